@@ -1,0 +1,277 @@
+"""Load and check labelled text tables before any training time is spent.
+
+`load_text_table(path_or_bytes, filename=...)` reads CSV / TSV / JSONL (UTF-8, else latin-1 with a
+warning), maps the text and label columns and returns a `TextTable`. `check_text_data(train, val,
+tokenizer)` returns a `DataReport` that a page shows and the CLI prints. Bad files raise a subclass of
+`DataError` (a `ValueError`) whose message names what is wrong. No torch import here: a tokenizer is
+passed in only when token lengths are wanted.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import random
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+TEXT_COLUMN_NAMES = ("text", "sentence", "content", "body", "message", "review", "utterance", "document")
+LABEL_COLUMN_NAMES = ("label", "labels", "class", "category", "target", "intent", "topic")
+
+
+class DataError(ValueError):
+    """Any reason a text table cannot be used for training."""
+
+
+class FileTooLargeError(DataError):
+    pass
+
+
+class NotATableError(DataError):
+    pass
+
+
+class MissingColumnError(DataError):
+    pass
+
+
+class EmptyDataError(DataError):
+    pass
+
+
+class SingleClassError(DataError):
+    pass
+
+
+@dataclass(frozen=True)
+class TextTable:
+    texts: list[str]
+    labels: list[str]
+    text_column: str
+    label_column: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def label_names(self) -> list[str]:
+        return sorted(set(self.labels))
+
+    def content_hash(self) -> str:
+        """sha256 of the (text, label) rows: identifies the data in run cards."""
+        digest = hashlib.sha256()
+        for text, label in zip(self.texts, self.labels):
+            digest.update(text.encode("utf-8") + b"\t" + label.encode("utf-8") + b"\n")
+        return digest.hexdigest()
+
+
+@dataclass
+class DataReport:
+    rows: int
+    train_rows: int
+    val_rows: int
+    class_counts: dict[str, int]
+    imbalance_ratio: float
+    empty_texts: int
+    duplicate_texts: int
+    train_val_overlap: int
+    label_variants: list[list[str]]
+    token_length_percentiles: dict[str, int] = field(default_factory=dict)
+    truncated_texts: int = 0
+    max_length: int = 0
+    encoding: str = "utf-8"
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def read_bytes(source: str | Path | bytes, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        size = len(source)
+    else:
+        size = Path(source).stat().st_size
+    if size > max_bytes:
+        raise FileTooLargeError(
+            f"the file is {size / 1e6:,.0f} MB; the limit is {max_bytes / 1e6:,.0f} MB - sample it down first"
+        )
+    return bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+
+
+def decode_text(raw: bytes) -> tuple[str, str, list[str]]:
+    """UTF-8 first; latin-1 decodes any byte string, so it is the fallback, said as a warning."""
+    if b"\x00" in raw[:8192]:
+        raise NotATableError("the file contains NUL bytes: it looks binary, not a CSV/TSV/JSONL table")
+    try:
+        return raw.decode("utf-8-sig"), "utf-8", []
+    except UnicodeDecodeError:
+        warning = "the file is not valid UTF-8; read it as latin-1 - check accented characters"
+        return raw.decode("latin-1"), "latin-1", [warning]
+
+
+def parse_frame(text: str, filename: str) -> pd.DataFrame:
+    suffix = Path(filename).suffix.lower()
+    try:
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            return parse_jsonl(text)
+        if suffix == ".tsv":
+            return pd.read_csv(io.StringIO(text), sep="\t", quoting=csv.QUOTE_NONE, dtype=str,
+                               keep_default_na=False)
+        return pd.read_csv(io.StringIO(text), sep=None, engine="python", dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, json.JSONDecodeError) as error:
+        raise NotATableError(f"{filename} could not be read as a table: {error}") from None
+
+
+def parse_jsonl(text: str) -> pd.DataFrame:
+    stripped = text.strip()
+    if stripped.startswith("["):
+        records = json.loads(stripped)
+    else:
+        records = [json.loads(line) for line in stripped.splitlines() if line.strip()]
+    if not records or not all(isinstance(record, dict) for record in records):
+        raise NotATableError("a JSON lines file needs one object per line, e.g. {\"text\": ..., \"label\": ...}")
+    return pd.DataFrame.from_records(records).astype(str)
+
+
+def pick_column(columns: list[str], wanted: str | None, known_names: tuple[str, ...], role: str) -> str:
+    if wanted is not None:
+        if wanted not in columns:
+            raise MissingColumnError(f"no {role} column named {wanted!r}; the columns are {columns}")
+        return wanted
+    by_lower = {column.strip().lower(): column for column in columns}
+    for name in known_names:
+        if name in by_lower:
+            return by_lower[name]
+    raise MissingColumnError(
+        f"no {role} column found among {columns}; name one (e.g. {known_names[0]!r}) or map it explicitly"
+    )
+
+
+def load_text_table(source: str | Path | bytes, filename: str | None = None, text_column: str | None = None,
+                    label_column: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> TextTable:
+    filename = filename or (str(source) if not isinstance(source, (bytes, bytearray)) else "upload.csv")
+    text, encoding, warnings = decode_text(read_bytes(source, max_bytes))
+    if not text.strip():
+        raise EmptyDataError(f"{filename} is empty: 0 rows")
+    frame = parse_frame(text, filename)
+    columns = [str(column) for column in frame.columns]
+    if len(columns) < 2:
+        raise NotATableError(f"{filename} has {len(columns)} column(s); a text column and a label column are needed")
+    text_name = pick_column(columns, text_column, TEXT_COLUMN_NAMES, "text")
+    label_name = pick_column(columns, label_column, LABEL_COLUMN_NAMES, "label")
+    frame = frame[frame[label_name].astype(str).str.strip() != ""]
+    if len(frame) == 0:
+        raise EmptyDataError(f"{filename} has 0 labelled rows")
+    table = TextTable(texts=frame[text_name].astype(str).tolist(), labels=frame[label_name].astype(str).tolist(),
+                      text_column=text_name, label_column=label_name, encoding=encoding, warnings=tuple(warnings))
+    require_two_classes(table, filename)
+    return table
+
+
+def require_two_classes(table: TextTable, filename: str = "the data") -> None:
+    classes = table.label_names
+    if len(classes) < 2:
+        raise SingleClassError(f"{filename} has one class only ({classes[0]!r}); a classifier needs at least two")
+
+
+def split_train_val(table: TextTable, val_fraction: float = 0.2, seed: int = 42) -> tuple[TextTable, TextTable]:
+    """Stratified split so every class appears in validation when it has at least two rows."""
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for index, label in enumerate(table.labels):
+        by_label[label].append(index)
+    rng = random.Random(seed)
+    train_idx, val_idx = [], []
+    for label in sorted(by_label):
+        indices = by_label[label]
+        rng.shuffle(indices)
+        n_val = round(len(indices) * val_fraction) if len(indices) > 1 else 0
+        val_idx += indices[:max(n_val, 1 if len(indices) > 1 else 0)]
+        train_idx += indices[max(n_val, 1 if len(indices) > 1 else 0):]
+    return subset(table, sorted(train_idx)), subset(table, sorted(val_idx))
+
+
+def subset(table: TextTable, indices: list[int]) -> TextTable:
+    return TextTable(texts=[table.texts[i] for i in indices], labels=[table.labels[i] for i in indices],
+                     text_column=table.text_column, label_column=table.label_column, encoding=table.encoding,
+                     warnings=table.warnings)
+
+
+def label_key(label: str) -> str:
+    return " ".join(label.split()).lower()
+
+
+def find_label_variants(labels: list[str]) -> list[list[str]]:
+    """Groups of labels that differ only by case or whitespace, e.g. ['Bug', 'bug ']."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for label in labels:
+        groups[label_key(label)].add(label)
+    return [sorted(group) for group in groups.values() if len(group) > 1]
+
+
+def merge_label_variants(table: TextTable) -> TextTable:
+    """Relabel case/space variants to the most frequent spelling in each group."""
+    counts = Counter(table.labels)
+    canonical: dict[str, str] = {}
+    for label, _ in counts.most_common():
+        canonical.setdefault(label_key(label), label)
+    labels = [canonical[label_key(label)] for label in table.labels]
+    return TextTable(texts=table.texts, labels=labels, text_column=table.text_column,
+                     label_column=table.label_column, encoding=table.encoding, warnings=table.warnings)
+
+
+def token_length_stats(texts: list[str], tokenizer, max_length: int) -> tuple[dict[str, int], int]:
+    if tokenizer is None or not texts:
+        return {}, 0
+    lengths = sorted(len(ids) for ids in tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"])
+
+    def percentile(q: float) -> int:
+        return lengths[min(len(lengths) - 1, int(q * (len(lengths) - 1) + 0.5))]
+
+    stats = {"p50": percentile(0.5), "p90": percentile(0.9), "p95": percentile(0.95),
+             "p99": percentile(0.99), "max": lengths[-1]}
+    return stats, sum(length > max_length for length in lengths)
+
+
+def check_text_data(train: TextTable, val: TextTable | None = None, tokenizer=None,
+                    max_length: int = 128) -> DataReport:
+    val_texts = val.texts if val is not None else []
+    all_labels = train.labels + (val.labels if val is not None else [])
+    counts = dict(sorted(Counter(all_labels).items(), key=lambda item: -item[1]))
+    all_texts = train.texts + val_texts
+    normalized = [" ".join(text.split()).lower() for text in all_texts]
+    train_keys = {" ".join(text.split()).lower() for text in train.texts}
+    token_stats, truncated = token_length_stats(all_texts, tokenizer, max_length)
+    report = DataReport(
+        rows=len(all_texts), train_rows=len(train), val_rows=len(val_texts), class_counts=counts,
+        imbalance_ratio=round(max(counts.values()) / min(counts.values()), 2),
+        empty_texts=sum(1 for text in all_texts if not text.strip()),
+        duplicate_texts=len(normalized) - len(set(normalized)),
+        train_val_overlap=sum(1 for text in val_texts if " ".join(text.split()).lower() in train_keys),
+        label_variants=find_label_variants(all_labels), token_length_percentiles=token_stats,
+        truncated_texts=truncated, max_length=max_length, encoding=train.encoding, warnings=list(train.warnings))
+    report.warnings += report_warnings(report)
+    return report
+
+
+def report_warnings(report: DataReport) -> list[str]:
+    warnings = []
+    if report.imbalance_ratio >= 5:
+        warnings.append(f"classes are imbalanced {report.imbalance_ratio}:1 - watch macro-F1, not only accuracy")
+    if report.empty_texts:
+        warnings.append(f"{report.empty_texts} empty text(s)")
+    if report.duplicate_texts:
+        warnings.append(f"{report.duplicate_texts} duplicate text(s)")
+    if report.train_val_overlap:
+        warnings.append(f"{report.train_val_overlap} validation text(s) also appear in training: scores will be optimistic")
+    if report.label_variants:
+        warnings.append(f"labels differ only by case or spaces: {report.label_variants} - merge them")
+    if report.truncated_texts:
+        warnings.append(f"{report.truncated_texts} text(s) are longer than {report.max_length} tokens and will be truncated")
+    return warnings
