@@ -1,0 +1,75 @@
+"""Founder dashboard: the router and the frame around every page.
+
+Run with `streamlit run app.py` (or `make run`). Pages live in pages/ and are listed here explicitly.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from business.store import StoreError
+from modelkit.hardware import describe_hardware
+from ui import keys
+from ui.session import current_project_id, get_store
+
+
+
+PAGES = {
+    "Plan": [
+        st.Page("pages/canvas.py", title="Business model canvas", icon=":material/dashboard:", default=True),
+        st.Page("pages/value_proposition.py", title="Value propositions", icon=":material/favorite:"),
+        st.Page("pages/revenue_streams.py", title="Revenue streams", icon=":material/payments:"),
+        st.Page("pages/history.py", title="History", icon=":material/history:"),
+        st.Page("pages/import_export.py", title="Import / export", icon=":material/import_export:"),
+    ],
+}
+
+
+@st.cache_resource
+def hardware_headline() -> str:
+    return describe_hardware().headline()
+
+
+def project_picker() -> None:
+    store = get_store()
+    current = current_project_id()
+    projects = {p.id: p.name for p in store.list_projects()}
+    st.selectbox("Project", list(projects), format_func=projects.get, key=keys.PROJECT_ID)
+    with st.popover("New project", width="stretch"):
+        with st.form("new_project", clear_on_submit=True, border=False):
+            st.text_input("Name of the new project", key="new_project_name")
+            st.form_submit_button("Create", on_click=_create_project)
+    with st.popover("Rename project", width="stretch"):
+        with st.form("rename_project", border=False):
+            st.text_input("New name", value=projects[current], key=f"rename_project_name_{current}")
+            st.form_submit_button("Rename", on_click=_rename_project, args=(current,))
+    kind, message = st.session_state.pop(keys.SIDEBAR_MESSAGE, (None, None))
+    if kind:
+        getattr(st, kind)(message)
+
+
+# Callbacks run before the rerun, so they may switch the project picker's value.
+def _create_project() -> None:
+    try:
+        project = get_store().create_project(st.session_state.get("new_project_name", ""))
+    except StoreError as error:
+        st.session_state[keys.SIDEBAR_MESSAGE] = ("error", str(error))
+        return
+    st.session_state[keys.PROJECT_ID] = project.id
+    st.session_state[keys.SIDEBAR_MESSAGE] = ("success", f"Created {project.name}.")
+
+
+def _rename_project(project_id: int) -> None:
+    try:
+        project = get_store().rename_project(project_id, st.session_state.get(f"rename_project_name_{project_id}", ""))
+    except StoreError as error:
+        st.session_state[keys.SIDEBAR_MESSAGE] = ("error", str(error))
+        return
+    st.session_state[keys.SIDEBAR_MESSAGE] = ("success", f"Renamed to {project.name}.")
+
+
+st.set_page_config(page_title="Founder dashboard", page_icon=":material/rocket_launch:", layout="wide")
+navigation = st.navigation(PAGES)
+with st.sidebar:
+    project_picker()
+    st.caption(f"Running on {hardware_headline()}")
+navigation.run()

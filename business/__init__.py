@@ -1,0 +1,1 @@
+"""Pure-Python business logic of the founder dashboard: no streamlit, no torch."""

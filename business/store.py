@@ -1,0 +1,265 @@
+"""Projects and versioned documents in one SQLite file.
+
+Every save appends an immutable version row of a JSON document (the canvas, the financial
+assumptions, price overrides...) under (project, kind). Nothing is ever updated in place, so history,
+diff and restore come from the same table. A save names the version it was based on; if someone saved
+since, the save is refused and the refused text is kept as a draft, so two tabs never lose work.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+MAX_PROJECT_NAME_CHARS = 80
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS projects (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    kind TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, kind, number)
+);
+CREATE TABLE IF NOT EXISTS drafts (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    kind TEXT NOT NULL,
+    base_version INTEGER,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+class StoreError(ValueError):
+    """A request the store refuses; the message says why."""
+
+
+class StaleSaveError(StoreError):
+    """The save was based on an old version; the refused payload is kept as a draft."""
+
+    def __init__(self, kind: str, base_version: int | None, latest_version: int, draft_id: int):
+        self.base_version = base_version
+        self.latest_version = latest_version
+        self.draft_id = draft_id
+        started = f"version {base_version}" if base_version else "an empty one"
+        super().__init__(
+            f"This {kind} changed since you opened it: you edited {started}, "
+            f"but version {latest_version} was saved meanwhile. Nothing was overwritten; "
+            f"your text is kept as draft #{draft_id}."
+        )
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Version:
+    project_id: int
+    kind: str
+    number: int
+    payload: dict
+    message: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    project_id: int
+    kind: str
+    base_version: int | None
+    payload: dict
+    created_at: str
+
+
+class Store:
+    def __init__(self, db_path: str | Path):
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    # -- projects ---------------------------------------------------------------------------
+    def create_project(self, name: str) -> Project:
+        clean = _project_name(name)
+        now = _now()
+        with self._write() as db:
+            if _find_project(db, clean):
+                raise StoreError(f"A project named {clean!r} already exists.")
+            cursor = db.execute(
+                "INSERT INTO projects (name, created_at, updated_at) VALUES (?, ?, ?)", (clean, now, now))
+        return Project(cursor.lastrowid, clean, now)
+
+    def rename_project(self, project_id: int, new_name: str) -> Project:
+        clean = _project_name(new_name)
+        with self._write() as db:
+            other = _find_project(db, clean)
+            if other and other != project_id:
+                raise StoreError(f"A project named {clean!r} already exists.")
+            db.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (clean, _now(), project_id))
+        return self.get_project(project_id)
+
+    def list_projects(self) -> list[Project]:
+        with self._connect() as db:
+            rows = db.execute("SELECT id, name, created_at FROM projects ORDER BY name COLLATE NOCASE").fetchall()
+        return [Project(*row) for row in rows]
+
+    def get_project(self, project_id: int) -> Project:
+        with self._connect() as db:
+            row = db.execute("SELECT id, name, created_at FROM projects WHERE id = ?", (project_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"There is no project with id {project_id}.")
+        return Project(*row)
+
+    # -- versioned documents ----------------------------------------------------------------
+    def save(self, project_id: int, kind: str, payload: dict, base_version: int | None, message: str = "") -> int:
+        """Append a version and return its number; refuse (keeping a draft) if base_version is stale."""
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        self.get_project(project_id)
+        with self._write() as db:
+            latest = _latest_number(db, project_id, kind)
+            if latest != base_version:
+                draft_id = _insert_draft(db, project_id, kind, base_version, text)
+                stale = StaleSaveError(kind, base_version, latest or 0, draft_id)
+            else:
+                stale = None
+                number = (latest or 0) + 1
+                now = _now()
+                db.execute(
+                    "INSERT INTO versions (project_id, kind, number, payload, message, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", (project_id, kind, number, text, message.strip()[:200], now))
+                db.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (now, project_id))
+        if stale:
+            raise stale
+        return number
+
+    def load_latest(self, project_id: int, kind: str) -> Version | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT project_id, kind, number, payload, message, created_at FROM versions"
+                " WHERE project_id = ? AND kind = ? ORDER BY number DESC LIMIT 1", (project_id, kind)).fetchone()
+        return _version(row) if row else None
+
+    def load_version(self, project_id: int, kind: str, number: int) -> Version:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT project_id, kind, number, payload, message, created_at FROM versions"
+                " WHERE project_id = ? AND kind = ? AND number = ?", (project_id, kind, number)).fetchone()
+        if row is None:
+            raise StoreError(f"There is no version {number} of this {kind}.")
+        return _version(row)
+
+    def history(self, project_id: int, kind: str) -> list[Version]:
+        """All versions, newest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT project_id, kind, number, payload, message, created_at FROM versions"
+                " WHERE project_id = ? AND kind = ? ORDER BY number DESC", (project_id, kind)).fetchall()
+        return [_version(row) for row in rows]
+
+    def restore(self, project_id: int, kind: str, number: int, base_version: int | None) -> int:
+        """Make an old version the latest again, as a new version (history is never rewritten)."""
+        old = self.load_version(project_id, kind, number)
+        return self.save(project_id, kind, old.payload, base_version, message=f"Restored version {number}")
+
+    def drafts(self, project_id: int, kind: str) -> list[Draft]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, project_id, kind, base_version, payload, created_at FROM drafts"
+                " WHERE project_id = ? AND kind = ? ORDER BY id DESC", (project_id, kind)).fetchall()
+        return [Draft(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+
+    def discard_draft(self, draft_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        # One short-lived connection per call: Streamlit runs sessions on several threads.
+        db = sqlite3.connect(self.db_path, timeout=10)
+        db.execute("PRAGMA foreign_keys = ON")
+        return _closing(db)
+
+    @contextmanager
+    def _write(self):
+        """A write transaction that takes the lock first, so check-then-insert is atomic."""
+        db = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+
+class _closing:
+    """`with store._connect() as db`: commit-or-rollback like sqlite3, and also close."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.db.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.db.__exit__(*exc)
+        finally:
+            self.db.close()
+
+
+def _project_name(name: object) -> str:
+    clean = " ".join(str(name or "").split())
+    if not clean:
+        raise StoreError("The project name is empty: please type a name.")
+    if len(clean) > MAX_PROJECT_NAME_CHARS:
+        raise StoreError(f"The project name is {len(clean)} characters; the limit is {MAX_PROJECT_NAME_CHARS}.")
+    return clean
+
+
+def _find_project(db: sqlite3.Connection, name: str) -> int | None:
+    row = db.execute("SELECT id FROM projects WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else None
+
+
+def _latest_number(db: sqlite3.Connection, project_id: int, kind: str) -> int | None:
+    row = db.execute(
+        "SELECT MAX(number) FROM versions WHERE project_id = ? AND kind = ?", (project_id, kind)).fetchone()
+    return row[0]
+
+
+def _insert_draft(db: sqlite3.Connection, project_id: int, kind: str, base: int | None, text: str) -> int:
+    cursor = db.execute(
+        "INSERT INTO drafts (project_id, kind, base_version, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+        (project_id, kind, base, text, _now()))
+    return cursor.lastrowid
+
+
+def _version(row: tuple) -> Version:
+    return Version(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5])
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,1 @@
+"""Model code of the founder dashboard (PyTorch, transformers, torchvision); never streamlit."""

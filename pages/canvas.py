@@ -1,0 +1,31 @@
+"""Business model canvas: all nine blocks at a glance, what to do next, and a block editor."""
+import streamlit as st
+
+from business.canvas import BLOCK_TITLES, BLOCKS
+from business.canvas_checks import completeness, review_canvas
+from ui.canvas_forms import block_editor
+from ui.canvas_view import show_canvas_grid
+from ui.session import current_project_id, get_store, load_canvas, show_flash
+from ui.text import plain
+
+project_id = current_project_id()
+canvas, version = load_canvas(project_id)
+st.title(get_store().get_project(project_id).name, anchor=False)
+st.caption(f"Business model canvas, version {version or 'not saved yet'}. "
+           "Blocks and guiding questions: Business Model Canvas, Strategyzer (CC BY-SA 3.0).")
+show_flash()
+
+show_canvas_grid(canvas)
+
+st.subheader("What to do next", anchor=False)
+advice = review_canvas(canvas)
+st.progress(completeness(canvas), text=f"{completeness(canvas):.0%} of the nine blocks have at least one item")
+for entry in advice:
+    (st.warning if entry.severity == "missing" else st.info)(f"**{entry.block}**: {plain(entry.message)}")
+if not advice:
+    st.success("Every block is filled and consistent. Next: validate the riskiest hypothesis.")
+
+st.subheader("Edit a block", anchor=False)
+block_key = st.selectbox("Block", [b.key for b in BLOCKS], format_func=BLOCK_TITLES.get, key="canvas_block")
+st.markdown("\n".join(f"- {q}" for q in next(b for b in BLOCKS if b.key == block_key).questions))
+block_editor(project_id, canvas, version, block_key)

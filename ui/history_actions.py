@@ -1,0 +1,36 @@
+"""Callbacks of the History page: restore a version, keep or discard a refused draft."""
+from __future__ import annotations
+
+from business.store import StaleSaveError, StoreError
+from ui.session import CANVAS, base_version, flash, get_store
+
+
+def restore_version(project_id: int, number: int) -> None:
+    try:
+        new = get_store().restore(project_id, CANVAS, number, base_version(project_id, CANVAS))
+    except (StaleSaveError, StoreError) as error:
+        flash(str(error), "error")
+        return
+    flash(f"Version {number} restored as version {new}.")
+
+
+def keep_draft(project_id: int, draft_id: int) -> None:
+    """Save a refused draft on top of the latest version (the user has seen both on the page)."""
+    store = get_store()
+    draft = next((d for d in store.drafts(project_id, CANVAS) if d.id == draft_id), None)
+    if draft is None:
+        flash(f"Draft #{draft_id} is gone (kept or discarded in another tab).", "warning")
+        return
+    try:
+        new = store.save(project_id, CANVAS, draft.payload, base_version(project_id, CANVAS),
+                         f"Kept draft #{draft_id}")
+    except (StaleSaveError, StoreError) as error:
+        flash(str(error), "error")
+        return
+    store.discard_draft(draft_id)
+    flash(f"Draft #{draft_id} saved as version {new}; the version it replaced stays in the history.")
+
+
+def discard_draft(draft_id: int) -> None:
+    get_store().discard_draft(draft_id)
+    flash(f"Draft #{draft_id} discarded.")

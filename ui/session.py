@@ -1,0 +1,81 @@
+"""Where the app's state lives: the data folder, the store, the current project."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from business.canvas import Canvas
+from business.canvas_json import canvas_from_dict, canvas_to_dict
+from business.example_project import EXAMPLE_CANVAS, EXAMPLE_PROJECT_NAME
+from business.store import Store, Version
+from ui import keys
+
+CANVAS = "canvas"
+
+
+def data_dir() -> Path:
+    """APP_DATA_DIR, else .app_data/ beside app.py; created on first use."""
+    default = Path(__file__).resolve().parent.parent / ".app_data"
+    path = Path(os.environ.get("APP_DATA_DIR") or default)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@st.cache_resource
+def _store_at(db_path: str) -> Store:
+    store = Store(db_path)
+    if not store.list_projects():
+        seed_example_project(store)
+    return store
+
+
+def get_store() -> Store:
+    return _store_at(str(data_dir() / "founder.db"))
+
+
+def seed_example_project(store: Store) -> int:
+    project = store.create_project(EXAMPLE_PROJECT_NAME)
+    store.save(project.id, CANVAS, canvas_to_dict(canvas_from_dict(EXAMPLE_CANVAS)), None, "Example project")
+    return project.id
+
+
+def current_project_id() -> int:
+    """The project picked in the sidebar; the first project when none is picked or it vanished."""
+    store = get_store()
+    projects = store.list_projects()
+    if not projects:
+        return seed_example_project(store)
+    picked = st.session_state.get(keys.PROJECT_ID)
+    if picked not in {p.id for p in projects}:
+        example = next((p for p in projects if p.name == EXAMPLE_PROJECT_NAME), projects[0])
+        st.session_state[keys.PROJECT_ID] = picked = example.id
+    return picked
+
+
+def load_canvas(project_id: int) -> tuple[Canvas, int | None]:
+    """The latest canvas and its version, remembered as the base of this session's next save."""
+    version = get_store().load_latest(project_id, CANVAS)
+    remember_base(project_id, CANVAS, version)
+    return (canvas_from_dict(version.payload) if version else Canvas()), (version.number if version else None)
+
+
+def remember_base(project_id: int, kind: str, version: Version | None) -> None:
+    bases = st.session_state.setdefault(keys.BASE_VERSION, {})
+    bases[(project_id, kind)] = version.number if version else None
+
+
+def base_version(project_id: int, kind: str) -> int | None:
+    return st.session_state.get(keys.BASE_VERSION, {}).get((project_id, kind))
+
+
+def flash(message: str, kind: str = "success") -> None:
+    st.session_state[keys.FLASH] = (kind, message)
+
+
+def show_flash() -> None:
+    """Show (once) what the last save did."""
+    kind, message = st.session_state.pop(keys.FLASH, (None, None))
+    if kind:
+        getattr(st, kind)(message)

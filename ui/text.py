@@ -1,0 +1,15 @@
+"""Render user text as text: Streamlit markdown would otherwise interpret it."""
+from __future__ import annotations
+
+import re
+
+# Every ASCII punctuation mark that Markdown, Streamlit's directives (:red[...], :icon:) or LaTeX ($)
+# could read as syntax; CommonMark allows a backslash before any of them.
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&])")
+
+
+def plain(text: str) -> str:
+    """User text made safe to pass to st.markdown / st.write: shown exactly as typed, never as HTML."""
+    escaped = _MARKUP.sub(r"\\\1", text)
+    # Line breaks: keep them visible without starting Markdown blocks.
+    return escaped.replace("\n", "  \n")
