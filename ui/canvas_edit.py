@@ -1,6 +1,7 @@
 """Save an edit of the canvas the way every page does: on top of the version the user saw."""
 from __future__ import annotations
 
+import sqlite3
 from typing import Callable
 
 from business.canvas import Canvas, CanvasError
@@ -25,6 +26,10 @@ def apply_canvas_edit(project_id: int, edit: Callable[[Canvas], Canvas], message
         return False
     except (CanvasError, StoreError) as error:
         flash(str(error), "error")
+        return False
+    except sqlite3.Error as error:
+        # The transaction rolled back: the previous version is intact, the user's input is still in the form.
+        flash(f"Could not save ({error}); nothing was changed, your input is still in the form.", "error")
         return False
     flash(f"Saved as version {number}: {message}.")
     return True
