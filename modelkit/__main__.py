@@ -1,0 +1,150 @@
+"""Command line for everything the model pages do.
+
+  python -m modelkit train --run-dir RUN [--data FILE] [--model bundled] [--epochs 3] [--max-steps N] ...
+  accelerate launch --num_processes 2 -m modelkit train --run-dir RUN --device cpu ...
+  python -m modelkit eval --run-dir RUN
+  python -m modelkit predict --run-dir RUN (--text "..." ... | --csv FILE [--out preds.csv])
+  python -m modelkit compress --run-dir RUN
+  python -m modelkit check --data FILE         # the data report, as JSON
+Every TrainConfig field is a flag (--batch-size, --learning-rate, ...). Data errors exit with status 2
+and a one-line message, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from modelkit.data import DataError
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    from modelkit.train import TrainConfig
+
+    for field in dataclasses.fields(TrainConfig):
+        if field.name == "label_names":
+            continue
+        flag = "--" + field.name.replace("_", "-")
+        if field.type in ("bool", bool):
+            parser.add_argument(flag, action="store_true", default=field.default)
+            continue
+        kind = {"int": int, "float": float, "int | None": int}.get(str(field.type), str)
+        parser.add_argument(flag, type=kind, default=field.default)
+    parser.add_argument("--data", dest="data_path", default="")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m modelkit", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help="train a model into a run folder")
+    add_config_flags(train)
+    train.add_argument("--model", dest="model_name", default="bundled")
+    train.add_argument("--run-dir", required=True)
+    train.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    train.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"])
+    train.add_argument("--resume", action="store_true")
+    train.add_argument("--no-finalize", action="store_true")
+    train.add_argument("--no-progress", action="store_true")
+    for name in ("eval", "compress"):
+        sub = commands.add_parser(name)
+        sub.add_argument("--run-dir", required=True)
+    predict = commands.add_parser("predict")
+    predict.add_argument("--run-dir", required=True)
+    predict.add_argument("--text", action="append", default=[])
+    predict.add_argument("--csv")
+    predict.add_argument("--out")
+    check = commands.add_parser("check")
+    check.add_argument("--data", default="")
+    check.add_argument("--model", default="bundled")
+    return parser
+
+
+def progress_callback(enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="step", file=sys.stderr)
+
+    def on_event(event: dict) -> None:
+        if event["type"] == "start":
+            bar.reset(total=event["total_steps"])
+        elif event["type"] == "step":
+            bar.n = event["step"]
+            bar.set_postfix(loss=event["loss"], eta_s=event["eta_s"])
+        elif event["type"] in ("eval", "oom_retry", "early_stop", "cancelled"):
+            bar.write(json.dumps(event))
+        bar.refresh()
+
+    return on_event
+
+
+def run_train(args) -> int:
+    from modelkit.train import RunOptions, TrainConfig, train
+
+    names = {field.name for field in dataclasses.fields(TrainConfig)}
+    config = TrainConfig(**{key: value for key, value in vars(args).items() if key in names})
+    Path(args.run_dir).mkdir(parents=True, exist_ok=True)
+    options = RunOptions(run_dir=args.run_dir, device=args.device, precision=args.precision, resume=args.resume,
+                         finalize=not args.no_finalize, event_callback=progress_callback(not args.no_progress))
+    summary = train(config, options)
+    card = summary.get("run_card")
+    if card:
+        print(json.dumps({"metrics": {k: card["metrics"][k] for k in ("accuracy", "macro_f1")},
+                          "run_dir": args.run_dir}))
+    return 0
+
+
+def run_predict(args) -> int:
+    from modelkit.predict import Predictor
+
+    predictor = Predictor.from_run(args.run_dir)
+    frame = predictor.predict_table(Path(args.csv).read_bytes(), args.csv) if args.csv else predictor.predict(args.text)
+    if args.out:
+        frame.to_csv(args.out, index=False)
+    else:
+        print(frame.to_csv(index=False))
+    return 0
+
+
+def run_check(args) -> int:
+    from modelkit.data import check_text_data, load_text_table, split_train_val
+    from modelkit.paths import example_dataset_path
+    from modelkit.text import load_tokenizer
+
+    train, val = split_train_val(load_text_table(args.data or example_dataset_path()))
+    print(json.dumps(check_text_data(train, val, load_tokenizer(args.model)).to_dict(), indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # the CLI reports through events, not library warnings
+    hf_logging.disable_progress_bar()
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return run_train(args)
+        if args.command == "eval":
+            from modelkit.evaluate import evaluate_saved_model
+
+            print(json.dumps(evaluate_saved_model(args.run_dir), indent=2))
+            return 0
+        if args.command == "predict":
+            return run_predict(args)
+        if args.command == "compress":
+            from modelkit.compress import compress_run
+
+            print(json.dumps(compress_run(args.run_dir), indent=2))
+            return 0
+        return run_check(args)
+    except (DataError, ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

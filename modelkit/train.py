@@ -1,0 +1,285 @@
+"""One training loop for every task, on accelerate: CPU, CUDA (bf16/fp16), MPS, several processes.
+
+Run it through the CLI (`python -m modelkit train --run-dir ... --data ...`, or under
+`accelerate launch --num_processes 2 -m modelkit train ...`) or call `train(config, options)`.
+It writes events (events.jsonl), a resumable checkpoint (checkpoints/last), the best model (model/),
+then the task's evaluation and run card. Hyperparameters live in `TrainConfig` (stored with every
+checkpoint); runtime switches (device, precision, folders) in `RunOptions`.
+"""
+from __future__ import annotations
+
+import math
+import signal
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from torch.utils.data import DataLoader
+from transformers import get_linear_schedule_with_warmup
+
+from modelkit.batching import LengthGroupedBatchSampler
+from modelkit.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint, save_model
+from modelkit.events import EventLog
+from modelkit.tasks import TaskData, get_task
+
+
+@dataclass
+class TrainConfig:
+    task: str = "text"
+    model_name: str = "bundled"
+    data_path: str = ""  # empty: the built-in example dataset
+    val_path: str = ""  # empty: split off val_fraction of data_path
+    text_column: str | None = None
+    label_column: str | None = None
+    val_fraction: float = 0.2
+    max_train_rows: int | None = None
+    max_val_rows: int | None = None
+    merge_label_variants: bool = False
+    max_length: int = 128
+    batch_size: int = 16
+    eval_batch_size: int = 64
+    epochs: int = 3
+    max_steps: int | None = None
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    seed: int = 42
+    early_stopping_patience: int = 2
+    log_every_steps: int = 10
+    label_names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunOptions:
+    run_dir: str
+    device: str = "auto"  # auto | cpu | cuda | mps
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16
+    resume: bool = False
+    finalize: bool = True  # evaluate, measure latency and write the run card after training
+    event_callback: object = None
+
+
+@dataclass
+class LoopState:
+    epoch: int = 0
+    global_step: int = 0
+    samples_seen: int = 0
+    train_seconds: float = 0.0
+    best_metric: float = -1.0
+    best_epoch: int = -1
+    bad_epochs: int = 0
+    epoch_complete: bool = False  # False when a cancel saved mid-epoch: resume redoes that epoch
+    last_eval: dict = field(default_factory=dict)
+
+
+class StopRequested:
+    """Set by SIGTERM (cancel) so the loop stops between steps and saves, instead of dying mid-write."""
+
+    def __init__(self):
+        self.flag = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: setattr(self, "flag", True))
+
+
+def choose_precision(device: str, precision: str) -> str:
+    """accelerate's mixed_precision value: bf16 on CUDA that supports it, else fp16; fp32 elsewhere."""
+    if precision != "auto":
+        return {"fp32": "no"}.get(precision, precision)
+    if device in ("auto", "cuda") and torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "no"
+
+
+def make_accelerator(options: RunOptions) -> Accelerator:
+    return Accelerator(cpu=options.device == "cpu", mixed_precision=choose_precision(options.device, options.precision))
+
+
+def build_model(config: TrainConfig) -> TaskData:
+    """Data, model and collator for `config.task`; the label names go back into the config."""
+    task_data = get_task(config.task).prepare_task(config)
+    config.label_names = list(task_data.label_names)
+    return task_data
+
+
+def get_dataloaders(task_data: TaskData, config: TrainConfig, device_type: str):
+    if task_data.train_lengths is not None:
+        sampler = LengthGroupedBatchSampler(task_data.train_lengths, config.batch_size, seed=config.seed)
+        train_loader = DataLoader(task_data.train_set, batch_sampler=sampler, collate_fn=task_data.collate)
+    else:
+        generator = torch.Generator().manual_seed(config.seed)
+        sampler = None
+        train_loader = DataLoader(task_data.train_set, batch_size=config.batch_size, shuffle=True,
+                                  generator=generator, collate_fn=task_data.collate)
+    val_loader = DataLoader(task_data.val_set, batch_size=config.eval_batch_size, shuffle=False,
+                            collate_fn=task_data.collate)
+    return train_loader, val_loader, sampler
+
+
+def build_optimizer(model, config: TrainConfig, device_type: str) -> torch.optim.Optimizer:
+    """AdamW; biases and LayerNorm weights get no weight decay (decaying them only hurts)."""
+    decay, no_decay = [], []
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        (no_decay if param.ndim < 2 or "norm" in name.lower() or name.endswith(".bias") else decay).append(param)
+    groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    fused = device_type in ("cuda", "cpu")  # fused kernels exist for CUDA and (torch >= 2.4) CPU
+    return torch.optim.AdamW(groups, lr=config.learning_rate, fused=fused)
+
+
+def forward_loss(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    labels = batch["labels"]
+    inputs = {key: value for key, value in batch.items() if key != "labels"}
+    output = model(**inputs)
+    logits = output.logits if hasattr(output, "logits") else output
+    return torch.nn.functional.cross_entropy(logits.float(), labels), logits
+
+
+def train_one_epoch(model, loader, optimizer, scheduler, accelerator: Accelerator, state: LoopState,
+                    config: TrainConfig, log: EventLog, total_steps: int, stop: StopRequested) -> bool:
+    """Trains until the epoch ends, max_steps is reached or a stop is requested; True if it must stop."""
+    model.train()
+    started, session_steps, session_samples = time.perf_counter(), 0, 0
+    for batch in loader:
+        if stop_agreed(stop, accelerator):
+            break
+        loss, _ = forward_loss(model, batch)
+        accelerator.backward(loss)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        state.global_step += 1
+        session_steps += 1
+        session_samples += len(batch["labels"]) * accelerator.num_processes
+        if state.global_step % config.log_every_steps == 0 or state.global_step in (1, total_steps):
+            elapsed = time.perf_counter() - started
+            log.emit("step", step=state.global_step, total_steps=total_steps, epoch=state.epoch,
+                     loss=round(loss.item(), 5), lr=scheduler.get_last_lr()[0],
+                     samples_per_s=round(session_samples / max(elapsed, 1e-9), 2),
+                     eta_s=round((total_steps - state.global_step) * elapsed / session_steps, 1))
+        if state.global_step >= total_steps:
+            break
+    state.samples_seen += session_samples
+    state.train_seconds += time.perf_counter() - started
+    return state.global_step >= total_steps or stop.flag
+
+
+def stop_agreed(stop: StopRequested, accelerator: Accelerator) -> bool:
+    """With several processes every rank must stop at the same step, or a collective would hang."""
+    if accelerator.num_processes == 1:
+        return stop.flag
+    flag = torch.tensor([1.0 if stop.flag else 0.0], device=accelerator.device)
+    return bool(accelerator.reduce(flag, reduction="sum").item() > 0)
+
+
+@torch.no_grad()
+def evaluate(model, loader, accelerator: Accelerator) -> dict:
+    """Validation loss, accuracy and macro-F1 over the whole validation set (gathered across ranks)."""
+    from modelkit.evaluate import accuracy_and_macro_f1
+
+    model.eval()
+    losses, predictions, labels = [], [], []
+    for batch in loader:
+        loss, logits = forward_loss(model, batch)
+        batch_preds, batch_labels = accelerator.gather_for_metrics((logits.argmax(-1), batch["labels"]))
+        losses.append(accelerator.gather_for_metrics(loss.detach().reshape(1)).mean().item())
+        predictions += batch_preds.tolist()
+        labels += batch_labels.tolist()
+    model.train()
+    return {"loss": round(sum(losses) / max(len(losses), 1), 5), **accuracy_and_macro_f1(labels, predictions)}
+
+
+def end_of_epoch(model, val_loader, accelerator, state: LoopState, config: TrainConfig, log: EventLog,
+                 task_data: TaskData, run_dir: Path) -> None:
+    metrics = evaluate(model, val_loader, accelerator)
+    state.last_eval = metrics
+    log.emit("eval", step=state.global_step, epoch=state.epoch, **metrics)
+    if metrics["macro_f1"] > state.best_metric:
+        state.best_metric, state.best_epoch, state.bad_epochs = metrics["macro_f1"], state.epoch, 0
+        if accelerator.is_main_process:
+            save_model(run_dir / "model", accelerator.unwrap_model(model), task_data.processor, asdict(config))
+    else:
+        state.bad_epochs += 1
+
+
+def save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, state, config, log) -> None:
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        save_checkpoint(run_dir / "checkpoints" / "last", accelerator.unwrap_model(model), task_data.processor,
+                        optimizer.optimizer if hasattr(optimizer, "optimizer") else optimizer, scheduler,
+                        asdict(state), asdict(config))
+        log.emit("checkpoint", step=state.global_step, epoch=state.epoch, path="checkpoints/last")
+
+
+def fit(config: TrainConfig, options: RunOptions) -> dict:
+    """Everything from data to the best model; returns a summary for the run card."""
+    run_dir = Path(options.run_dir)
+    accelerator = make_accelerator(options)
+    log = EventLog(run_dir, enabled=accelerator.is_main_process, callback=options.event_callback)
+    set_seed(config.seed)
+    task_data = build_model(config)
+    train_loader, val_loader, sampler = get_dataloaders(task_data, config, accelerator.device.type)
+    optimizer = build_optimizer(task_data.model, config, accelerator.device.type)
+    steps_per_epoch = math.ceil(len(train_loader) / accelerator.num_processes)
+    total_steps = min(config.epochs * steps_per_epoch, config.max_steps or 10**12)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+    state = LoopState()
+    last = run_dir / "checkpoints" / "last"
+    if options.resume and has_checkpoint(last):
+        state = LoopState(**load_checkpoint(last, task_data.model, optimizer, scheduler))
+        state.epoch += 1 if state.epoch_complete else 0
+        log.emit("resume", step=state.global_step, epoch=state.epoch)
+    model, optimizer, train_loader, val_loader = accelerator.prepare(task_data.model, optimizer, train_loader, val_loader)
+    log.emit("start", total_steps=total_steps, epochs=config.epochs, device=str(accelerator.device),
+             precision=accelerator.mixed_precision, processes=accelerator.num_processes,
+             train_rows=len(task_data.train_set), val_rows=len(task_data.val_set), labels=config.label_names,
+             batch_size=config.batch_size)
+    stop = StopRequested()
+    stop.install()
+    while state.epoch < config.epochs:
+        if sampler is not None:
+            sampler.set_epoch(state.epoch)
+        must_stop = train_one_epoch(model, optimizer=optimizer, scheduler=scheduler, loader=train_loader,
+                                    accelerator=accelerator, state=state, config=config, log=log,
+                                    total_steps=total_steps, stop=stop)
+        state.epoch_complete = not stop.flag
+        if stop.flag:
+            save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, state, config, log)
+            log.emit("cancelled", step=state.global_step, epoch=state.epoch)
+            return {"cancelled": True, **asdict(state)}
+        end_of_epoch(model, val_loader, accelerator, state, config, log, task_data, run_dir)
+        save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, state, config, log)
+        if state.bad_epochs >= config.early_stopping_patience:
+            log.emit("early_stop", epoch=state.epoch, best_epoch=state.best_epoch, best_macro_f1=state.best_metric)
+            break
+        if must_stop:
+            break
+        state.epoch += 1
+    accelerator.wait_for_everyone()
+    summary = {**asdict(state), "device": str(accelerator.device), "precision": accelerator.mixed_precision,
+               "processes": accelerator.num_processes, "data_hash": task_data.data_hash,
+               "train_samples_per_s": round(state.samples_seen / max(state.train_seconds, 1e-9), 2)}
+    if accelerator.is_main_process and options.finalize:
+        summary["run_card"] = get_task(config.task).finalize_run(run_dir, config, summary)
+    log.emit("done", **{k: v for k, v in summary.items() if k != "run_card"})
+    return summary
+
+
+def train(config: TrainConfig, options: RunOptions) -> dict:
+    """`fit`, retried from the last checkpoint with half the batch when CUDA runs out of memory."""
+    while True:
+        try:
+            return fit(config, options)
+        except torch.OutOfMemoryError:
+            if config.batch_size <= 1:
+                raise
+            torch.cuda.empty_cache()
+            old = config.batch_size
+            config.batch_size = max(1, old // 2)
+            EventLog(options.run_dir).emit("oom_retry", old_batch_size=old, new_batch_size=config.batch_size,
+                                           message=f"out of GPU memory at batch {old}; retrying at {config.batch_size}")
+            options.resume = True
