@@ -14,7 +14,7 @@ from modelkit.batching import PaddingCollator, tokenize_texts
 from modelkit.data import TextTable, load_text_table, merge_label_variants, split_train_val, subset
 from modelkit.paths import example_dataset_path
 from modelkit.tasks import TaskData
-from modelkit.text import build_text_model, load_tokenizer
+from modelkit.text import BUNDLED, build_text_model, load_tokenizer
 
 
 def sample_rows(table: TextTable, limit: int | None, seed: int) -> TextTable:
@@ -64,6 +64,11 @@ def prepare_task(config) -> TaskData:
                     extra={"val_texts": val.texts})
 
 
+def display_name(model_name: str) -> str:
+    """The name a person (and the cost estimator's preset matcher) recognises."""
+    return "all-MiniLM-L6-v2 (bundled)" if model_name == BUNDLED else model_name
+
+
 def finalize_run(run_dir: Path, config, summary: dict) -> dict:
     """Score the best saved model on validation, time it, and write metrics.json + the run card."""
     from modelkit.evaluate import classification_report, confident_mistakes
@@ -82,7 +87,7 @@ def finalize_run(run_dir: Path, config, summary: dict) -> dict:
     latency_32 = measure_latency_ms(predictor.model, latency_batch(predictor, val.texts, 32), repeats=10)
     card = build_run_card(
         run_dir=run_dir, task="text", config=config, summary=summary, report=report,
-        model_name=config.model_name, parameters=sum(p.numel() for p in predictor.model.parameters()),
+        model_name=display_name(config.model_name), parameters=sum(p.numel() for p in predictor.model.parameters()),
         size_bytes=model_size_bytes(Path(run_dir) / "model"), latency_ms={**latency_1, "batch": 1},
         infer_samples_per_s=round(32 / latency_32["p50"] * 1000, 2), device=device)
     write_run_card(run_dir, card)
