@@ -13,13 +13,20 @@ from ui.session import current_project_id, get_store
 
 
 
+# Each url_path differs from its file's name on purpose: Streamlit still treats a folder named pages/
+# as an old-style multipage app on a process's first run (and AppTest on every run), and would run a
+# page whose URL matches its file name directly, without this router and its sidebar.
 PAGES = {
     "Plan": [
-        st.Page("pages/canvas.py", title="Business model canvas", icon=":material/dashboard:", default=True),
-        st.Page("pages/value_proposition.py", title="Value propositions", icon=":material/favorite:"),
-        st.Page("pages/revenue_streams.py", title="Revenue streams", icon=":material/payments:"),
-        st.Page("pages/history.py", title="History", icon=":material/history:"),
-        st.Page("pages/import_export.py", title="Import / export", icon=":material/import_export:"),
+        st.Page("pages/canvas.py", title="Business model canvas", icon=":material/dashboard:", default=True,
+                url_path="business-model-canvas"),
+        st.Page("pages/value_proposition.py", title="Value propositions", icon=":material/favorite:",
+                url_path="value-propositions"),
+        st.Page("pages/revenue_streams.py", title="Revenue streams", icon=":material/payments:",
+                url_path="revenue-streams"),
+        st.Page("pages/history.py", title="History", icon=":material/history:", url_path="canvas-history"),
+        st.Page("pages/import_export.py", title="Import / export", icon=":material/import_export:",
+                url_path="import-export"),
     ],
 }
 
