@@ -7,6 +7,7 @@ renamed or removed on the canvas.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from business.financials_assumptions import (
     PRESET_SCENARIOS,
     CostPerRequest,
     FinancialAssumptions,
+    MAX_REQUESTS_PER_MONTH,
     FinancialsError,
     Scenario,
     SegmentPlan,
@@ -29,6 +31,7 @@ from business.financials_assumptions import (
 )
 
 KIND = "financials"
+_LEADING_NUMBER = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*(k\b)?", re.IGNORECASE)
 SCHEMA_VERSION = 1
 # Our starting points, shown as assumptions on the page; a founder replaces them with their own.
 # A placeholder until the cost estimator or a run card gives a figure: about 1 cent per request.
@@ -47,8 +50,23 @@ def default_segment_plan(segment: str) -> SegmentPlan:
     return make_segment_plan(segment, **DEFAULT_SEGMENT)
 
 
-def default_stream_plan(stream: RevenueStream) -> StreamPlan:
-    return make_stream_plan(stream.name, usage=DEFAULT_USAGE)
+def default_stream_plan(stream: RevenueStream, streams_in_segment: int = 1) -> StreamPlan:
+    """Usage defaults; the segment's customers split evenly over its streams, so none is counted twice."""
+    return make_stream_plan(stream.name, share_of_segment=Decimal(1) / max(streams_in_segment, 1),
+                            requests_per_billed_unit=requests_per_unit_from_text(stream.unit), usage=DEFAULT_USAGE)
+
+
+def requests_per_unit_from_text(unit: str) -> Decimal:
+    """A guess the page shows for editing: "1,000 tickets" bills per 1,000 requests, "seat" per 1.
+
+    Token units are not requests (a request spends many tokens), so they are left at 1 for the user to set.
+    """
+    match = _LEADING_NUMBER.match(unit)
+    if not match or "token" in unit.casefold():
+        return Decimal(1)
+    number = Decimal(match.group(1).replace(",", ""))
+    number *= 1000 if match.group(2) else 1
+    return number if 0 < number <= MAX_REQUESTS_PER_MONTH else Decimal(1)
 
 
 def default_assumptions(canvas: Canvas) -> FinancialAssumptions:
@@ -56,7 +74,8 @@ def default_assumptions(canvas: Canvas) -> FinancialAssumptions:
     segments = _stream_segments(canvas.revenue_streams)
     return make_assumptions(
         horizon_months=24, segments=[default_segment_plan(s) for s in segments],
-        streams=[default_stream_plan(s) for s in canvas.revenue_streams],
+        streams=[default_stream_plan(s, _count_in_segment(canvas.revenue_streams, s.segment))
+                 for s in canvas.revenue_streams],
         cost_per_request=make_cost_per_request(DEFAULT_COST_PER_1K_USD, COST_SOURCE_ESTIMATE),
         hosting_usd_per_month=500, team_usd_per_month=20_000, other_opex_usd_per_month=2_000,
         starting_cash_usd=500_000, scenarios=PRESET_SCENARIOS,
@@ -73,8 +92,10 @@ def fit_to_canvas(assumptions: FinancialAssumptions, canvas: Canvas) -> tuple[Fi
     have = {p.stream for p in kept_streams}
     for stream in streams:
         if stream.name not in have:
-            kept_streams.append(default_stream_plan(stream))
-            notes.append(f"Stream {stream.name!r} is new: it starts with default usage assumptions.")
+            plan = default_stream_plan(stream, _count_in_segment(streams, stream.segment))
+            kept_streams.append(plan)
+            notes.append(f"Stream {stream.name!r} is new: it starts with default usage assumptions and "
+                         f"{plan.share_of_segment:.0%} of segment {stream.segment!r}'s customers.")
     needed = _stream_segments(streams)
     kept_segments = [p for p in assumptions.segments if p.segment in needed]
     notes += [f"Dropped customer assumptions for segment {p.segment!r}: no revenue stream uses it."
@@ -155,6 +176,10 @@ def save_assumptions(store, project_id: int, assumptions: FinancialAssumptions, 
                      message: str = "") -> int:
     """Save a new version; the store raises StaleSaveError if someone saved since base_version."""
     return store.save(project_id, KIND, assumptions_to_dict(assumptions), base_version, message)
+
+
+def _count_in_segment(streams: tuple[RevenueStream, ...], segment: str) -> int:
+    return sum(1 for s in streams if s.segment == segment)
 
 
 def _stream_segments(streams: tuple[RevenueStream, ...]) -> list[str]:

@@ -1,0 +1,102 @@
+"""Financials: the canvas's revenue streams + assumptions -> projection, unit economics, runway, scenarios.
+
+Assumptions are a form saved with the project (versioned, kind "financials"); results come from one
+call, business.financials_report.run_model, and each says how it was computed.
+"""
+import streamlit as st
+
+from business.financials_assumptions import FinancialsError
+from business.financials_io import (KIND, AssumptionsDocumentError, default_assumptions, fit_to_canvas,
+                                    load_assumptions)
+from business.financials_report import band_position, monthly_csv, run_model
+from ui.financials_charts import (cash_figure, cohort_frame, cohort_margin_figure, comparison_frame, month_or,
+                                  margin_vs_bands_figure, monthly_frame, rate, revenue_by_stream_figure,
+                                  unit_economics_frame, usd)
+from ui.financials_form import assumption_form, scenario_forms
+from ui.session import current_project_id, get_store, load_canvas, show_flash
+from ui.text import plain
+
+project_id = current_project_id()
+canvas, _ = load_canvas(project_id)
+st.title("Financials", anchor=False)
+st.caption("Revenue streams from the canvas plus your assumptions, projected month by month. Figures are "
+           "computed from the saved assumptions; published benchmarks name their source.")
+show_flash()
+
+if not canvas.revenue_streams:
+    st.warning("The canvas has no revenue streams yet: add at least one on the Revenue streams page "
+               "(Plan, in the sidebar), then come back to project it.")
+    st.stop()
+
+try:
+    saved, version = load_assumptions(get_store(), project_id)
+except AssumptionsDocumentError as error:
+    latest = get_store().load_latest(project_id, KIND)
+    saved, version = None, latest.number if latest else None
+    st.error(plain(f"{error} Showing defaults instead; saving replaces the unreadable version."))
+if saved is None:
+    st.info("No financial assumptions saved for this project yet: the form shows our defaults, which are "
+            "placeholders, not facts. Replace them and save.")
+shown, notes = fit_to_canvas(saved or default_assumptions(canvas), canvas)
+for note in notes:
+    st.info(plain(note) + " Save the form to keep this.")
+
+with st.expander(f"Assumptions (version {version or 'not saved yet'})", expanded=saved is None):
+    assumption_form(project_id, version, shown, canvas.revenue_streams)
+    scenario_forms(project_id, version, shown)
+
+try:
+    model = run_model(canvas.revenue_streams, shown)
+except FinancialsError as error:
+    st.error(plain(str(error)))
+    st.stop()
+
+names = [p.scenario.name for p in model.projections]
+picked = st.segmented_control("Scenario shown", names, default="base", format_func=plain,
+                              key="fin_scenario_shown") or "base"
+projection = next(p for p in model.projections if p.scenario.name == picked)
+last, horizon = projection.last, shown.horizon_months
+source = plain(f"cost per 1,000 requests: ${shown.cost_per_request.usd_per_1k_requests} "
+               f"({shown.cost_per_request.source})")
+
+cols = st.columns(6)
+cols[0].metric(f"MRR, month {horizon}", usd(last.mrr), help="Recurring revenue in the last month (projection).")
+cols[1].metric(f"ARR, month {horizon}", usd(last.arr), help="MRR × 12 (projection).")
+cols[2].metric(f"Gross margin, month {horizon}", rate(last.gross_margin, "no revenue"),
+               help="(Revenue − inference − hosting) / revenue (projection).")
+cols[3].metric("Runway today", "infinite" if projection.runway_now.is_infinite else
+               f"{projection.runway_now.months:,.1f} months", help=plain(projection.runway_now.describe()))
+cols[4].metric("Break-even", month_or(projection.break_even_month, "not yet"),
+               help=f"First month revenue covers all costs, within {horizon} months (projection).")
+cols[5].metric("Cash runs out", month_or(projection.cash_out_month, "not yet"),
+               help=f"First month cash goes below zero, within {horizon} months (projection).")
+st.caption(f"Runway today: {plain(projection.runway_now.describe())} (starting cash / month-1 net burn). "
+           f"Inference {source}. Gross margin {plain(band_position(last.gross_margin))}.")
+
+left, right = st.columns(2)
+left.plotly_chart(revenue_by_stream_figure(projection), key="fin_chart_revenue")
+right.plotly_chart(cash_figure(projection), key="fin_chart_cash")
+left.plotly_chart(margin_vs_bands_figure(projection), key="fin_chart_margin")
+right.plotly_chart(cohort_margin_figure(model.cohort_margins_first_month,
+                                        "Margin per customer by usage cohort, month 1 (base)"), key="fin_chart_cohorts")
+
+st.subheader("Margin per plan and usage cohort (base scenario)", anchor=False)
+st.caption("One customer per month: plan revenue minus inference for that cohort's requests; fixed hosting is "
+           f"left out. Inference {source}. A plan can be profitable on average and lose money on power users.")
+first, final = st.tabs(["Month 1", f"Month {horizon} (after the cost levers)"])
+first.dataframe(cohort_frame(model.cohort_margins_first_month), hide_index=True, width="stretch")
+final.dataframe(cohort_frame(model.cohort_margins_last_month), hide_index=True, width="stretch")
+
+st.subheader("Unit economics per segment (base scenario, month-1 prices)", anchor=False)
+st.caption("Contribution = revenue − inference per customer a month; LTV = one-off fees + contribution / churn; "
+           "CAC payback = CAC / contribution.")
+st.dataframe(unit_economics_frame(model), hide_index=True, width="stretch")
+
+st.subheader("Scenarios side by side", anchor=False)
+st.dataframe(comparison_frame(model, horizon), hide_index=True, width="stretch")
+
+st.subheader(f"Month by month ({plain(picked)})", anchor=False)
+st.dataframe(monthly_frame(projection), hide_index=True, width="stretch")
+safe_name = "".join(c if c.isalnum() else "_" for c in picked)
+st.download_button("Download the monthly table (CSV)", monthly_csv(projection), file_name=f"financials_{safe_name}.csv",
+                   mime="text/csv", key="fin_download_csv")

@@ -1,0 +1,108 @@
+"""AppTest of the Financials page: defaults, save, refused input, stale saves, scenarios, user text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from business.canvas import Canvas, make_item, with_block
+from business.canvas_json import canvas_to_dict
+from business.financials_io import KIND
+from business.store import Store
+from tests.apptest_helpers import submit, texts, widget
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "financials.py")
+
+
+def open_page(project_id: int | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if project_id is not None:
+        at.session_state["project_id"] = project_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def store_of(app_data_dir) -> Store:
+    return Store(app_data_dir / "founder.db")
+
+
+def saved_versions(app_data_dir) -> list[int]:
+    store = store_of(app_data_dir)
+    return [v.number for p in store.list_projects() for v in store.history(p.id, KIND)]
+
+
+def test_the_example_project_opens_with_labelled_defaults_metrics_and_banded_margin():
+    at = open_page()
+    page = texts(at)
+
+    assert "No financial assumptions saved" in page
+    assert [m.label for m in at.metric][:3] == ["MRR, month 24", "ARR, month 24", "Gross margin, month 24"]
+    assert "a16z" in page and "The New Business of AI" in page
+    assert "estimate" in page  # the inference cost says where it comes from
+    assert len(at.get("download_button")) == 1
+    assert "nan" not in " ".join(m.value for m in at.metric).lower()
+
+
+def test_saving_the_form_stores_version_one_and_the_page_shows_it(app_data_dir):
+    at = open_page()
+    widget(at.number_input, "_seg_0_churn").set_value(7.5)
+    submit(at, "Save assumptions")
+
+    assert "Saved the financial assumptions as version 1" in texts(at)
+    assert saved_versions(app_data_dir) == [1]
+    at.run()
+    assert at.expander[0].label == "Assumptions (version 1)"
+    assert widget(at.number_input, "_seg_0_churn").value == 7.5
+
+
+def test_usage_shares_that_do_not_add_up_are_refused_and_nothing_is_saved(app_data_dir):
+    at = open_page()
+    widget(at.number_input, "_str_0_light_share").set_value(60.0)
+    submit(at, "Save assumptions")
+
+    assert any("add up to 110 %, not 100 %" in e.value for e in at.error)
+    assert saved_versions(app_data_dir) == []
+
+
+def test_a_save_from_a_stale_form_is_refused_and_says_so(app_data_dir):
+    first, second = open_page(), open_page()
+    submit(first, "Save assumptions")
+
+    submit(second, "Save assumptions")
+
+    assert any("changed since you opened it" in e.value for e in second.error)
+    assert saved_versions(app_data_dir) == [1]
+
+
+def test_a_named_scenario_is_added_and_compared_beside_the_presets():
+    at = open_page()
+    widget(at.text_input, "_new_scenario").set_value("Series A push")
+    submit(at, "Add scenario")
+    at.run()
+
+    comparison = at.dataframe[-2].value
+    assert list(comparison["Scenario"]) == ["pessimistic", "base", "optimistic", "Series A push"]
+    assert "nan" not in comparison.to_string().lower()
+
+
+def test_a_scenario_name_with_html_is_shown_as_text_not_rendered():
+    at = open_page()
+    widget(at.text_input, "_new_scenario").set_value("<b>bold</b>")
+    submit(at, "Add scenario")
+    at.run()
+
+    assert any("\\<b\\>bold\\</b\\>" in m.value for m in at.markdown)
+    assert not at.html
+
+
+def test_a_project_whose_canvas_has_no_revenue_streams_is_sent_to_add_one(app_data_dir):
+    store = store_of(app_data_dir)
+    project = store.create_project("No revenue yet")
+    canvas = with_block(Canvas(), "customer_segments", [make_item("Dentists")])
+    store.save(project.id, "canvas", canvas_to_dict(canvas), None)
+
+    at = open_page(project.id)
+
+    assert "no revenue streams yet" in at.warning[0].value
+    assert not at.metric
