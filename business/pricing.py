@@ -123,6 +123,18 @@ def _check_workload(workload: Workload) -> None:
     require_utilization(workload.utilization)
 
 
+def _offer_terms(workload: Workload, offer: GpuOffer) -> tuple[float, int, float] | str:
+    """(GPU-hours, fewest GPUs that hold the job, kWh) of a workload on an offer's GPU, or why
+    it cannot be priced there."""
+    spec = spec_for(offer.gpu)
+    peak = spec.peak_tflops(workload.precision)
+    if not peak:
+        return f"{offer.provider} {offer.instance}: no {workload.precision} TFLOP/s figure for {spec.name}"
+    total_gpu_hours = workload.flops / (peak * TERA * workload.utilization) / SECONDS_PER_HOUR
+    min_gpus = math.ceil(workload.memory_bytes / (spec.memory_gb * 1e9))
+    return total_gpu_hours, min_gpus, total_gpu_hours * spec.tdp_w / 1000.0
+
+
 def sweep_quotes(workloads: Iterable[Workload], offers: Iterable[GpuOffer], today: date,
                  gpu_counts: Iterable[int] = DEFAULT_GPU_COUNTS, deadline_hours: float | None = None,
                  max_age_days: int = 90) -> Sweep:
@@ -135,43 +147,43 @@ def sweep_quotes(workloads: Iterable[Workload], offers: Iterable[GpuOffer], toda
     offers = tuple(offers)
     quotes: list[Quote] = []
     skipped: list[str] = []
+    # Best so far as (sort key, index), tracked in the loop so the sweep stays one pass. Cheapest
+    # compares whole cents: on 1-GPU instances every GPU count costs the same up to float noise,
+    # and then the faster one should win.
+    cheapest: tuple[tuple[float, float], int] | None = None
+    fastest: tuple[tuple[float, float], int] | None = None
     for workload in workloads:
         _check_workload(workload)
         for offer in offers:
-            spec = spec_for(offer.gpu)
-            peak = spec.peak_tflops(workload.precision)
-            if not peak:
-                skipped.append(f"{offer.provider} {offer.instance}: no {workload.precision} TFLOP/s figure for {spec.name}")
+            terms = _offer_terms(workload, offer)
+            if isinstance(terms, str):
+                skipped.append(terms)
                 continue
-            total_gpu_hours = workload.flops / (peak * TERA * workload.utilization) / SECONDS_PER_HOUR
-            min_gpus = math.ceil(workload.memory_bytes / (spec.memory_gb * 1e9))
-            energy = total_gpu_hours * spec.tdp_w / 1000.0
+            total_gpu_hours, min_gpus, energy = terms
             stale = is_stale(offer, today, max_age_days)
-            per_gpu = offer.usd_per_gpu_hour
+            price, price_float, per_gpu, label = (offer.usd_per_hour, float(offer.usd_per_hour),
+                                                  offer.usd_per_gpu_hour, offer.date_label)
             for k in counts:
                 if k < min_gpus:
                     continue
                 wall = total_gpu_hours / k
                 instances = -(-k // offer.gpus_per_instance)
-                cost = offer.usd_per_hour * instances * Decimal(wall)
+                in_time = deadline_hours is None or wall <= deadline_hours
+                if in_time:
+                    cost_float = price_float * instances * wall
+                    cheap_key, fast_key = (round(cost_float, 2), wall), (wall, cost_float)
+                    if cheapest is None or cheap_key < cheapest[0]:
+                        cheapest = (cheap_key, len(quotes))
+                    if fastest is None or fast_key < fastest[0]:
+                        fastest = (fast_key, len(quotes))
                 quotes.append(Quote(
-                    offer.provider, offer.instance, offer.gpu, workload.precision, k, instances,
-                    total_gpu_hours, wall, cost, energy, per_gpu, offer.date_label, offer.source, stale,
-                    deadline_hours is None or wall <= deadline_hours))
-    return _mark_best(quotes, skipped)
-
-
-def _mark_best(quotes: list[Quote], skipped: list[str]) -> Sweep:
-    eligible = [i for i, q in enumerate(quotes) if q.within_deadline]
-    if not eligible:
+                    offer.provider, offer.instance, offer.gpu, workload.precision, k, instances, total_gpu_hours,
+                    wall, price * instances * Decimal(wall), energy, per_gpu, label, offer.source, stale, in_time))
+    if cheapest is None or fastest is None:
         return Sweep(tuple(quotes), tuple(skipped), None, None)
-    # Compare whole cents: on 1-GPU instances every GPU count costs the same up to float noise,
-    # and then the faster one should win.
-    cheapest_at = min(eligible, key=lambda i: (round_usd(quotes[i].cost_usd), quotes[i].wall_clock_hours))
-    fastest_at = min(eligible, key=lambda i: (quotes[i].wall_clock_hours, quotes[i].cost_usd))
-    quotes[cheapest_at] = quotes[cheapest_at]._replace(cheapest=True)
-    quotes[fastest_at] = quotes[fastest_at]._replace(fastest=True)
-    return Sweep(tuple(quotes), tuple(skipped), quotes[cheapest_at], quotes[fastest_at])
+    quotes[cheapest[1]] = quotes[cheapest[1]]._replace(cheapest=True)
+    quotes[fastest[1]] = quotes[fastest[1]]._replace(fastest=True)
+    return Sweep(tuple(quotes), tuple(skipped), quotes[cheapest[1]], quotes[fastest[1]])
 
 
 def serving_cost_per_request(flops_per_request: float, usd_per_gpu_hour: Decimal, peak_tflops: float,

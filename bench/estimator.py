@@ -1,0 +1,109 @@
+"""Benchmark: the full price sweep (every catalog offer × 1–64 GPUs × 3 precisions).
+
+Run with `python bench/estimator.py` from the project root. Prints the median time of
+`business.pricing.sweep_quotes` and of a straightforward baseline that calls the public,
+validated functions once per (precision, offer, GPU count) and builds a frozen dataclass per
+quote, side by side, and checks that both pick the same cheapest and fastest offer.
+The sweep should feel instant: well under 100 ms. No assertion on timing; this is not a test.
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from business.catalog import load_catalog, spec_for  # noqa: E402
+from business.compute import gpu_hours, wall_clock_hours  # noqa: E402
+from business.memory import fit_on_gpus, inference_memory  # noqa: E402
+from business.models import preset  # noqa: E402
+from business.pricing import Workload, round_usd, sweep_quotes  # noqa: E402
+from business.compute import inference_flops_per_request_transformer  # noqa: E402
+
+TODAY = date(2026, 11, 29)
+PRECISIONS = ("fp32", "bf16", "int8")
+GPU_COUNTS = range(1, 65)
+REQUESTS_PER_MONTH = 100e6
+UTILIZATION = 0.30
+REPEATS = 15
+
+
+@dataclass(frozen=True)
+class NaiveQuote:
+    provider: str
+    instance: str
+    precision: str
+    gpus: int
+    wall_clock_hours: float
+    cost_usd: Decimal
+
+
+def monthly_serving_workloads() -> list[Workload]:
+    """A month of serving a 7B LLM (100M requests of 512 tokens) at three precisions."""
+    model = preset("llm-7b")
+    flops = REQUESTS_PER_MONTH * inference_flops_per_request_transformer(model.parameters, 512)
+    return [Workload(p, flops, inference_memory(model, p, batch_size=8, sequence_length=512).total_bytes,
+                     UTILIZATION) for p in PRECISIONS]
+
+
+def naive_sweep(offers) -> tuple[NaiveQuote, NaiveQuote]:
+    model = preset("llm-7b")
+    flops = REQUESTS_PER_MONTH * inference_flops_per_request_transformer(model.parameters, 512)
+    quotes = []
+    for precision in PRECISIONS:
+        for offer in offers:
+            for k in GPU_COUNTS:
+                spec = spec_for(offer.gpu)
+                peak = spec.peak_tflops(precision)
+                memory = inference_memory(model, precision, batch_size=8, sequence_length=512).total_bytes
+                fit = fit_on_gpus(memory / k, spec.memory_gb, max_gpus=1)
+                if not peak or fit.gpus_needed is None:
+                    continue
+                wall = wall_clock_hours(gpu_hours(flops, peak, UTILIZATION), k)
+                instances = -(-k // offer.gpus_per_instance)
+                cost = offer.usd_per_hour * instances * Decimal(wall)
+                quotes.append(NaiveQuote(offer.provider, offer.instance, precision, k, wall, cost))
+    cheapest = min(quotes, key=lambda q: (round_usd(q.cost_usd), q.wall_clock_hours))
+    fastest = min(quotes, key=lambda q: (q.wall_clock_hours, q.cost_usd))
+    return cheapest, fastest
+
+
+def median_ms(action) -> float:
+    timings = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    offers = load_catalog()
+    workloads = monthly_serving_workloads()
+    sweep = sweep_quotes(workloads, offers, TODAY, GPU_COUNTS)  # warm caches (CSV reads) before timing
+    naive_cheapest, naive_fastest = naive_sweep(offers)
+    same = ((sweep.cheapest.provider, sweep.cheapest.instance, sweep.cheapest.gpus)
+            == (naive_cheapest.provider, naive_cheapest.instance, naive_cheapest.gpus)
+            and sweep.fastest.wall_clock_hours == naive_fastest.wall_clock_hours)
+
+    sweep_ms = median_ms(lambda: sweep_quotes(workloads, offers, TODAY, GPU_COUNTS))
+    naive_ms = median_ms(lambda: naive_sweep(offers))
+
+    combos = len(offers) * len(GPU_COUNTS) * len(PRECISIONS)
+    print(f"sweep: {len(offers)} offers × {len(GPU_COUNTS)} GPU counts × {len(PRECISIONS)} precisions "
+          f"= {combos} combinations, {len(sweep.quotes)} fit in memory")
+    print(f"  sweep_quotes      {sweep_ms:8.1f} ms (median of {REPEATS})")
+    print(f"  naive per-offer   {naive_ms:8.1f} ms (median of {REPEATS})")
+    print(f"  ratio naive/sweep {naive_ms / sweep_ms:8.1f}×")
+    print(f"  same cheapest and fastest as the baseline: {same}")
+    print(f"  cheapest: {sweep.cheapest.provider} {sweep.cheapest.instance} × {sweep.cheapest.gpus} "
+          f"({sweep.cheapest.precision}) ${round_usd(sweep.cheapest.cost_usd)}")
+
+
+if __name__ == "__main__":
+    main()
