@@ -1,0 +1,263 @@
+"""Background runs with one file-based queue per device, shared by every browser session.
+
+`submit(JobSpec(...))` creates `<runs_root>/<run_id>/job.json` (state "queued") and starts the job at
+once if its device is free. A started job is `python -m modelkit.jobs run <run_dir>`: a small
+supervisor in its own session that runs `python -m modelkit <command> ...` (under `accelerate launch`
+when several processes are asked for), sends its output to `<run_dir>/train.log`, records the exit
+state in job.json and then starts the next queued job. Nothing lives in the page's memory, so runs
+survive reruns, reloads and closed tabs. `job_status`, `list_queue` and `cancel` read and write the
+same files under a lock. States: queued -> running -> done | failed | cancelled. No torch import here.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from modelkit.events import last_event
+from modelkit.paths import REPO_ROOT, runs_root
+
+JOB_FILE = "job.json"
+LOG_FILE = "train.log"
+ACTIVE = ("queued", "running", "cancelling")
+CANCEL_GRACE_S = 60.0
+
+
+@dataclass
+class JobSpec:
+    command: str = "train"  # train | compress | eval
+    task: str = "text"
+    config: dict = field(default_factory=dict)  # TrainConfig fields for "train"
+    device: str = "auto"  # auto | cpu | cuda | mps
+    num_processes: int = 1
+    run_id: str = ""  # given to re-run an existing run (compress/eval, or train with resume)
+    resume: bool = False
+
+
+class JobError(ValueError):
+    pass
+
+
+def device_key(device: str) -> str:
+    """The queue a job waits in: one physical device (all GPUs of the host count as one queue)."""
+    if device != "auto":
+        return device
+    from modelkit.hardware import describe_hardware
+
+    if describe_hardware().gpus:
+        return "cuda"
+    return "mps" if sys.platform == "darwin" and os.uname().machine == "arm64" else "cpu"
+
+
+def new_run_id(task: str) -> str:
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{task}-{secrets.token_hex(2)}"
+
+
+@contextmanager
+def queue_lock(root: Path):
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".queue.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_job(run_dir: Path) -> dict:
+    return json.loads((Path(run_dir) / JOB_FILE).read_text())
+
+
+def write_job(run_dir: Path, job: dict) -> None:
+    tmp = Path(run_dir) / (JOB_FILE + ".tmp")
+    tmp.write_text(json.dumps(job, indent=2))
+    tmp.replace(Path(run_dir) / JOB_FILE)
+
+
+def config_flags(config: dict) -> list[str]:
+    flags = []
+    for key, value in config.items():
+        if value is None or value is False or key == "label_names":
+            continue
+        flag = "--" + key.replace("_", "-")
+        flags += [flag] if value is True else [flag, str(value)]
+    return flags
+
+
+def build_command(job: dict, run_dir: Path) -> list[str]:
+    spec = job["spec"]
+    args = [spec["command"], "--run-dir", str(run_dir)]
+    if spec["command"] == "train":
+        args += ["--no-progress", "--device", job["device"]] + config_flags(spec["config"])
+        args += ["--resume"] if spec.get("resume") else []
+    if spec.get("num_processes", 1) > 1:
+        return [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(spec["num_processes"]),
+                "-m", "modelkit", *args]
+    return [sys.executable, "-m", "modelkit", *args]
+
+
+def submit(spec: JobSpec, root: str | Path | None = None) -> str:
+    root = Path(root or runs_root())
+    run_id = spec.run_id or new_run_id(spec.task)
+    run_dir = root / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with queue_lock(root):
+        if (run_dir / JOB_FILE).exists() and read_job(run_dir)["state"] in ACTIVE:
+            raise JobError(f"run {run_id} is already {read_job(run_dir)['state']}")
+        write_job(run_dir, {"run_id": run_id, "spec": asdict(spec), "device": device_key(spec.device),
+                            "state": "queued", "submitted_at": time.time(), "pid": None})
+    advance_queue(root)
+    return run_id
+
+
+def process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a finished child not yet reaped by its parent is a zombie: as good as gone
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except OSError:
+        return True
+
+
+def all_jobs(root: Path) -> list[tuple[Path, dict]]:
+    if not root.exists():
+        return []
+    jobs = [(folder, read_job(folder)) for folder in root.iterdir() if (folder / JOB_FILE).exists()]
+    return sorted(jobs, key=lambda item: item[1]["submitted_at"])
+
+
+def advance_queue(root: str | Path | None = None) -> None:
+    """Mark vanished jobs failed and start the oldest queued job on every idle device."""
+    root = Path(root or runs_root())
+    with queue_lock(root):
+        busy = set()
+        for folder, job in all_jobs(root):
+            if job["state"] in ("running", "cancelling") and not process_alive(job["pid"]):
+                job.update(state="failed", ended_at=time.time(), error="the job process vanished")
+                write_job(folder, job)
+            elif job["state"] in ("running", "cancelling"):
+                busy.add(job["device"])
+        for folder, job in all_jobs(root):
+            if job["state"] == "queued" and job["device"] not in busy:
+                start_supervisor(folder, job)
+                busy.add(job["device"])
+
+
+def start_supervisor(run_dir: Path, job: dict) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen([sys.executable, "-m", "modelkit.jobs", "run", str(run_dir)], cwd=REPO_ROOT, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)  # own process group: cancel signals the whole job
+    job.update(state="running", pid=process.pid, started_at=time.time())
+    write_job(run_dir, job)
+
+
+def supervise(run_dir: Path) -> int:
+    """Body of the supervisor process: run the command, record how it ended, start the next job."""
+    run_dir = Path(run_dir)
+    job = read_job(run_dir)
+    cancelled = {"flag": False}
+    signal.signal(signal.SIGTERM, lambda *_: cancelled.update(flag=True))  # the child got it too; wait for it
+    with open(run_dir / LOG_FILE, "ab") as log:
+        child = subprocess.Popen(build_command(job, run_dir), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        returncode = wait_for_child(child, cancelled)
+    with queue_lock(run_dir.parent):
+        job = read_job(run_dir)
+        state = "cancelled" if cancelled["flag"] or job["state"] == "cancelling" else "done" if returncode == 0 else "failed"
+        job.update(state=state, returncode=returncode, ended_at=time.time())
+        if state == "failed":
+            job["error"] = log_tail(run_dir, 20)
+        write_job(run_dir, job)
+    advance_queue(run_dir.parent)
+    return returncode
+
+
+def wait_for_child(child: subprocess.Popen, cancelled: dict) -> int:
+    deadline = None
+    while True:
+        try:
+            return child.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            pass
+        if cancelled["flag"] and deadline is None:
+            deadline = time.time() + CANCEL_GRACE_S
+        if deadline is not None and time.time() > deadline:
+            child.kill()  # it ignored the polite stop: a checkpoint is worth less than a free device
+
+
+def cancel(run_id: str, root: str | Path | None = None) -> str:
+    """Queued jobs are dropped; a running job is asked to stop (it saves a checkpoint first)."""
+    root = Path(root or runs_root())
+    run_dir = root / run_id
+    with queue_lock(root):
+        job = read_job(run_dir)
+        if job["state"] == "queued":
+            job.update(state="cancelled", ended_at=time.time())
+        elif job["state"] == "running":
+            job["state"] = "cancelling"
+            try:
+                os.killpg(job["pid"], signal.SIGTERM)
+            except ProcessLookupError:
+                job["state"] = "cancelled"
+        write_job(run_dir, job)
+    advance_queue(root)
+    return job["state"]
+
+
+def log_tail(run_dir: Path, lines: int = 20) -> str:
+    path = Path(run_dir) / LOG_FILE
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+def list_queue(device: str | None = None, root: str | Path | None = None) -> list[dict]:
+    """Active jobs (running first, then queued in order), with their place in line."""
+    root = Path(root or runs_root())
+    active = [job for _, job in all_jobs(root) if job["state"] in ACTIVE and (device is None or job["device"] == device)]
+    active.sort(key=lambda job: (job["state"] == "queued", job["submitted_at"]))
+    return [{**job, "position": index} for index, job in enumerate(active)]
+
+
+def job_status(run_id: str, root: str | Path | None = None) -> dict:
+    """job.json plus the latest progress event and, while queued, how many jobs are ahead."""
+    root = Path(root or runs_root())
+    advance_queue(root)
+    job = read_job(root / run_id)
+    job["progress"] = last_event(root / run_id, ("step",))
+    job["last_eval"] = last_event(root / run_id, ("eval",))
+    if job["state"] == "queued":
+        job["ahead"] = [j["run_id"] for j in list_queue(job["device"], root)].index(run_id)
+    return job
+
+
+def wait(run_id: str, timeout_s: float = 600, root: str | Path | None = None, poll_s: float = 0.5) -> dict:
+    """Block until the job leaves the active states (the CLI and tests; pages poll instead)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        status = job_status(run_id, root)
+        if status["state"] not in ACTIVE:
+            return status
+        time.sleep(poll_s)
+    raise TimeoutError(f"job {run_id} still {status['state']} after {timeout_s} s")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "run":
+        sys.exit(supervise(Path(sys.argv[2])))
+    print("usage: python -m modelkit.jobs run RUN_DIR  (started by modelkit.jobs.submit)", file=sys.stderr)
+    sys.exit(2)
