@@ -19,11 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from business.catalog import load_catalog, spec_for  # noqa: E402
-from business.compute import gpu_hours, wall_clock_hours  # noqa: E402
+from business.compute import gpu_hours, inference_flops_per_request_transformer, wall_clock_hours  # noqa: E402
 from business.memory import fit_on_gpus, inference_memory  # noqa: E402
 from business.models import preset  # noqa: E402
 from business.pricing import Workload, round_usd, sweep_quotes  # noqa: E402
-from business.compute import inference_flops_per_request_transformer  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 PRECISIONS = ("fp32", "bf16", "int8")
@@ -92,12 +91,15 @@ def main() -> None:
             and sweep.fastest.wall_clock_hours == naive_fastest.wall_clock_hours)
 
     sweep_ms = median_ms(lambda: sweep_quotes(workloads, offers, TODAY, GPU_COUNTS))
+    # What a page pays in the end: the sweep plus every cost read as Decimal.
+    edge_ms = median_ms(lambda: [q.cost_usd for q in sweep_quotes(workloads, offers, TODAY, GPU_COUNTS).quotes])
     naive_ms = median_ms(lambda: naive_sweep(offers))
 
     combos = len(offers) * len(GPU_COUNTS) * len(PRECISIONS)
     print(f"sweep: {len(offers)} offers × {len(GPU_COUNTS)} GPU counts × {len(PRECISIONS)} precisions "
           f"= {combos} combinations, {len(sweep.quotes)} fit in memory")
     print(f"  sweep_quotes      {sweep_ms:8.1f} ms (median of {REPEATS})")
+    print(f"  sweep + Decimal   {edge_ms:8.1f} ms (every cost read as Decimal, as a page would)")
     print(f"  naive per-offer   {naive_ms:8.1f} ms (median of {REPEATS})")
     print(f"  ratio naive/sweep {naive_ms / sweep_ms:8.1f}×")
     print(f"  same cheapest and fastest as the baseline: {same}")

@@ -20,8 +20,8 @@ from business.compute import EstimateError
 from business.memory import MemoryBreakdown, fit_on_gpus, inference_memory, training_memory
 from business.models import ModelSpec, default_utilization
 from business.pricing import (DEFAULT_GPU_COUNTS, HOURS_PER_MONTH, Quote, Sweep, Workload, cost_per_1000_requests,
-                              cost_per_request_from_throughput, monthly_serving_cost, serving_cost_per_request,
-                              sweep_quotes)
+                              cost_per_request_from_throughput, monthly_serving_cost, round_usd,
+                              serving_cost_per_request, sweep_quotes)
 from business.run_cards import MeasuredCompression, MeasuredModel
 
 
@@ -199,7 +199,7 @@ def quotes_csv(quotes: tuple[Quote, ...]) -> str:
     writer.writerow(QUOTE_COLUMNS)
     for quote in quotes:
         row = quote._asdict()
-        row["cost_usd"] = f"{row['cost_usd']:.2f}"
+        row["cost_usd"] = f"{round_usd(quote.cost_usd)}"
         for name in ("gpu_hours", "wall_clock_hours", "energy_kwh"):
             row[name] = f"{row[name]:.4g}"
         writer.writerow(row[name] for name in QUOTE_COLUMNS)
