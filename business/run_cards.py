@@ -86,7 +86,8 @@ def model_from_run_card(card: object) -> MeasuredModel:
     if not parameters or parameters > MAX_PARAMETERS:
         raise InvalidRunCard(f"run card model.parameters={model.get('parameters')!r} must be a positive count")
     family = _matching_preset(name)
-    kind = model.get("kind") or (family.kind if family else "encoder")
+    task_kind = {"text": "encoder", "image": "cnn"}.get(str(card.get("task", "")))
+    kind = model.get("kind") or task_kind or (family.kind if family else "encoder")
     if kind not in KINDS:
         raise InvalidRunCard(f"run card model.kind={kind!r} must be one of {', '.join(KINDS)}")
     spec = ModelSpec("run-card", name.strip(), kind, parameters, "measured: run card")
@@ -104,23 +105,30 @@ def model_from_run_card(card: object) -> MeasuredModel:
 
 
 def measured_compression(card: object) -> list[MeasuredCompression]:
-    """The card's compression results, each with ratios against the uncompressed model where the
-    card has both sides. A card without a "compression" list has none."""
+    """The card's compression results, each with ratios against the uncompressed model: its "fp32"
+    row when the card measured one in the same session, else the card's own size and latency.
+    A card without a "compression" list has none."""
     measured = model_from_run_card(card)
-    rows = card.get("compression") or []
+    rows = card.get("compression") or []  # type: ignore[union-attr]  (a dict: checked above)
     if not isinstance(rows, list):
         raise InvalidRunCard(f"run card 'compression' must be a list, got {rows!r:.80}")
     results = []
     for index, row in enumerate(rows):
         if not isinstance(row, dict) or not isinstance(row.get("method"), str):
             raise InvalidRunCard(f"run card compression[{index}] needs a 'method' text, got {row!r:.80}")
-        size = _number(f"compression[{index}].size_bytes", row.get("size_bytes"), integer=True)
-        p50 = _number(f"compression[{index}].latency_ms_p50", row.get("latency_ms_p50"))
         results.append(MeasuredCompression(
-            method=row["method"], size_bytes=size, latency_ms_p50=p50,
+            method=row["method"],
+            size_bytes=_number(f"compression[{index}].size_bytes", row.get("size_bytes"), integer=True),
+            latency_ms_p50=_number(f"compression[{index}].latency_ms_p50", row.get("latency_ms_p50")),
             latency_ms_p95=_number(f"compression[{index}].latency_ms_p95", row.get("latency_ms_p95")),
             accuracy=_number(f"compression[{index}].accuracy", row.get("accuracy")),
-            size_ratio=measured.size_bytes / size if measured.size_bytes and size else None,
-            speedup=measured.latency_ms_p50 / p50 if measured.latency_ms_p50 and p50 else None,
-        ))
-    return results
+            size_ratio=None, speedup=None))
+    base = next((r for r in results if r.method == "fp32"), None)
+    base_size = base.size_bytes if base else measured.size_bytes
+    base_p50 = base.latency_ms_p50 if base else measured.latency_ms_p50
+    return [replace(r, size_ratio=_ratio(base_size, r.size_bytes), speedup=_ratio(base_p50, r.latency_ms_p50))
+            for r in results]
+
+
+def _ratio(before: float | None, after: float | None) -> float | None:
+    return before / after if before and after else None

@@ -129,6 +129,26 @@ def test_measured_compression_rows_carry_size_and_speed_ratios_against_the_uncom
     assert row.size_ratio == pytest.approx(2.0) and row.speedup == pytest.approx(1.6)
 
 
+def test_a_measured_fp32_row_is_the_baseline_of_the_ratios_when_the_card_has_one():
+    card = run_card(compression=[
+        {"method": "fp32", "size_bytes": 90_000_000, "latency_ms_p50": 10.0},
+        {"method": "int8-dynamic", "size_bytes": 36_000_000, "latency_ms_p50": 4.0},
+    ])
+
+    fp32, int8 = measured_compression(card)
+
+    assert (fp32.size_ratio, fp32.speedup) == (1.0, 1.0)
+    assert int8.size_ratio == pytest.approx(2.5) and int8.speedup == pytest.approx(2.5)
+
+
+def test_an_image_run_card_of_a_resnet_borrows_the_presets_flops_per_image():
+    card = run_card(task="image", model={"name": "resnet18 (digits)", "parameters": 11_181_642})
+
+    spec = model_from_run_card(card).spec
+
+    assert spec.kind == "cnn" and spec.forward_flops_per_image == preset("resnet-18").forward_flops_per_image
+
+
 def test_a_run_card_without_throughput_or_compression_still_reads():
     card = run_card(compression=None, throughput=None, size_bytes=None, latency_ms_p50=None)
 
