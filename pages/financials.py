@@ -11,8 +11,8 @@ from business.financials_io import (KIND, AssumptionsDocumentError, default_assu
 from business.financials_report import band_position, monthly_csv, run_model
 from ui.financials_charts import (cash_figure, cohort_frame, cohort_margin_figure, comparison_frame, month_or,
                                   margin_vs_bands_figure, monthly_frame, rate, revenue_by_stream_figure,
-                                  unit_economics_frame, usd)
-from ui.financials_form import assumption_form, scenario_forms
+                                  unit_economics_frame, unit_price, usd)
+from ui.financials_form import assumption_form, estimator_form, scenario_forms
 from ui.session import current_project_id, get_store, load_canvas, show_flash
 from ui.text import plain
 
@@ -42,6 +42,8 @@ for note in notes:
     st.info(plain(note) + " Save the form to keep this.")
 
 with st.expander(f"Assumptions (version {version or 'not saved yet'})", expanded=saved is None):
+    with st.popover("Fill the inference cost from the cost estimator"):
+        estimator_form(version)
     assumption_form(project_id, version, shown, canvas.revenue_streams)
     scenario_forms(project_id, version, shown)
 
@@ -56,7 +58,7 @@ picked = st.segmented_control("Scenario shown", names, default="base", format_fu
                               key="fin_scenario_shown") or "base"
 projection = next(p for p in model.projections if p.scenario.name == picked)
 last, horizon = projection.last, shown.horizon_months
-source = plain(f"cost per 1,000 requests: ${shown.cost_per_request.usd_per_1k_requests} "
+source = plain(f"cost per 1,000 requests: {unit_price(shown.cost_per_request.usd_per_1k_requests)} "
                f"({shown.cost_per_request.source})")
 
 cols = st.columns(6)

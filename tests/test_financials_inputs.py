@@ -32,6 +32,7 @@ from business.financials_io import (
     default_assumptions,
     fit_to_canvas,
     load_assumptions,
+    requests_per_unit_from_text,
     save_assumptions,
 )
 from business.store import StaleSaveError, Store
@@ -242,3 +243,18 @@ def test_default_assumptions_keep_one_stream_plan_per_stream_and_a_base_scenario
 
     assert [p.stream for p in assumptions.streams] == ["Pro", "Team", "API"]
     assert assumptions.scenario("base").price_factor == Decimal(1)
+
+
+def test_streams_sharing_a_segment_split_its_customers_by_default():
+    assumptions = default_assumptions(a_canvas("Pro", "Team", "API"))  # Pro and API share "Startups"
+
+    shares = {p.stream: p.share_of_segment for p in assumptions.streams}
+    assert shares["Pro"] == shares["API"] == Decimal(1) / 2
+    assert shares["Team"] == 1
+
+
+@pytest.mark.parametrize("unit, requests", [
+    ("1,000 tickets", 1000), ("10k calls", 10_000), ("seat", 1), ("1M tokens", 1), ("0 things", 1),
+])
+def test_requests_per_billed_unit_are_guessed_from_a_number_in_the_unit(unit, requests):
+    assert requests_per_unit_from_text(unit) == requests

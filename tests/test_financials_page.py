@@ -106,3 +106,19 @@ def test_a_project_whose_canvas_has_no_revenue_streams_is_sent_to_add_one(app_da
 
     assert "no revenue streams yet" in at.warning[0].value
     assert not at.metric
+
+
+def test_the_cost_estimators_figure_fills_the_inference_cost_and_names_its_source(app_data_dir):
+    at = open_page()
+    default_cost = widget(at.number_input, "_cost_1k").value
+    widget(at.selectbox, "_est_model").set_value("llm-7b")
+    submit(at, "Use the cost estimator's figure")
+
+    filled = widget(at.number_input, "_cost_1k").value
+    assert filled != default_cost and filled > 0
+    assert widget(at.text_input, "_cost_source").value.startswith("estimate: cost estimator, 7B LLM")
+    assert any("compute-bound lower bound" in c.value.replace("\\", "") for c in at.caption)
+    submit(at, "Save assumptions")
+    saved = store_of(app_data_dir).load_latest(1, KIND).payload["cost_per_request"]
+    assert saved["source"].startswith("estimate: cost estimator")
+    assert float(saved["usd_per_1k_requests"]) == filled

@@ -28,6 +28,8 @@ LEVERS = (  # (field, label, is a percentage)
     ("batch_share", "Requests sent as batch, %", True), ("batch_discount", "Batch discount, %", True),
 )
 FUNDING_ROWS = 3
+# The cost estimator's last figure for this form: {"version", "usd_per_1k", "source", "method", "fills"}.
+ESTIMATOR_FILL = "fin_estimator_fill"
 
 
 def key(version, *parts) -> str:
@@ -40,6 +42,18 @@ def value(version, *parts) -> Decimal:
 
 def percent(version, *parts) -> Decimal:
     return value(version, *parts) / 100
+
+
+def estimator_fill(version) -> dict | None:
+    """The cost estimator's figure put into the form drawn from `version`, if any."""
+    fill = st.session_state.get(ESTIMATOR_FILL)
+    return fill if fill and fill["version"] == version else None
+
+
+def cost_keys(version) -> tuple[str, str]:
+    """Keys of the inference-cost inputs; a new estimator fill gives them new keys, so it shows."""
+    fills = (estimator_fill(version) or {}).get("fills", 0)
+    return key(version, f"fill{fills}", "cost_1k"), key(version, f"fill{fills}", "cost_source")
 
 
 def money_input(label: str, amount: Decimal, widget_key: str, container=st, **extra) -> None:
@@ -81,7 +95,8 @@ def assumptions_from_form(v, shown):
                  for j, s in enumerate(shown.scenarios)]
     return make_assumptions(
         horizon_months=value(v, "horizon"), segments=segments, streams=streams,
-        cost_per_request=make_cost_per_request(value(v, "cost_1k"), st.session_state[key(v, "cost_source")]),
+        cost_per_request=make_cost_per_request(Decimal(str(st.session_state[cost_keys(v)[0]])),
+                                               st.session_state[cost_keys(v)[1]]),
         hosting_usd_per_month=value(v, "hosting"), team_usd_per_month=value(v, "team"),
         other_opex_usd_per_month=value(v, "other"), starting_cash_usd=value(v, "cash"), funding=funding,
         scenarios=scenarios)
@@ -119,11 +134,13 @@ def assumption_form(project_id: int, v, a, streams) -> None:
         money_input("Team cost (USD per month)", a.team_usd_per_month, key(v, "team"), c3)
         money_input("Other operating costs (USD per month)", a.other_opex_usd_per_month, key(v, "other"), c1)
         money_input("Fixed hosting (USD per month, part of COGS)", a.hosting_usd_per_month, key(v, "hosting"), c2)
-        c3.number_input("Inference cost (USD per 1,000 requests)", min_value=0.0,
-                        value=float(a.cost_per_request.usd_per_1k_requests), step=0.1, format="%.4f",
-                        key=key(v, "cost_1k"))
-        st.text_input("Source of the inference cost", value=a.cost_per_request.source, max_chars=120,
-                      key=key(v, "cost_source"),
+        fill = estimator_fill(v)
+        cost_key, source_key = cost_keys(v)
+        c3.number_input("Inference cost (USD per 1,000 requests)", min_value=0.0, step=0.1, format="%.8f",
+                        value=float(fill["usd_per_1k"] if fill else a.cost_per_request.usd_per_1k_requests),
+                        key=cost_key)
+        st.text_input("Source of the inference cost", value=fill["source"] if fill else a.cost_per_request.source,
+                      max_chars=120, key=source_key,
                       help="'estimate', or 'measured run card <id>' when it comes from a model you trained")
         st.subheader("Customers per segment", anchor=False)
         for i, plan in enumerate(a.segments):
@@ -193,3 +210,47 @@ def scenario_forms(project_id: int, v, a) -> None:
         st.selectbox("Scenario to remove", [s.name for s in a.scenarios if s.name != BASE_SCENARIO],
                      key=key(v, "drop_scenario"))
         st.form_submit_button("Remove scenario", on_click=change_scenarios, args=(project_id, v, a, False))
+
+
+def estimator_form(v) -> None:
+    """Offer the cost estimator's serving cost per 1,000 requests as the inference cost input."""
+    try:
+        from business.estimator import serving_cost_for  # noqa: F401  (the estimator may be absent)
+        from business.memory import PRECISIONS
+        from business.models import PRESETS
+    except ImportError:
+        st.caption("The cost estimator is not available here: type the inference cost by hand.")
+        return
+    with st.form(key(v, "estimator_form"), border=False):
+        cols = st.columns(3)
+        cols[0].selectbox("Model", list(PRESETS), format_func=lambda k: PRESETS[k].name, key=key(v, "est_model"))
+        cols[1].selectbox("Serving precision", PRECISIONS, index=PRECISIONS.index("bf16"), key=key(v, "est_precision"))
+        cols[2].number_input("Tokens per request (images for a CNN)", min_value=1, max_value=1_000_000, value=256,
+                             key=key(v, "est_tokens"))
+        st.form_submit_button("Use the cost estimator's figure", on_click=fill_from_estimator, args=(v,))
+    fill = estimator_fill(v)
+    if fill:
+        st.caption(plain(f"Estimator method: {fill['method']}. It is a compute-bound lower bound; "
+                         "save the form to use it."))
+
+
+def fill_from_estimator(v) -> None:
+    """Callback: price the chosen model with the cost estimator and put the figure into the form."""
+    from business.catalog import load_catalog
+    from business.compute import EstimateError
+    from business.estimator import serving_cost_for
+    from business.models import PRESETS
+    model = PRESETS[st.session_state[key(v, "est_model")]]
+    precision, amount = st.session_state[key(v, "est_precision")], st.session_state[key(v, "est_tokens")]
+    try:
+        serving = serving_cost_for(model, load_catalog(), precision, tokens_per_request=amount,
+                                   images_per_request=amount)
+    except EstimateError as error:
+        flash(plain(f"The cost estimator could not price {model.name}: {error}"), "error")
+        return
+    previous = estimator_fill(v) or {}
+    st.session_state[ESTIMATOR_FILL] = {
+        "version": v, "usd_per_1k": serving.cost_per_1000_usd, "method": serving.method,
+        "source": f"estimate: cost estimator, {model.name}, {precision}, {amount:,} per request",
+        "fills": previous.get("fills", 0) + 1,
+    }
