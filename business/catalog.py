@@ -185,3 +185,19 @@ def price_age_label(offer: GpuOffer, today: date, max_age_days: int = 90) -> str
     if age is None:
         return "date unknown"
     return f"stale ({age} days old)" if age > max_age_days else f"{age} days old"
+
+
+def catalog_table(offers: tuple[GpuOffer, ...], today: date, max_age_days: int = 90) -> list[dict[str, object]]:
+    """The offers as rows to show: every price with its date (or "unknown"), age, source (or
+    "unsourced") and the spec row it is timed with."""
+    rows = []
+    for offer in offers:
+        spec_name, why = GPU_SPEC_FOR.get(offer.gpu, (offer.gpu, ""))
+        rows.append({
+            "provider": offer.provider, "instance": offer.instance, "gpu": offer.gpu,
+            "gpus_per_instance": offer.gpus_per_instance, "usd_per_hour": offer.usd_per_hour,
+            "usd_per_gpu_hour": offer.usd_per_gpu_hour, "date_seen": offer.date_label,
+            "price_age": price_age_label(offer, today, max_age_days), "stale": is_stale(offer, today, max_age_days),
+            "source": offer.source, "spec": spec_name + (f" ({why})" if why else ""),
+        })
+    return rows

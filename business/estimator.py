@@ -204,3 +204,28 @@ def quotes_csv(quotes: tuple[Quote, ...]) -> str:
             row[name] = f"{row[name]:.4g}"
         writer.writerow(row[name] for name in QUOTE_COLUMNS)
     return buffer.getvalue()
+
+
+COMPRESSION_COLUMNS = ("method", "size_mb", "serving_memory_mb", "throughput_x_vs_fp32", "monthly_before_usd",
+                       "monthly_after_usd", "monthly_saving_usd", "accuracy_caveat", "source")
+
+
+def compression_rows(report: CostReport) -> list[dict[str, object]]:
+    """The compression estimates as rows to show or download, money to the cent."""
+    return [{
+        "method": e.method, "size_mb": round(e.size_bytes / 1e6, 1),
+        "serving_memory_mb": round(e.serving_memory_bytes / 1e6, 1),
+        "throughput_x_vs_fp32": round(e.throughput_multiplier, 2),
+        "monthly_before_usd": round_usd(e.monthly_cost_before_usd or Decimal(0)),
+        "monthly_after_usd": round_usd(e.monthly_cost_after_usd or Decimal(0)),
+        "monthly_saving_usd": round_usd(e.monthly_saving_usd or Decimal(0)),
+        "accuracy_caveat": e.accuracy_caveat, "source": e.source,
+    } for e in report.compression]
+
+
+def compression_csv(report: CostReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COMPRESSION_COLUMNS)
+    writer.writeheader()
+    writer.writerows(compression_rows(report))
+    return buffer.getvalue()

@@ -191,6 +191,36 @@ def sweep_quotes(workloads: Iterable[Workload], offers: Iterable[GpuOffer], toda
     return Sweep(tuple(quotes), tuple(skipped), quotes[cheapest[1]], quotes[fastest[1]])
 
 
+def best_quote_per_offer(quotes: Iterable[Quote]) -> tuple[Quote, ...]:
+    """One row per offer and precision: its cheapest quote that meets the deadline, else its
+    fastest (which then shows as missing the deadline). Order: cheapest first."""
+    best: dict[tuple[str, str, str], Quote] = {}
+    for quote in quotes:
+        key = (quote.provider, quote.instance, quote.precision)
+        held = best.get(key)
+        if held is None or _better(quote, held):
+            best[key] = quote
+    return tuple(sorted(best.values(), key=lambda q: (not q.within_deadline, q.cost_float_usd)))
+
+
+def _better(quote: Quote, held: Quote) -> bool:
+    if quote.within_deadline != held.within_deadline:
+        return quote.within_deadline
+    if quote.within_deadline:
+        return (round(quote.cost_float_usd, 2), quote.wall_clock_hours) < (round(held.cost_float_usd, 2),
+                                                                          held.wall_clock_hours)
+    return quote.wall_clock_hours < held.wall_clock_hours
+
+
+def cheapest_by_provider(quotes: Iterable[Quote]) -> tuple[Quote, ...]:
+    """Each provider's cheapest quote that meets the deadline, cheapest provider first."""
+    best: dict[str, Quote] = {}
+    for quote in best_quote_per_offer(quotes):
+        if quote.within_deadline and quote.provider not in best:
+            best[quote.provider] = quote
+    return tuple(best.values())
+
+
 def serving_cost_per_request(flops_per_request: float, usd_per_gpu_hour: Decimal, peak_tflops: float,
                              utilization: float, throughput_multiplier: float = 1.0) -> Decimal:
     """Dollars per request on a GPU kept busy at `utilization` (requests batched well enough);

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from business.catalog import (GPU_SPEC_FOR, GpuOffer, UnknownGpu, is_stale, load_catalog, load_catalog_rows,
-                              load_specs, price_age_label, spec_for)
+from business.catalog import (GPU_SPEC_FOR, GpuOffer, UnknownGpu, catalog_table, is_stale, load_catalog,
+                              load_catalog_rows, load_specs, price_age_label, spec_for)
 from business.compute import NonPositiveValue
-from business.pricing import (InvalidPriceOverride, Workload, apply_price_overrides, cost_per_1000_requests,
+from business.pricing import (InvalidPriceOverride, Workload, apply_price_overrides, best_quote_per_offer,
+                              cheapest_by_provider, cost_per_1000_requests,
                               cost_per_request_from_throughput, monthly_serving_cost, price_overrides_from_payload,
                               price_overrides_payload, round_usd, serving_cost_per_request, sweep_quotes)
 from business.store import StaleSaveError, Store
@@ -167,6 +168,35 @@ def test_a_deadline_no_offer_can_meet_marks_nothing():
     sweep = sweep_quotes([one_gpu_hour_of_h100()], [offer()], TODAY, gpu_counts=[1], deadline_hours=0.01)
 
     assert sweep.cheapest is None and sweep.fastest is None and not any(q.cheapest for q in sweep.quotes)
+
+
+def test_each_offer_shows_its_cheapest_quote_in_time_and_one_that_cannot_make_it_shows_its_fastest():
+    small = offer(provider="Small", instance="1x", gpus_per_instance=1, usd_per_hour=Decimal("2"))
+
+    rows = best_quote_per_offer(sweep_quotes([one_gpu_hour_of_h100()], [offer(), small], TODAY,
+                                             gpu_counts=[1, 2, 8], deadline_hours=0.2).quotes)
+
+    assert [(q.provider, q.gpus, q.within_deadline) for q in rows] == [("Small", 8, True), ("AWS", 8, True)]
+    late = best_quote_per_offer(sweep_quotes([one_gpu_hour_of_h100()], [small], TODAY, gpu_counts=[1, 2],
+                                             deadline_hours=0.2).quotes)
+    assert [(q.gpus, q.within_deadline) for q in late] == [(2, False)]
+
+
+def test_the_provider_chart_takes_each_providers_cheapest_offer():
+    dear = offer(instance="p5 dear", usd_per_hour=Decimal("99"))
+    cheap = offer(instance="p5 cheap", usd_per_hour=Decimal("16"))
+
+    [aws] = cheapest_by_provider(sweep_quotes([one_gpu_hour_of_h100()], [dear, cheap], TODAY, gpu_counts=[8]).quotes)
+
+    assert aws.instance == "p5 cheap"
+
+
+def test_the_catalog_table_shows_unknown_dates_and_the_spec_each_offer_is_timed_with():
+    rows = catalog_table(load_catalog(), TODAY)
+
+    assert len(rows) == len(load_catalog_rows())
+    assert any(r["date_seen"] == "unknown" and r["price_age"] == "date unknown" for r in rows)
+    assert all(r["spec"] and r["source"] for r in rows)
 
 
 def test_an_offer_without_a_throughput_figure_is_skipped_with_the_reason():
