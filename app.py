@@ -15,7 +15,9 @@ from ui.session import current_project_id, get_store
 
 # Each url_path differs from its file's name on purpose: Streamlit still treats a folder named pages/
 # as an old-style multipage app on a process's first run (and AppTest on every run), and would run a
-# page whose URL matches its file name directly, without this router and its sidebar.
+# page whose URL matches its file name directly, without this router and its sidebar. (On that first
+# run a deep link still shows Streamlit's dismissable "page not found" note before this router serves
+# the right page; opening the app's root URL, as `make run` does, never does.)
 PAGES = {
     "Plan": [
         st.Page("pages/canvas.py", title="Business model canvas", icon=":material/dashboard:", default=True,
