@@ -30,7 +30,7 @@ def show_canvas_grid(canvas: Canvas) -> None:
 
 
 def _block(column, canvas: Canvas, key: str, tall: bool = False) -> None:
-    with column.container(border=True, height=440 if tall else 212):
+    with column.container(border=True, height=520 if tall else 252):
         st.markdown(f"**{BLOCK_TITLES[key]}**")
         items = canvas.items(key)
         if not items:
