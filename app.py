@@ -30,6 +30,11 @@ PAGES = {
         st.Page("pages/import_export.py", title="Import / export", icon=":material/import_export:",
                 url_path="import-export"),
     ],
+    "Costs": [
+        st.Page("pages/costs.py", title="Compute and GPU costs", icon=":material/memory:", url_path="compute-costs"),
+        st.Page("pages/financials.py", title="Financial model", icon=":material/trending_up:",
+                url_path="financial-model"),
+    ],
 }
 
 
