@@ -150,19 +150,7 @@ class FinancialAssumptions:
         raise ScenarioError(f"There is no scenario named {name!r}.")
 
 
-# Our defaults, not published figures: a long tail where a tenth of customers make half the requests.
-DEFAULT_USAGE_SOURCE = "assumption (ours): 50 % light, 40 % average, 10 % power users; replace with your data"
 BASE_SCENARIO = "base"
-# Our defaults for the preset scenarios; the page labels them as assumptions. Batch ~50 % off and
-# falling token prices follow REFERENCE.md ("batch APIs ~50% off", provider price lists).
-PRESET_SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("pessimistic", new_customers_factor=Decimal("0.5"), churn_factor=Decimal("1.5"),
-             price_factor=Decimal("0.9"), inference_cost_factor=Decimal("1.25")),
-    Scenario(BASE_SCENARIO),
-    Scenario("optimistic", new_customers_factor=Decimal("1.5"), churn_factor=Decimal("0.7"),
-             inference_cost_factor=Decimal("0.9"), monthly_inference_price_decline=Decimal("0.02"),
-             routed_share=Decimal("0.3"), cache_hit_rate=Decimal("0.1")),
-)
 
 
 def to_decimal(value: object, label: str) -> Decimal:
@@ -332,8 +320,7 @@ def make_scenario(name: object, **fields: object) -> Scenario:
 def make_assumptions(*, horizon_months: object, segments: tuple[SegmentPlan, ...] | list,
                      streams: tuple[StreamPlan, ...] | list, cost_per_request: CostPerRequest,
                      hosting_usd_per_month: object, team_usd_per_month: object, other_opex_usd_per_month: object,
-                     starting_cash_usd: object, funding: tuple | list = (),
-                     scenarios: tuple | list = PRESET_SCENARIOS) -> FinancialAssumptions:
+                     starting_cash_usd: object, funding: tuple | list = (), scenarios: tuple | list) -> FinancialAssumptions:
     """Check the parts fit together: unique names, a base scenario, funding inside the horizon."""
     horizon = make_horizon(horizon_months)
     _unique([s.segment for s in segments], "segment")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from business.canvas import Canvas, RevenueStream
 from business.financials_assumptions import (
     COST_SOURCE_ESTIMATE,
-    PRESET_SCENARIOS,
+    BASE_SCENARIO,
     CostPerRequest,
     FinancialAssumptions,
     MAX_REQUESTS_PER_MONTH,
@@ -40,6 +40,18 @@ DEFAULT_USAGE = {"light": (Decimal("0.5"), Decimal(200)), "average": (Decimal("0
                  "power": (Decimal("0.1"), Decimal(5000))}
 DEFAULT_SEGMENT = {"starting_customers": 10, "new_customers_per_month": 5, "new_customer_growth_rate": "0.05",
                    "monthly_churn": "0.03", "cac_usd": 300}
+
+
+# Our defaults for the preset scenarios; the page labels them as assumptions. Batch ~50 % off and
+# falling token prices follow REFERENCE.md ("batch APIs ~50% off", provider price lists).
+PRESET_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("pessimistic", new_customers_factor=Decimal("0.5"), churn_factor=Decimal("1.5"),
+             price_factor=Decimal("0.9"), inference_cost_factor=Decimal("1.25")),
+    Scenario(BASE_SCENARIO),
+    Scenario("optimistic", new_customers_factor=Decimal("1.5"), churn_factor=Decimal("0.7"),
+             inference_cost_factor=Decimal("0.9"), monthly_inference_price_decline=Decimal("0.02"),
+             routed_share=Decimal("0.3"), cache_hit_rate=Decimal("0.1")),
+)
 
 
 class AssumptionsDocumentError(FinancialsError):

@@ -140,7 +140,7 @@ def cohort_margins(streams: tuple[RevenueStream, ...], assumptions: FinancialAss
 def unit_economics(streams: tuple[RevenueStream, ...], assumptions: FinancialAssumptions,
                    scenario: Scenario) -> tuple[UnitEconomics, ...]:
     """LTV and CAC payback per segment, from the month-1 margin of an average customer of it."""
-    averages = {(m.stream): m for m in cohort_margins(streams, assumptions, scenario, 1) if m.cohort == PLAN_AVERAGE}
+    averages = {m.stream: m for m in cohort_margins(streams, assumptions, scenario, 1) if m.cohort == PLAN_AVERAGE}
     result = []
     for plan in assumptions.segments:
         revenue = contribution = one_off = Decimal(0)
