@@ -21,6 +21,9 @@ MAX_BATCH = 1_000_000
 MAX_SEQUENCE = 10_000_000
 
 
+_MEASURED_CNN = "measured at 224×224 by bench/cnn_activations.py"
+
+
 class UnknownPrecision(EstimateError):
     pass
 
@@ -107,10 +110,15 @@ def training_memory(model: ModelSpec, precision: str = "bf16", optimizer: str = 
         activations = transformer_activations_bytes(model, batch, seq, precision)
         method = ("weights + fp32 grads + optimizer (Megatron accounting) + activations "
                   "(Korthikanti et al. 2022)")
+    elif model.activation_bytes_per_image:
+        # Under bf16 autocast most saved tensors are 16-bit: half the fp32 measurement, roughly.
+        activations = model.activation_bytes_per_image * batch * (1.0 if precision == "fp32" else 0.5)
+        method = ("weights + fp32 grads + optimizer (Megatron accounting) + activations per image × batch "
+                  f"({_MEASURED_CNN})")
     else:
         activations = 0.0
-        method = ("weights + fp32 grads + optimizer (Megatron accounting); CNN activations not "
-                  "estimated: measure them with a run card")
+        method = ("weights + fp32 grads + optimizer (Megatron accounting); activations of this CNN not "
+                  "known: pick the nearest preset or measure them")
     return MemoryBreakdown(
         weights_bytes=weights_bytes(n, precision),
         gradients_bytes=n * figures.GRADIENT_BYTES.value,

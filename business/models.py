@@ -77,6 +77,7 @@ class ModelSpec:
     source: str
     shape: TransformerShape | None = None
     forward_flops_per_image: float | None = None  # CNNs only
+    activation_bytes_per_image: float | None = None  # CNNs only: saved for backward, fp32, 224×224
 
     @property
     def is_transformer(self) -> bool:
@@ -85,6 +86,8 @@ class ModelSpec:
 
 _BERT_VOCAB = 30522
 _TORCHVISION = "torchvision model docs (num_params; 'GFLOPS' there counts a multiply-add as one, doubled here to FLOP)"
+# Measured by bench/cnn_activations.py (torch 2.14, torchvision 0.29): bytes autograd saves for
+# backward per 224×224 image in fp32, each storage counted once.
 _LLAMA2 = "Llama 2 config (Touvron et al. 2023): count from layers × hidden × intermediate"
 
 PRESETS: dict[str, ModelSpec] = {spec.key: spec for spec in (
@@ -97,10 +100,12 @@ PRESETS: dict[str, ModelSpec] = {spec.key: spec for spec in (
     ModelSpec("minilm-l6", "MiniLM-L6 (all-MiniLM-L6-v2)", "encoder", 22_713_216,
               "all-MiniLM-L6-v2 config (6 layers, hidden 384): 22.7M, the bundled text model",
               TransformerShape(6, 384, 1536, 12, _BERT_VOCAB, max_positions=512, type_vocab=2, pooler=True)),
-    ModelSpec("resnet-18", "ResNet-18", "cnn", 11_689_512, _TORCHVISION, forward_flops_per_image=2 * 1.81e9),
-    ModelSpec("resnet-50", "ResNet-50", "cnn", 25_557_032, _TORCHVISION, forward_flops_per_image=2 * 4.09e9),
+    ModelSpec("resnet-18", "ResNet-18", "cnn", 11_689_512, _TORCHVISION, forward_flops_per_image=2 * 1.81e9,
+              activation_bytes_per_image=22.2e6),
+    ModelSpec("resnet-50", "ResNet-50", "cnn", 25_557_032, _TORCHVISION, forward_flops_per_image=2 * 4.09e9,
+              activation_bytes_per_image=86.0e6),
     ModelSpec("mobilenet-v3", "MobileNetV3-Large", "cnn", 5_483_032, _TORCHVISION,
-              forward_flops_per_image=2 * 0.22e9),
+              forward_flops_per_image=2 * 0.22e9, activation_bytes_per_image=44.2e6),
     ModelSpec("llm-7b", "7B LLM (Llama 2 7B shape)", "decoder", 6_738_415_616, _LLAMA2,
               TransformerShape(32, 4096, 11008, 32, 32000, ffn_matrices=3, has_bias=False, tied_lm_head=False)),
     ModelSpec("llm-70b", "70B LLM (Llama 2 70B shape, GQA)", "decoder", 68_976_648_192, _LLAMA2,

@@ -93,6 +93,7 @@ def model_from_run_card(card: object) -> MeasuredModel:
     spec = ModelSpec("run-card", name.strip(), kind, parameters, "measured: run card")
     if family is not None and family.kind == kind:
         spec = replace(spec, shape=family.shape, forward_flops_per_image=family.forward_flops_per_image,
+                       activation_bytes_per_image=family.activation_bytes_per_image,
                        source=f"measured: run card (shape/FLOPs of the {family.name} preset)")
     throughput = _section(card, "throughput")
     return MeasuredModel(

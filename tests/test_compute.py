@@ -88,6 +88,19 @@ def test_training_memory_is_the_sum_of_the_parts_not_the_largest_part():
     assert memory.total_bytes > max(memory.parts().values())
 
 
+def test_cnn_activations_grow_with_the_batch_and_halve_under_bf16():
+    resnet = preset("resnet-50")
+
+    small = training_memory(resnet, "fp32", "sgd", batch_size=8)
+    large = training_memory(resnet, "fp32", "sgd", batch_size=32)
+    half = training_memory(resnet, "bf16", "sgd", batch_size=32)
+
+    assert small.activations_bytes > 0
+    assert large.activations_bytes == pytest.approx(4 * small.activations_bytes)
+    assert half.activations_bytes == pytest.approx(large.activations_bytes / 2)
+    assert "bench/cnn_activations.py" in large.method
+
+
 def test_kv_cache_counts_both_k_and_v_and_only_the_grouped_kv_heads():
     # Llama 2 70B: 80 layers, 8 KV heads of 128 dims, 4096 tokens, bf16: 2·80·8·128·4096·2 bytes.
     cache = kv_cache_bytes(preset("llm-70b"), batch_size=1, sequence_length=4096, precision="bf16")
