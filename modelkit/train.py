@@ -50,6 +50,11 @@ class TrainConfig:
     early_stopping_patience: int = 2
     log_every_steps: int = 10
     label_names: list[str] = field(default_factory=list)
+    # image task only (text ignores them): 0 = the model's default size; comma list of flip,crop,jitter;
+    # epochs with a frozen backbone when pretrained weights are loaded (head first, then unfreeze)
+    image_size: int = 0
+    augment: str = ""
+    freeze_epochs: int = 1
 
 
 @dataclass
@@ -238,6 +243,8 @@ def fit(config: TrainConfig, options: RunOptions) -> dict:
              precision=accelerator.mixed_precision, processes=accelerator.num_processes,
              train_rows=len(task_data.train_set), val_rows=len(task_data.val_set), labels=config.label_names,
              batch_size=config.batch_size)
+    for note in task_data.extra.get("notes", []):  # what a person should know, e.g. "no pretrained weights"
+        log.emit("note", message=note)
     stop = StopRequested()
     stop.install()
     while state.epoch < config.epochs:
