@@ -9,6 +9,7 @@ import streamlit as st
 from business.store import StoreError
 from modelkit.hardware import describe_hardware
 from ui import keys
+from ui.text import plain
 from ui.session import current_project_id, get_store
 
 
@@ -58,7 +59,7 @@ def project_picker() -> None:
             st.form_submit_button("Rename", on_click=_rename_project, args=(current,))
     kind, message = st.session_state.pop(keys.SIDEBAR_MESSAGE, (None, None))
     if kind:
-        getattr(st, kind)(message)
+        getattr(st, kind)(plain(message))
 
 
 # Callbacks run before the rerun, so they may switch the project picker's value.

@@ -10,7 +10,7 @@ from ui.text import plain
 
 project_id = current_project_id()
 canvas, version = load_canvas(project_id)
-st.title(get_store().get_project(project_id).name, anchor=False)
+st.title(plain(get_store().get_project(project_id).name), anchor=False)
 st.caption(f"Business model canvas, version {version or 'not saved yet'}. "
            "Blocks and guiding questions: Business Model Canvas, Strategyzer (CC BY-SA 3.0).")
 show_flash()

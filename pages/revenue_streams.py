@@ -6,6 +6,7 @@ from business.canvas import BillingPeriod, StreamType, make_revenue_stream
 from ui.named_forms import (NEW, current_values, delete_named, field_key, pick_entry, save_named,
                             segment_index)
 from ui.session import current_project_id, load_canvas, show_flash
+from ui.text import plain
 
 FORM = "rs"
 FIELDS = ["name", "segment", "stream_type", "price_usd", "unit", "billing_period", "included_usage",
@@ -36,7 +37,7 @@ if canvas.revenue_streams:
     doomed = delete_col.selectbox("Delete a stream", [s.name for s in canvas.revenue_streams], index=None,
                                   key=f"rs_delete_pick_{version}", placeholder="Pick one to delete")
     if doomed:
-        delete_col.button(f"Delete {doomed}", key=f"rs_delete_{version}", on_click=delete_named,
+        delete_col.button(plain(f"Delete {doomed}"), key=f"rs_delete_{version}", on_click=delete_named,
                           args=(project_id, FORM, "revenue_streams", doomed))
 
 entry = pick_entry(FORM, [s.name for s in canvas.revenue_streams], "Add or edit")
@@ -63,6 +64,6 @@ with st.form(f"{FORM}_form_{version}_{entry}"):
     right.text_input("Overage price (USD per unit beyond included usage, optional)",
                      value=d.get("overage_price_usd", ""), key=key("overage_price_usd"))
     st.text_area("Note (optional)", value=d.get("note", ""), max_chars=2000, key=key("note"))
-    st.form_submit_button("Save revenue stream" if entry == NEW else f"Save changes to {entry}", type="primary",
+    st.form_submit_button("Save revenue stream" if entry == NEW else plain(f"Save changes to {entry}"), type="primary",
                           on_click=save_named,
                           args=(project_id, FORM, version, entry, FIELDS, "revenue_streams", make_revenue_stream))

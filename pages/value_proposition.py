@@ -32,7 +32,7 @@ if not segments:
     st.stop()
 
 for proposition in canvas.value_propositions:
-    with st.expander(f"{proposition.name} — for {proposition.segment}"):
+    with st.expander(plain(f"{proposition.name} — for {proposition.segment}")):
         for field, label, _, _ in FIELDS[1:]:
             st.markdown(f"**{label}:** {plain(getattr(proposition, field)) or '—'}")
         st.button("Delete", key=f"vp_delete_{version}_{proposition.name}", on_click=delete_named,
@@ -48,7 +48,7 @@ with st.form(f"{FORM}_form_{version}_{entry}"):
         widget(label + (" (optional)" if field in ("alternatives", "benefits", "offer", "differentiator") else ""),
                value=defaults.get(field, ""), help=help_text, max_chars=2000,
                key=field_key(FORM, version, entry, field))
-    st.form_submit_button("Save value proposition" if entry == NEW else f"Save changes to {entry}", type="primary",
+    st.form_submit_button("Save value proposition" if entry == NEW else plain(f"Save changes to {entry}"), type="primary",
                           on_click=save_named,
                           args=(project_id, FORM, version, entry, ["segment"] + [f[0] for f in FIELDS],
                                 "value_propositions", make_value_proposition))

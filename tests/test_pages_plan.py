@@ -3,6 +3,7 @@ import json
 
 from business.example_project import EXAMPLE_PROJECT_NAME
 from tests.apptest_helpers import open_app, submit, texts, widget
+from ui.text import plain
 
 
 def open_channels(at):
@@ -19,7 +20,7 @@ def add_channel_item(at, text):
 
 def test_the_app_opens_on_the_canvas_of_the_example_project():
     at = open_app()
-    assert at.title[0].value == EXAMPLE_PROJECT_NAME
+    assert at.title[0].value == plain(EXAMPLE_PROJECT_NAME)
     page = texts(at)
     for block in ("Key Partners", "Value Propositions", "Customer Segments", "Cost Structure", "Revenue Streams"):
         assert f"**{block}**" in page
@@ -158,3 +159,11 @@ def test_renaming_the_project_changes_the_title():
     widget(at.sidebar.text_input, "rename_project_name_1").set_value("TicketSense")
     submit(at, "Rename")
     assert at.title[0].value == "TicketSense"
+
+
+def test_a_project_name_with_markup_is_shown_literally_everywhere():
+    at = open_app()
+    at.sidebar.text_input(key="new_project_name").set_value("**Bold** <i>co</i> :red[x]")
+    submit(at, "Create")
+    assert at.title[0].value == plain("**Bold** <i>co</i> :red[x]")
+    assert "Created \\*\\*Bold\\*\\*" in at.sidebar.success[0].value

@@ -11,6 +11,7 @@ from business.canvas_json import canvas_from_dict, canvas_to_dict
 from business.example_project import EXAMPLE_CANVAS, EXAMPLE_PROJECT_NAME
 from business.store import Store, Version
 from ui import keys
+from ui.text import plain
 
 CANVAS = "canvas"
 
@@ -78,4 +79,4 @@ def show_flash() -> None:
     """Show (once) what the last save did."""
     kind, message = st.session_state.pop(keys.FLASH, (None, None))
     if kind:
-        getattr(st, kind)(message)
+        getattr(st, kind)(plain(message))
