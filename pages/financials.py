@@ -61,7 +61,7 @@ last, horizon = projection.last, shown.horizon_months
 source = plain(f"cost per 1,000 requests: {unit_price(shown.cost_per_request.usd_per_1k_requests)} "
                f"({shown.cost_per_request.source})")
 
-cols = st.columns(6)
+cols = [*st.columns(3), *st.columns(3)]
 cols[0].metric(f"MRR, month {horizon}", usd(last.mrr), help="Recurring revenue in the last month (projection).")
 cols[1].metric(f"ARR, month {horizon}", usd(last.arr), help="MRR × 12 (projection).")
 cols[2].metric(f"Gross margin, month {horizon}", rate(last.gross_margin, "no revenue"),
@@ -80,7 +80,7 @@ left.plotly_chart(revenue_by_stream_figure(projection), key="fin_chart_revenue")
 right.plotly_chart(cash_figure(projection), key="fin_chart_cash")
 left.plotly_chart(margin_vs_bands_figure(projection), key="fin_chart_margin")
 right.plotly_chart(cohort_margin_figure(model.cohort_margins_first_month,
-                                        "Margin per customer by usage cohort, month 1 (base)"), key="fin_chart_cohorts")
+                                        "Margin by usage cohort, month 1 (base)"), key="fin_chart_cohorts")
 
 st.subheader("Margin per plan and usage cohort (base scenario)", anchor=False)
 st.caption("One customer per month: plan revenue minus inference for that cohort's requests; fixed hosting is "

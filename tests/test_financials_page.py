@@ -1,11 +1,13 @@
 """AppTest of the Financials page: defaults, save, refused input, stale saves, scenarios, user text."""
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from business.canvas import Canvas, make_item, with_block
+from business.canvas import Canvas, make_item, make_revenue_stream, with_block
 from business.canvas_json import canvas_to_dict
 from business.financials_io import KIND
 from business.store import Store
@@ -122,3 +124,19 @@ def test_the_cost_estimators_figure_fills_the_inference_cost_and_names_its_sourc
     saved = store_of(app_data_dir).load_latest(1, KIND).payload["cost_per_request"]
     assert saved["source"].startswith("estimate: cost estimator")
     assert float(saved["usd_per_1k_requests"]) == filled
+
+
+def test_a_stream_name_with_html_reaches_the_charts_escaped(app_data_dir):
+    store = store_of(app_data_dir)
+    project = store.create_project("Markup")
+    canvas = with_block(Canvas(), "customer_segments", [make_item("Dentists")])
+    stream = make_revenue_stream(canvas, name="<b>Pro</b>", segment="Dentists", stream_type="subscription",
+                                 price_usd="99", unit="seat", billing_period="month")
+    store.save(project.id, "canvas", canvas_to_dict(replace(canvas, revenue_streams=(stream,))), None)
+
+    at = open_page(project.id)
+
+    traces = [t for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]]
+    labels = {t.get("name") for t in traces} | {x for t in traces for x in t.get("x", []) if isinstance(x, str)}
+    assert "&lt;b&gt;Pro&lt;/b&gt;" in labels
+    assert "<b>Pro</b>" not in labels

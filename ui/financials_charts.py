@@ -21,7 +21,12 @@ COHORT_COLOURS = {"light": "#9ecae1", "average": "#4292c6", "power": "#08519c", 
 
 
 def chart_text(text: str) -> str:
-    return html.escape(text)
+    # quote=False: plotly shows &quot; literally, but decodes &lt; &gt; &amp; (checked in a browser).
+    return html.escape(text, quote=False)
+
+
+def bottom_legend(figure: go.Figure) -> go.Figure:
+    return figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0})
 
 
 def usd(amount: Decimal | None) -> str:
@@ -49,7 +54,7 @@ def revenue_by_stream_figure(projection: Projection) -> go.Figure:
                            name=chart_text(stream), stackgroup="revenue", mode="lines")
     figure.update_layout(title="Monthly revenue by stream (projection)", xaxis_title="month",
                          yaxis_title="USD per month", hovermode="x unified")
-    return figure
+    return bottom_legend(figure)
 
 
 def cash_figure(projection: Projection) -> go.Figure:
@@ -69,7 +74,7 @@ def cash_figure(projection: Projection) -> go.Figure:
                          annotation_text=f"cash runs out: month {projection.cash_out_month}")
     figure.update_layout(title="Cash and net burn (projection)", xaxis_title="month", yaxis_title="USD",
                          hovermode="x unified")
-    return figure
+    return bottom_legend(figure)
 
 
 def margin_vs_bands_figure(projection: Projection) -> go.Figure:
@@ -78,11 +83,13 @@ def margin_vs_bands_figure(projection: Projection) -> go.Figure:
     for band in GROSS_MARGIN_BANDS:
         figure.add_hrect(y0=float(band.low * 100), y1=float(band.high * 100), line_width=0,
                          fillcolor=BAND_COLOURS.get(band.label, "rgba(128,128,128,0.15)"),
-                         annotation_text=chart_text(f"{band.label} {band.low:.0%}–{band.high:.0%} ({band.source})"),
+                         annotation_text=chart_text(f"{band.label} {band.low:.0%}–{band.high:.0%}"),
                          annotation_position="top left")
     figure.add_scatter(x=[r.month for r in rows], y=[float(r.gross_margin * 100) for r in rows],
                        name="your gross margin", mode="lines+markers", line={"color": "black"})
-    figure.update_layout(title="Gross margin vs published bands", xaxis_title="month",
+    sources = "; ".join(dict.fromkeys(band.source for band in GROSS_MARGIN_BANDS))
+    figure.update_layout(title={"text": "Gross margin vs published bands",
+                                "subtitle": {"text": chart_text(f"bands: {sources}")}}, xaxis_title="month",
                          yaxis_title="gross margin, % of revenue", showlegend=False)
     return figure
 
@@ -94,9 +101,9 @@ def cohort_margin_figure(margins: tuple[CohortMargin, ...], title: str) -> go.Fi
         figure.add_bar(x=[chart_text(m.stream) for m in rows], y=[float(m.margin_usd) for m in rows],
                        name=cohort, marker_color=COHORT_COLOURS[cohort])
     figure.add_hline(y=0, line_color="grey")
-    figure.update_layout(title=title, barmode="group", yaxis_title="USD per customer per month",
+    figure.update_layout(title=title, barmode="group", yaxis_title="margin, USD per customer a month",
                          xaxis_title="plan (revenue stream)")
-    return figure
+    return bottom_legend(figure)
 
 
 def comparison_frame(model: FinancialModel, horizon: int) -> pd.DataFrame:

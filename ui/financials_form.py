@@ -121,6 +121,14 @@ def change_scenarios(project_id: int, version, shown, add: bool) -> None:
     flash(f"Scenarios saved as version {number}.")
 
 
+def price_text(stream) -> str:
+    price = f"${stream.price_usd:,.2f}" if stream.price_usd >= 1 else f"${stream.price_usd:f}"
+    extra = ""
+    if stream.included_usage is not None:
+        extra = f", {stream.included_usage:,f} units included, then ${stream.overage_price_usd or 0:f} each"
+    return f"{price} per {stream.unit}, billed {stream.billing_period.value}{extra}"
+
+
 def funding_rows(assumptions) -> int:
     return max(FUNDING_ROWS, len(assumptions.funding) + 1)
 
@@ -161,19 +169,19 @@ def assumption_form(project_id: int, v, a, streams) -> None:
         for i, plan in enumerate(a.streams):
             stream = by_name[plan.stream]
             st.markdown(f"**{plain(stream.name)}** ({plain(stream.segment)}, {stream.stream_type.value}, "
-                        f"\\${stream.price_usd} per {plain(stream.unit)}, billed {stream.billing_period.value})")
-            cols = st.columns(8)
-            percent_input("Share of the segment, %", plan.share_of_segment, key(v, "str", i, "share"), cols[0])
-            cols[1].number_input("Requests per billed unit", min_value=0.000001,
-                                 value=float(plan.requests_per_billed_unit), format="%.4f",
-                                 key=key(v, "str", i, "per_unit"))
-            for j, usage in enumerate(plan.usage):
+                        f"{plain(price_text(stream))})")
+            cols = st.columns(4)
+            percent_input("Share of the segment's customers, %", plan.share_of_segment, key(v, "str", i, "share"),
+                          cols[0])
+            cols[0].number_input("Requests per billed unit", min_value=0.0, value=float(plan.requests_per_billed_unit),
+                                 format="%.4f", key=key(v, "str", i, "per_unit"))
+            for j, usage in enumerate(plan.usage, start=1):
                 name = usage.cohort.value
-                percent_input(f"{name.capitalize()} users, %", usage.share_of_customers,
-                              key(v, "str", i, name, "share"), cols[2 + 2 * j])
-                cols[3 + 2 * j].number_input(f"{name.capitalize()}: requests a month", min_value=0.0,
-                                             value=float(usage.requests_per_month), step=100.0,
-                                             key=key(v, "str", i, name, "requests"))
+                percent_input(f"{name.capitalize()} users, % of customers", usage.share_of_customers,
+                              key(v, "str", i, name, "share"), cols[j])
+                cols[j].number_input(f"{name.capitalize()} users: requests a month", min_value=0.0,
+                                     value=float(usage.requests_per_month), step=100.0,
+                                     key=key(v, "str", i, name, "requests"))
         st.subheader("Fundraising", anchor=False)
         events = list(a.funding)
         for i in range(funding_rows(a)):
