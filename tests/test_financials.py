@@ -1,6 +1,8 @@
 """The financial projection: hand-computed small cases to the cent, invariants, reports, properties."""
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from decimal import Decimal
 
@@ -288,3 +290,12 @@ def test_any_projection_keeps_the_books_consistent(price, starting, new, churn, 
         assert row.gross_margin is None or row.gross_margin <= 1
         assert row.runway.is_infinite == (row.net_burn <= 0)
         assert row.gross_profit == row.revenue - row.cogs
+
+
+def test_no_csv_cell_starts_like_a_spreadsheet_formula_even_for_a_formula_like_stream_name():
+    canvas = a_canvas(a_subscription(name="=HYPERLINK(\"http://x\")"))
+    text = monthly_csv(project(canvas.revenue_streams, assumptions_for(canvas, horizon=3)))
+    rows = list(csv.reader(io.StringIO(text)))
+
+    assert any("HYPERLINK" in column for column in rows[0])
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "@")]

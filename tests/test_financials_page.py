@@ -8,8 +8,9 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from business.canvas import Canvas, make_item, make_revenue_stream, with_block
-from business.canvas_json import canvas_to_dict
-from business.financials_io import KIND
+from business.canvas_json import canvas_from_dict, canvas_to_dict
+from business.example_project import EXAMPLE_CANVAS
+from business.financials_io import KIND, assumptions_to_dict, default_assumptions
 from business.store import Store
 from tests.apptest_helpers import submit, texts, widget
 
@@ -140,3 +141,16 @@ def test_a_stream_name_with_html_reaches_the_charts_escaped(app_data_dir):
     labels = {t.get("name") for t in traces} | {x for t in traces for x in t.get("x", []) if isinstance(x, str)}
     assert "&lt;b&gt;Pro&lt;/b&gt;" in labels
     assert "<b>Pro</b>" not in labels
+
+
+def test_an_unreadable_saved_document_is_reported_and_a_new_save_replaces_it(app_data_dir):
+    open_page()  # seeds the example project
+    store = store_of(app_data_dir)
+    document = assumptions_to_dict(default_assumptions(canvas_from_dict(EXAMPLE_CANVAS)))
+    store.save(1, KIND, document | {"horizon_months": 0}, None, "hand-edited")
+
+    at = open_page()
+    assert any("Horizon 0 months is outside" in e.value.replace("\\", "") for e in at.error)
+    submit(at, "Save assumptions")
+
+    assert "Saved the financial assumptions as version 2" in texts(at)
