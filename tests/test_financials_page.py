@@ -154,3 +154,13 @@ def test_an_unreadable_saved_document_is_reported_and_a_new_save_replaces_it(app
     submit(at, "Save assumptions")
 
     assert "Saved the financial assumptions as version 2" in texts(at)
+
+
+def test_a_removed_scenario_leaves_the_comparison_and_base_cannot_be_removed(app_data_dir):
+    at = open_page()
+    widget(at.selectbox, "_drop_scenario").set_value("pessimistic")
+    submit(at, "Remove scenario")
+    at.run()
+
+    assert list(at.dataframe[-2].value["Scenario"]) == ["base", "optimistic"]
+    assert widget(at.selectbox, "_drop_scenario").options == ["optimistic"]

@@ -210,14 +210,16 @@ def assumption_form(project_id: int, v, a, streams) -> None:
 
 
 def scenario_forms(project_id: int, v, a) -> None:
+    st.caption("Adding or removing a scenario saves the assumptions as last saved: save your edits above first.")
     add, drop = st.columns(2)
     with add.form(key(v, "add_form"), clear_on_submit=True):
         st.text_input("Name of a new scenario (starts as a copy of base)", max_chars=60, key=key(v, "new_scenario"))
         st.form_submit_button("Add scenario", on_click=change_scenarios, args=(project_id, v, a, True))
-    with drop.form(key(v, "drop_form")):
-        st.selectbox("Scenario to remove", [s.name for s in a.scenarios if s.name != BASE_SCENARIO],
-                     key=key(v, "drop_scenario"))
-        st.form_submit_button("Remove scenario", on_click=change_scenarios, args=(project_id, v, a, False))
+    removable = [s.name for s in a.scenarios if s.name != BASE_SCENARIO]
+    if removable:
+        with drop.form(key(v, "drop_form")):
+            st.selectbox("Scenario to remove", removable, key=key(v, "drop_scenario"))
+            st.form_submit_button("Remove scenario", on_click=change_scenarios, args=(project_id, v, a, False))
 
 
 def estimator_form(v) -> None:
