@@ -28,6 +28,7 @@ LEVERS = (  # (field, label, is a percentage)
     ("batch_share", "Requests sent as batch, %", True), ("batch_discount", "Batch discount, %", True),
 )
 FUNDING_ROWS = 3
+SCENARIOS_PER_ROW = 4
 # The cost estimator's last figure for this form: {"version", "usd_per_1k", "source", "method", "fills"}.
 ESTIMATOR_FILL = "fin_estimator_fill"
 
@@ -135,78 +136,100 @@ def funding_rows(assumptions) -> int:
 
 def assumption_form(project_id: int, v, a, streams) -> None:
     with st.form(key(v, "form")):
-        st.subheader("Company", anchor=False)
-        c1, c2, c3 = st.columns(3)
-        c1.number_input("Horizon (months)", min_value=1, max_value=120, value=a.horizon_months, key=key(v, "horizon"))
-        money_input("Starting cash (USD)", a.starting_cash_usd, key(v, "cash"), c2)
-        money_input("Team cost (USD per month)", a.team_usd_per_month, key(v, "team"), c3)
-        money_input("Other operating costs (USD per month)", a.other_opex_usd_per_month, key(v, "other"), c1)
-        money_input("Fixed hosting (USD per month, part of COGS)", a.hosting_usd_per_month, key(v, "hosting"), c2)
-        fill = estimator_fill(v)
-        cost_key, source_key = cost_keys(v)
-        c3.number_input("Inference cost (USD per 1,000 requests)", min_value=0.0, step=0.1, format="%.8f",
-                        value=float(fill["usd_per_1k"] if fill else a.cost_per_request.usd_per_1k_requests),
-                        key=cost_key)
-        st.text_input("Source of the inference cost", value=fill["source"] if fill else a.cost_per_request.source,
-                      max_chars=120, key=source_key,
-                      help="'estimate', or 'measured run card <id>' when it comes from a model you trained")
-        st.subheader("Customers per segment", anchor=False)
-        for i, plan in enumerate(a.segments):
-            st.markdown(f"**{plain(plan.segment)}**")
-            cols = st.columns(5)
-            cols[0].number_input("Customers today", min_value=0.0, value=float(plan.starting_customers),
-                                 key=key(v, "seg", i, "start"))
-            cols[1].number_input("New customers a month", min_value=0.0, value=float(plan.new_customers_per_month),
-                                 key=key(v, "seg", i, "new"))
-            percent_input("Growth of new customers, % a month", plan.new_customer_growth_rate,
-                          key(v, "seg", i, "growth"), cols[2])
-            percent_input("Churn, % a month", plan.monthly_churn, key(v, "seg", i, "churn"), cols[3])
-            money_input("Acquisition cost (USD per customer)", plan.cac_usd, key(v, "seg", i, "cac"), cols[4])
-        st.subheader("Usage per revenue stream", anchor=False)
-        st.caption("Requests a customer makes per month, by usage cohort. Defaults are ours: 50 % light (200), "
-                   "40 % average (1,000), 10 % power users (5,000); replace them with your data.")
-        by_name = {s.name: s for s in streams}
-        for i, plan in enumerate(a.streams):
-            stream = by_name[plan.stream]
-            st.markdown(f"**{plain(stream.name)}** ({plain(stream.segment)}, {stream.stream_type.value}, "
-                        f"{plain(price_text(stream))})")
-            cols = st.columns(4)
-            percent_input("Share of the segment's customers, %", plan.share_of_segment, key(v, "str", i, "share"),
-                          cols[0])
-            cols[0].number_input("Requests per billed unit", min_value=0.0, value=float(plan.requests_per_billed_unit),
-                                 format="%.4f", key=key(v, "str", i, "per_unit"))
-            for j, usage in enumerate(plan.usage, start=1):
-                name = usage.cohort.value
-                percent_input(f"{name.capitalize()} users, % of customers", usage.share_of_customers,
-                              key(v, "str", i, name, "share"), cols[j])
-                cols[j].number_input(f"{name.capitalize()} users: requests a month", min_value=0.0,
-                                     value=float(usage.requests_per_month), step=100.0,
-                                     key=key(v, "str", i, name, "requests"))
-        st.subheader("Fundraising", anchor=False)
-        events = list(a.funding)
-        for i in range(funding_rows(a)):
-            event = events[i] if i < len(events) else None
-            cols = st.columns(3)
-            cols[0].number_input("Month", min_value=1, max_value=120, value=event.month if event else 1,
-                                 key=key(v, "fund", i, "month"))
-            money_input("Amount (USD, 0 = none)", event.amount_usd if event else Decimal(0),
-                        key(v, "fund", i, "amount"), cols[1])
-            cols[2].text_input("Label", value=event.label if event else "", max_chars=60,
-                               key=key(v, "fund", i, "label"))
-        st.subheader("Scenarios", anchor=False)
-        st.caption("Multipliers on the assumptions above, and the levers that move AI unit costs. "
-                   "Preset values are ours; batch ~50 % off: provider price lists (REFERENCE.md).")
-        cols = st.columns(len(a.scenarios))
-        for j, scenario in enumerate(a.scenarios):
-            cols[j].markdown(f"**{plain(scenario.name)}**")
+        company_inputs(v, a)
+        segment_inputs(v, a)
+        stream_inputs(v, a, streams)
+        funding_inputs(v, a)
+        scenario_inputs(v, a)
+        st.form_submit_button("Save assumptions", type="primary", on_click=save_form, args=(project_id, v, a))
+
+
+def company_inputs(v, a) -> None:
+    st.subheader("Company", anchor=False)
+    c1, c2, c3 = st.columns(3)
+    c1.number_input("Horizon (months)", min_value=1, max_value=120, value=a.horizon_months, key=key(v, "horizon"))
+    money_input("Starting cash (USD)", a.starting_cash_usd, key(v, "cash"), c2)
+    money_input("Team cost (USD per month)", a.team_usd_per_month, key(v, "team"), c3)
+    money_input("Other operating costs (USD per month)", a.other_opex_usd_per_month, key(v, "other"), c1)
+    money_input("Fixed hosting (USD per month, part of COGS)", a.hosting_usd_per_month, key(v, "hosting"), c2)
+    fill = estimator_fill(v)
+    cost_key, source_key = cost_keys(v)
+    c3.number_input("Inference cost (USD per 1,000 requests)", min_value=0.0, step=0.1, format="%.8f",
+                    value=float(fill["usd_per_1k"] if fill else a.cost_per_request.usd_per_1k_requests),
+                    key=cost_key)
+    st.text_input("Source of the inference cost", value=fill["source"] if fill else a.cost_per_request.source,
+                  max_chars=120, key=source_key,
+                  help="'estimate', or 'measured run card <id>' when it comes from a model you trained")
+
+
+def segment_inputs(v, a) -> None:
+    st.subheader("Customers per segment", anchor=False)
+    for i, plan in enumerate(a.segments):
+        st.markdown(f"**{plain(plan.segment)}**")
+        cols = st.columns(5)
+        cols[0].number_input("Customers today", min_value=0.0, value=float(plan.starting_customers), step=1.0,
+                             key=key(v, "seg", i, "start"))
+        cols[1].number_input("New customers a month", min_value=0.0, value=float(plan.new_customers_per_month),
+                             step=1.0, key=key(v, "seg", i, "new"))
+        percent_input("Growth of new customers, % a month", plan.new_customer_growth_rate,
+                      key(v, "seg", i, "growth"), cols[2])
+        percent_input("Churn, % a month", plan.monthly_churn, key(v, "seg", i, "churn"), cols[3])
+        money_input("Acquisition cost (USD per customer)", plan.cac_usd, key(v, "seg", i, "cac"), cols[4])
+
+
+def stream_inputs(v, a, streams) -> None:
+    st.subheader("Usage per revenue stream", anchor=False)
+    st.caption("Requests a customer makes per month, by usage cohort. Defaults are ours: 50 % light (200), "
+               "40 % average (1,000), 10 % power users (5,000); replace them with your data.")
+    by_name = {s.name: s for s in streams}
+    for i, plan in enumerate(a.streams):
+        stream = by_name[plan.stream]
+        st.markdown(f"**{plain(stream.name)}** ({plain(stream.segment)}, {stream.stream_type.value}, "
+                    f"{plain(price_text(stream))})")
+        cols = st.columns(4)
+        percent_input("Share of the segment's customers, %", plan.share_of_segment, key(v, "str", i, "share"),
+                      cols[0])
+        cols[0].number_input("Requests per billed unit", min_value=0.0, value=float(plan.requests_per_billed_unit),
+                             format="%.4f", key=key(v, "str", i, "per_unit"))
+        for j, usage in enumerate(plan.usage, start=1):
+            name = usage.cohort.value
+            percent_input(f"{name.capitalize()} users, % of customers", usage.share_of_customers,
+                          key(v, "str", i, name, "share"), cols[j])
+            cols[j].number_input(f"{name.capitalize()} users: requests a month", min_value=0.0,
+                                 value=float(usage.requests_per_month), step=100.0,
+                                 key=key(v, "str", i, name, "requests"))
+
+
+def funding_inputs(v, a) -> None:
+    st.subheader("Fundraising", anchor=False)
+    events = list(a.funding)
+    for i in range(funding_rows(a)):
+        event = events[i] if i < len(events) else None
+        cols = st.columns(3)
+        cols[0].number_input("Month", min_value=1, max_value=120, value=event.month if event else 1,
+                             key=key(v, "fund", i, "month"))
+        money_input("Amount (USD, 0 = none)", event.amount_usd if event else Decimal(0),
+                    key(v, "fund", i, "amount"), cols[1])
+        cols[2].text_input("Label", value=event.label if event else "", max_chars=60,
+                           key=key(v, "fund", i, "label"))
+
+
+def scenario_inputs(v, a) -> None:
+    st.subheader("Scenarios", anchor=False)
+    st.caption("Multipliers on the assumptions above, and the levers that move AI unit costs. "
+               "Preset values are ours; batch ~50 % off: provider price lists (REFERENCE.md).")
+    for row in range(0, len(a.scenarios), SCENARIOS_PER_ROW):
+        cols = st.columns(SCENARIOS_PER_ROW)
+        for j, scenario in enumerate(a.scenarios[row:row + SCENARIOS_PER_ROW], start=row):
+            column = cols[j - row]
+            column.markdown(f"**{plain(scenario.name)}**")
             for field, label, is_percent in LEVERS:
                 amount = getattr(scenario, field)
                 if is_percent:
-                    percent_input(label, amount, key(v, "scn", j, field), cols[j])
+                    percent_input(label, amount, key(v, "scn", j, field), column)
                 else:
-                    cols[j].number_input(label, min_value=0.0, max_value=10.0, value=float(amount), step=0.05,
-                                         key=key(v, "scn", j, field))
-        st.form_submit_button("Save assumptions", type="primary", on_click=save_form, args=(project_id, v, a))
+                    column.number_input(label, min_value=0.0, max_value=10.0, value=float(amount), step=0.05,
+                                        key=key(v, "scn", j, field))
 
 
 def scenario_forms(project_id: int, v, a) -> None:
