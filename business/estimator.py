@@ -67,6 +67,12 @@ class ServingCost:
     cost_per_1000_usd: Decimal
     monthly_usd: Decimal
     method: str
+    floor_monthly_usd: Decimal = Decimal(0)  # the GPUs kept up all month, whatever the volume
+
+    @property
+    def requests_to_pass_floor(self) -> Decimal:
+        """Monthly requests above which the bill grows with volume (and compression starts to pay)."""
+        return self.floor_monthly_usd / self.cost_per_request_usd if self.cost_per_request_usd else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,8 @@ def serving_cost_for(model: ModelSpec, offers: tuple[GpuOffer, ...], precision: 
                        monthly_serving_cost(requests_per_month, cost, offer.usd_per_gpu_hour, floor_gpus),
                        f"{'2·N FLOP per token' if model.is_transformer else 'forward FLOPs per image'} at "
                        f"{used:.0%} of {precision} peak on the cheapest offer that holds the model, GPU kept "
-                       f"busy (batched requests); monthly bill at least {floor_gpus} GPU(s) × {HOURS_PER_MONTH} h")
+                       f"busy (batched requests); monthly bill at least {floor_gpus} GPU(s) × {HOURS_PER_MONTH} h",
+                       offer.usd_per_gpu_hour * floor_gpus * HOURS_PER_MONTH)
 
 
 def _fit_table(memory: MemoryBreakdown, offers: tuple[GpuOffer, ...]) -> tuple[tuple[str, float, str], ...]:

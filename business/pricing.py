@@ -154,9 +154,10 @@ def sweep_quotes(workloads: Iterable[Workload], offers: Iterable[GpuOffer], toda
     quotes: list[Quote] = []
     skipped: list[str] = []
     # Best so far as (sort key, index), tracked in the loop so the sweep stays one pass. Cheapest
-    # compares whole cents: on 1-GPU instances every GPU count costs the same up to float noise,
-    # and then the faster one should win.
-    cheapest: tuple[tuple[float, float], int] | None = None
+    # compares whole cents, then prefers fewer GPUs: on 1-GPU instances every GPU count costs the
+    # same under linear scaling, and linear scaling flatters large counts, so the smaller setup is
+    # the honest pick. Fastest is marked separately.
+    cheapest: tuple[tuple[float, int, float], int] | None = None
     fastest: tuple[tuple[float, float], int] | None = None
     for workload in workloads:
         _check_workload(workload)
@@ -176,7 +177,7 @@ def sweep_quotes(workloads: Iterable[Workload], offers: Iterable[GpuOffer], toda
                 in_time = deadline_hours is None or wall <= deadline_hours
                 cost_float = price_float * instances * wall
                 if in_time:
-                    cheap_key, fast_key = (round(cost_float, 2), wall), (wall, cost_float)
+                    cheap_key, fast_key = (round(cost_float, 2), k, wall), (wall, cost_float)
                     if cheapest is None or cheap_key < cheapest[0]:
                         cheapest = (cheap_key, len(quotes))
                     if fastest is None or fast_key < fastest[0]:
@@ -207,8 +208,7 @@ def _better(quote: Quote, held: Quote) -> bool:
     if quote.within_deadline != held.within_deadline:
         return quote.within_deadline
     if quote.within_deadline:
-        return (round(quote.cost_float_usd, 2), quote.wall_clock_hours) < (round(held.cost_float_usd, 2),
-                                                                          held.wall_clock_hours)
+        return (round(quote.cost_float_usd, 2), quote.gpus) < (round(held.cost_float_usd, 2), held.gpus)
     return quote.wall_clock_hours < held.wall_clock_hours
 
 

@@ -96,7 +96,8 @@ def training_inputs() -> None:
     cols = st.columns(4)
     cols[0].number_input("Training tokens (billions)", value=FORM_DEFAULTS["training_tokens_b"],
                          key=key("training_tokens_b"), help="Transformers: dataset tokens × epochs.")
-    cols[1].number_input("CNN: images per epoch", value=FORM_DEFAULTS["training_images"], key=key("training_images"))
+    cols[1].number_input("CNN: images per epoch", value=FORM_DEFAULTS["training_images"], format="%.0f",
+                         key=key("training_images"))
     cols[2].number_input("CNN: epochs", value=FORM_DEFAULTS["epochs"], key=key("epochs"))
     cols[3].number_input("Utilization (% of peak)", value=None, key=key("utilization_pct"),
                          help="Empty: Epoch AI's published 30% for LLMs, 40% for other models.")
@@ -117,11 +118,11 @@ def training_inputs() -> None:
 def serving_inputs() -> None:
     st.markdown("**Serving and compression**")
     cols = st.columns(4)
-    cols[0].number_input("Tokens per request", value=FORM_DEFAULTS["tokens_per_request"],
+    cols[0].number_input("Tokens per request", value=FORM_DEFAULTS["tokens_per_request"], format="%.0f",
                          key=key("tokens_per_request"))
-    cols[1].number_input("CNN: images per request", value=FORM_DEFAULTS["images_per_request"],
+    cols[1].number_input("CNN: images per request", value=FORM_DEFAULTS["images_per_request"], format="%.0f",
                          key=key("images_per_request"))
-    cols[2].number_input("Requests per month", value=FORM_DEFAULTS["requests_per_month"],
+    cols[2].number_input("Requests per month", value=FORM_DEFAULTS["requests_per_month"], format="%.0f",
                          key=key("requests_per_month"))
     cols[3].selectbox("Serving precision", PRECISIONS, key=key("serving_precision"))
     cols = st.columns(4)
@@ -135,6 +136,12 @@ def serving_inputs() -> None:
                          help="Prices the run card's measured throughput on the machine it was measured on.")
 
 
+def duration(hours: float) -> str:
+    if hours >= 1:
+        return f"{hours:,.3g} h"
+    return f"{hours * 60:.3g} min" if hours * 60 >= 1 else f"{hours * 3600:.3g} s"
+
+
 def chart_label(text: str) -> str:
     return html.escape(text)  # plotly renders HTML in labels; provider names may be user text
 
@@ -143,7 +150,7 @@ def render(report) -> None:
     sweep, serving, memory = report.sweep, report.serving, report.training_memory
     fit = next((verdict for name, _, verdict in report.fit_by_gpu if name == report.gpu.name), "")
     cols = st.columns(4)
-    cols[0].metric("Training compute", f"{report.train_flops:.3g} FLOP", help=report.train_flops_method)
+    cols[0].metric("Training compute", f"{report.train_flops:.2e} FLOP", help=report.train_flops_method)
     cols[1].metric(f"GPU-hours on {report.gpu.name}", f"{report.gpu_hours:,.3g}",
                    help=f"At {report.utilization:.0%} of peak ({report.utilization_source}).")
     cols[2].metric("Energy (GPU TDP)", f"{report.energy_kwh:,.3g} kWh", help=f"TDP {report.gpu.tdp_w:g} W; GPU only.")
@@ -152,9 +159,9 @@ def render(report) -> None:
     cheapest, fastest = sweep.cheapest, sweep.fastest
     cols[0].metric("Cheapest training", usd(round_usd(cheapest.cost_usd)) if cheapest else "none in time",
                    help=plain(f"{cheapest.provider} {cheapest.instance}, {cheapest.gpus} GPUs") if cheapest else None)
-    cols[1].metric("Fastest training", f"{fastest.wall_clock_hours:,.3g} h" if fastest else "none in time",
+    cols[1].metric("Fastest training", duration(fastest.wall_clock_hours) if fastest else "none in time",
                    help=plain(f"{fastest.provider} {fastest.instance}, {fastest.gpus} GPUs") if fastest else None)
-    cols[2].metric("Serving, per 1,000 requests", unit_price(serving.cost_per_1000_usd), help=serving.method)
+    cols[2].metric("Serving per 1,000 requests", unit_price(serving.cost_per_1000_usd), help=serving.method)
     cols[3].metric("Serving, per month", usd(round_usd(serving.monthly_usd)), help=serving.method)
     st.caption(plain(f"Serving priced on {serving.offer.provider} {serving.offer.instance} "
                      f"(price seen {serving.offer.date_label}; {serving.offer.source}). Training: {report.train_flops_method}; "
@@ -181,8 +188,11 @@ def render_charts(report) -> None:
     memory = go.Figure([go.Bar(name=part, x=["training", "serving"],
                                y=[report.training_memory.parts()[part] / 1e9, report.serving_memory.parts()[part] / 1e9])
                         for part in report.training_memory.parts()])
-    memory.update_layout(barmode="stack", title="Memory, parts summed", yaxis_title="GB")
-    memory.add_hline(y=report.gpu.memory_gb, line_dash="dot", annotation_text=f"{report.gpu.name} memory")
+    memory.update_layout(barmode="stack", title=f"Memory, parts summed ({report.gpu.name}: {report.gpu.memory_gb:g} GB)",
+                         yaxis_title="GB")
+    largest_gb = max(report.training_memory.total_bytes, report.serving_memory.total_bytes) / 1e9
+    if largest_gb > report.gpu.memory_gb / 5:  # a line far above small bars would flatten them
+        memory.add_hline(y=report.gpu.memory_gb, line_dash="dot", annotation_text=f"{report.gpu.name} memory")
     left.plotly_chart(memory, key=key("chart_memory"))
     rows = compression_rows(report)
     savings = go.Figure([go.Bar(name=name, x=[r["method"] for r in rows], y=[float(r[column]) for r in rows])
@@ -202,9 +212,9 @@ def scatter_figure(quotes) -> go.Figure:
         y=[q.cost_float_usd for q in group], hovertext=[chart_label(f"{q.instance}, {q.gpus} GPUs") for q in group])
         for provider, group in by_provider.items()])
     for quote, mark in ((q, "cheapest" if q.cheapest else "fastest") for q in quotes if q.cheapest or q.fastest):
-        figure.add_annotation(x=math.log10(quote.wall_clock_hours), y=quote.cost_float_usd, text=mark)
+        figure.add_annotation(x=math.log10(quote.wall_clock_hours), y=math.log10(quote.cost_float_usd), text=mark)
     figure.update_layout(title="Cost vs wall-clock, 1 to N GPUs", xaxis_type="log", xaxis_title="wall-clock (h)",
-                         yaxis_title="cost ($)")
+                         yaxis_type="log", yaxis_title="cost ($)")
     return figure
 
 
@@ -222,6 +232,11 @@ def render_tables(report) -> None:
     st.download_button("Download every quote (CSV)", quotes_csv(report.sweep.quotes), "cost_sweep.csv", "text/csv",
                        key=key("download_sweep"))
     st.subheader("Compression savings", anchor=False)
+    floor = report.serving.floor_monthly_usd
+    if floor:
+        st.caption(plain(f"The GPUs kept up all month cost {usd(round_usd(floor))} whatever the volume: compression "
+                         f"lowers the bill only above about {report.serving.requests_to_pass_floor:,.0f} requests "
+                         "a month at the serving precision and price above."))
     st.dataframe(pd.DataFrame(compression_rows(report)), hide_index=True, key=key("table_compression"))
     if report.measured_compression:
         st.markdown("**Measured on the run card**, beside the estimates above:")

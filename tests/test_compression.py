@@ -198,6 +198,13 @@ def test_serving_cost_for_the_financial_model_gives_dollars_per_thousand_predict
     assert serving.offer.source and serving.method
 
 
+def test_the_always_on_floor_says_from_what_volume_the_bill_grows():
+    serving = serving_cost_for(preset("bert-base"), load_catalog(), "fp32", requests_per_month=1000, always_on_gpus=1)
+
+    assert serving.monthly_usd == serving.floor_monthly_usd == serving.offer.usd_per_gpu_hour * 730
+    assert serving.requests_to_pass_floor * serving.cost_per_request_usd == pytest.approx(serving.floor_monthly_usd)
+
+
 def test_the_sweep_downloads_as_csv_with_one_row_per_quote_and_money_in_cents():
     report = estimate_costs(CostInputs(model=preset("distilbert"), today=TODAY, gpu_counts=(1, 2)), load_catalog())
 

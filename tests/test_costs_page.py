@@ -48,7 +48,7 @@ def test_the_page_opens_with_a_preset_and_shows_metrics_charts_tables_and_downlo
 
     labels = [m.label for m in at.metric]
     assert labels[:2] == ["Training compute", "GPU-hours on H100 SXM5"]
-    assert "Serving, per 1,000 requests" in labels
+    assert "Serving per 1,000 requests" in labels
     assert "nan" not in metric_values(at) and not at.error
     assert len(at.get("plotly_chart")) == 4
     assert len(at.get("download_button")) == 2
