@@ -24,8 +24,8 @@ st.caption("Revenue streams from the canvas plus your assumptions, projected mon
 show_flash()
 
 if not canvas.revenue_streams:
-    st.warning("The canvas has no revenue streams yet: add at least one on the Revenue streams page "
-               "(Plan, in the sidebar), then come back to project it.")
+    st.warning("The canvas has no revenue streams yet: add at least one, then come back to project it.")
+    st.page_link("pages/revenue_streams.py", label="Open revenue streams", icon=":material/payments:")
     st.stop()
 
 try:

@@ -12,9 +12,10 @@ from business.canvas_json import canvas_from_dict, canvas_to_dict
 from business.example_project import EXAMPLE_CANVAS
 from business.financials_io import KIND, assumptions_to_dict, default_assumptions
 from business.store import Store
-from tests.apptest_helpers import submit, texts, widget
+from tests.apptest_helpers import open_app, submit, texts, widget
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "financials.py")
+ROOT = Path(__file__).resolve().parent.parent
+PAGE, APP = str(ROOT / "pages" / "financials.py"), str(ROOT / "app.py")
 
 
 def open_page(project_id: int | None = None) -> AppTest:
@@ -105,8 +106,11 @@ def test_a_project_whose_canvas_has_no_revenue_streams_is_sent_to_add_one(app_da
     canvas = with_block(Canvas(), "customer_segments", [make_item("Dentists")])
     store.save(project.id, "canvas", canvas_to_dict(canvas), None)
 
-    at = open_page(project.id)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["project_id"] = project.id
+    at.run().switch_page("pages/financials.py").run()
 
+    assert not at.exception, at.exception
     assert "no revenue streams yet" in at.warning[0].value
     assert not at.metric
 
@@ -164,3 +168,10 @@ def test_a_removed_scenario_leaves_the_comparison_and_base_cannot_be_removed(app
 
     assert list(at.dataframe[-2].value["Scenario"]) == ["base", "optimistic"]
     assert widget(at.selectbox, "_drop_scenario").options == ["optimistic"]
+
+
+def test_the_financial_model_opens_from_the_app_navigation():
+    at = open_app("pages/financials.py")
+
+    assert at.title[-1].value == "Financials"
+    assert [m.label for m in at.metric][3:] == ["Runway today", "Break-even", "Cash runs out"]
