@@ -4,6 +4,8 @@
   accelerate launch --num_processes 2 -m modelkit train --run-dir RUN --device cpu ...
   python -m modelkit eval --run-dir RUN
   python -m modelkit predict --run-dir RUN (--text "..." ... | --csv FILE [--out preds.csv])
+  python -m modelkit predict --run-dir RUN (--image a.png ... | --zip images.zip [--out preds.csv])  # image runs
+  python -m modelkit train --task image --model small_cnn|resnet18|mobilenet_v3_small --data digits|DIR|ZIP
   python -m modelkit compress --run-dir RUN
   python -m modelkit check --data FILE         # the data report, as JSON
 Every TrainConfig field is a flag (--batch-size, --learning-rate, ...). Data errors exit with status 2
@@ -55,9 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--text", action="append", default=[])
     predict.add_argument("--csv")
     predict.add_argument("--out")
+    predict.add_argument("--image", action="append", default=[])
+    predict.add_argument("--zip")
     check = commands.add_parser("check")
     check.add_argument("--data", default="")
     check.add_argument("--model", default="bundled")
+    check.add_argument("--task", default="text", choices=["text", "image"])
     return parser
 
 
@@ -97,9 +102,30 @@ def run_train(args) -> int:
     return 0
 
 
+def run_task(run_dir: str) -> str:
+    """The task a trained run belongs to, from the config saved with its model."""
+    path = Path(run_dir) / "model" / "train_config.json"
+    return json.loads(path.read_text()).get("task", "text") if path.exists() else "text"
+
+
+def run_predict_images(args) -> int:
+    from modelkit.image_predict import ImagePredictor
+
+    predictor = ImagePredictor.from_run(args.run_dir)
+    if args.zip:
+        frame = predictor.predict_zip(Path(args.zip).read_bytes())
+        print(frame.to_csv(index=False)) if not args.out else frame.to_csv(args.out, index=False)
+        return 0
+    for path in args.image:
+        print(json.dumps({"image": path, "top_k": predictor.top_k(Path(path).read_bytes())}))
+    return 0
+
+
 def run_predict(args) -> int:
     from modelkit.predict import Predictor
 
+    if run_task(args.run_dir) == "image":
+        return run_predict_images(args)
     predictor = Predictor.from_run(args.run_dir)
     frame = predictor.predict_table(Path(args.csv).read_bytes(), args.csv) if args.csv else predictor.predict(args.text)
     if args.out:
@@ -110,6 +136,12 @@ def run_predict(args) -> int:
 
 
 def run_check(args) -> int:
+    if args.task == "image":
+        from modelkit.image_task import load_sets
+        from modelkit.train import TrainConfig
+
+        print(json.dumps(load_sets(TrainConfig(task="image", model_name=args.model, data_path=args.data))[2], indent=2))
+        return 0
     from modelkit.data import check_text_data, load_text_table, split_train_val
     from modelkit.paths import example_dataset_path
     from modelkit.text import load_tokenizer
@@ -130,15 +162,19 @@ def main(argv: list[str] | None = None) -> int:
             return run_train(args)
         if args.command == "eval":
             from modelkit.evaluate import evaluate_saved_model
+            from modelkit.image_task import evaluate_run
 
-            print(json.dumps(evaluate_saved_model(args.run_dir), indent=2))
+            image = run_task(args.run_dir) == "image"
+            print(json.dumps(evaluate_run(Path(args.run_dir)) if image else evaluate_saved_model(args.run_dir), indent=2))
             return 0
         if args.command == "predict":
             return run_predict(args)
         if args.command == "compress":
             from modelkit.compress import compress_run
+            from modelkit.image_compress import compress_run as compress_image_run
 
-            print(json.dumps(compress_run(args.run_dir), indent=2))
+            compress = compress_image_run if run_task(args.run_dir) == "image" else compress_run
+            print(json.dumps(compress(args.run_dir), indent=2))
             return 0
         return run_check(args)
     except (DataError, ValueError, FileNotFoundError) as error:
