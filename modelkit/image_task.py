@@ -65,7 +65,7 @@ def prepare_task(config) -> TaskData:
     if list(label_names) != list(train.label_names):
         raise ValueError(f"the data's classes {train.label_names} differ from the run's {list(label_names)}")
     size = resolve_image_size(config)
-    processor = make_processor(config.model_name, size, int(train.images.shape[1]), label_names,
+    processor = make_processor(config.model_name, size, train.images.shape, label_names,
                                is_digits(config), channel_stats(train))
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
     model, weights_note, pretrained = build_image_model(config.model_name, len(label_names), processor.channels,
@@ -152,7 +152,8 @@ def finalize_run(run_dir: Path, config, summary: dict) -> dict:
 
     report = evaluate_run(Path(run_dir))
     model, processor, _ = load_trained(run_dir)
-    shape = (processor.stored_channels, processor.image_size, processor.image_size)
+    stored = processor.stored_size or processor.image_size
+    shape = (processor.stored_channels, stored, stored)
     latency_1 = measure_latency_ms(model, {"pixel_values": processor.normalise(torch.zeros((1, *shape), dtype=torch.uint8))})
     latency_32 = measure_latency_ms(model, {"pixel_values": processor.normalise(torch.zeros((32, *shape), dtype=torch.uint8))},
                                     repeats=10)

@@ -122,6 +122,7 @@ class ImageProcessor:
     label_names: list[str] = field(default_factory=list)
     model_name: str = "small_cnn"
     invert_light_background: bool = False  # digits are light ink on dark; photos of paper are the reverse
+    stored_size: int = 0  # the size training images were kept at (8 for digits); 0 = image_size
 
     def save_pretrained(self, folder) -> None:
         (Path(folder) / PREPROCESSOR_JSON).write_text(json.dumps(asdict(self), indent=2))
@@ -145,7 +146,8 @@ class ImageProcessor:
     def pil_to_uint8(self, image) -> torch.Tensor:
         from modelkit.image_data import to_array
 
-        array = to_array(image, self.image_size, "L" if self.stored_channels == 1 else "RGB")
+        # through the training images' size first, so an upload is resampled the way they were
+        array = to_array(image, self.stored_size or self.image_size, "L" if self.stored_channels == 1 else "RGB")
         tensor = torch.from_numpy(array.copy())
         if self.invert_light_background and tensor.float().mean() > 127:
             tensor = 255 - tensor
@@ -155,15 +157,18 @@ class ImageProcessor:
         return self.normalise(torch.stack([self.pil_to_uint8(image) for image in images]))
 
 
-def make_processor(model_name: str, image_size: int, stored_channels: int, label_names: list[str],
+def make_processor(model_name: str, image_size: int, stored: torch.Size, label_names: list[str],
                    digits: bool, mean_std: tuple[list[float], list[float]]) -> ImageProcessor:
+    """`stored` is the shape of the training images tensor [N, C, H, W]."""
+    stored_channels, stored_size = int(stored[1]), int(stored[-1])
     channels = stored_channels if model_name == "small_cnn" else 3
     if model_name != "small_cnn":
         mean, std = list(IMAGENET_MEAN), list(IMAGENET_STD)
     else:
         mean, std = mean_std
         mean, std = (mean * channels)[:channels], (std * channels)[:channels]
-    return ImageProcessor(image_size, channels, stored_channels, mean, std, list(label_names), model_name, digits)
+    return ImageProcessor(image_size, channels, stored_channels, mean, std, list(label_names), model_name, digits,
+                          stored_size)
 
 
 def augmentation(names: list[str], size: int, channels: int):
