@@ -12,7 +12,8 @@ from business.financials_report import band_position, monthly_csv, run_model
 from ui.financials_charts import (cash_figure, cohort_frame, cohort_margin_figure, comparison_frame, month_or,
                                   margin_vs_bands_figure, monthly_frame, rate, revenue_by_stream_figure,
                                   unit_economics_frame, unit_price, usd)
-from ui.financials_form import assumption_form, estimator_form, scenario_forms
+from ui.financials_cost_fill import cost_fill_forms
+from ui.financials_form import assumption_form, scenario_forms
 from ui.session import current_project_id, get_store, load_canvas, show_flash
 from ui.text import plain
 
@@ -42,8 +43,8 @@ for note in notes:
     st.info(plain(note) + " Save the form to keep this.")
 
 with st.expander(f"Assumptions (version {version or 'not saved yet'})", expanded=saved is None):
-    with st.popover("Fill the inference cost from the cost estimator"):
-        estimator_form(version)
+    with st.popover("Fill the inference cost from the cost estimator or a run card"):
+        cost_fill_forms(project_id, version)
     assumption_form(project_id, version, shown, canvas.revenue_streams)
     scenario_forms(project_id, version, shown)
 

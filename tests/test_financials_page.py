@@ -5,6 +5,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from business.canvas import Canvas, make_item, make_revenue_stream, with_block
@@ -124,7 +125,7 @@ def test_the_cost_estimators_figure_fills_the_inference_cost_and_names_its_sourc
     filled = widget(at.number_input, "_cost_1k").value
     assert filled != default_cost and filled > 0
     assert widget(at.text_input, "_cost_source").value.startswith("estimate: cost estimator, 7B LLM")
-    assert any("compute-bound lower bound" in c.value.replace("\\", "") for c in at.caption)
+    assert any("Save the form to use it" in c.value.replace("\\", "") for c in at.caption)
     submit(at, "Save assumptions")
     saved = store_of(app_data_dir).load_latest(1, KIND).payload["cost_per_request"]
     assert saved["source"].startswith("estimate: cost estimator")
@@ -175,3 +176,31 @@ def test_the_financial_model_opens_from_the_app_navigation():
 
     assert at.title[-1].value == "Financials"
     assert [m.label for m in at.metric][3:] == ["Runway today", "Break-even", "Cash runs out"]
+
+
+def test_a_measured_run_card_fills_the_inference_cost_from_its_throughput(app_data_dir):
+    # 250 requests/s on a $0.90/hour machine: 0.90 / (250 x 3,600) = $0.000001 a request, $0.001 per 1,000.
+    run = app_data_dir / "runs" / "run-abc"
+    run.mkdir(parents=True)
+    (run / "run_card.json").write_text(json.dumps({
+        "run_id": "run-abc", "task": "text", "model": {"name": "support-ticket MiniLM", "parameters": 22_713_216},
+        "throughput": {"samples_per_s": 250.0, "device": "cpu"}, "size_bytes": 90_000_000, "latency_ms_p50": 4.0}))
+    at = open_page()
+    widget(at.selectbox, "_run_id").set_value("run-abc")
+    widget(at.number_input, "_run_usd_per_hour").set_value(0.90)
+    submit(at, "Use the measured figure")
+
+    assert widget(at.number_input, "_cost_1k").value == pytest.approx(0.001)
+    assert widget(at.text_input, "_cost_source").value == "measured run card run-abc at $0.90/h"
+
+
+def test_a_run_card_without_a_machine_price_is_refused_with_the_reason(app_data_dir):
+    run = app_data_dir / "runs" / "run-xyz"
+    run.mkdir(parents=True)
+    (run / "run_card.json").write_text(json.dumps({
+        "run_id": "run-xyz", "task": "text", "model": {"name": "MiniLM", "parameters": 22_713_216},
+        "throughput": {"samples_per_s": 100.0}}))
+    at = open_page()
+    submit(at, "Use the measured figure")
+
+    assert any("machine price per hour is empty" in e.value for e in at.error)

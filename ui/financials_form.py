@@ -16,6 +16,7 @@ from business.financials_assumptions import (BASE_SCENARIO, Cohort, FinancialsEr
                                              make_segment_plan, make_stream_plan)
 from business.financials_io import save_assumptions
 from business.store import StaleSaveError
+from ui.financials_cost_fill import cost_keys, estimator_fill, key
 from ui.session import flash, get_store
 from ui.text import plain
 
@@ -29,12 +30,6 @@ LEVERS = (  # (field, label, is a percentage)
 )
 FUNDING_ROWS = 3
 SCENARIOS_PER_ROW = 4
-# The cost estimator's last figure for this form: {"version", "usd_per_1k", "source", "method", "fills"}.
-ESTIMATOR_FILL = "fin_estimator_fill"
-
-
-def key(version, *parts) -> str:
-    return "_".join(["fin", f"v{version}", *map(str, parts)])
 
 
 def value(version, *parts) -> Decimal:
@@ -43,18 +38,6 @@ def value(version, *parts) -> Decimal:
 
 def percent(version, *parts) -> Decimal:
     return value(version, *parts) / 100
-
-
-def estimator_fill(version) -> dict | None:
-    """The cost estimator's figure put into the form drawn from `version`, if any."""
-    fill = st.session_state.get(ESTIMATOR_FILL)
-    return fill if fill and fill["version"] == version else None
-
-
-def cost_keys(version) -> tuple[str, str]:
-    """Keys of the inference-cost inputs; a new estimator fill gives them new keys, so it shows."""
-    fills = (estimator_fill(version) or {}).get("fills", 0)
-    return key(version, f"fill{fills}", "cost_1k"), key(version, f"fill{fills}", "cost_source")
 
 
 def money_input(label: str, amount: Decimal, widget_key: str, container=st, **extra) -> None:
@@ -243,47 +226,3 @@ def scenario_forms(project_id: int, v, a) -> None:
         with drop.form(key(v, "drop_form")):
             st.selectbox("Scenario to remove", removable, key=key(v, "drop_scenario"))
             st.form_submit_button("Remove scenario", on_click=change_scenarios, args=(project_id, v, a, False))
-
-
-def estimator_form(v) -> None:
-    """Offer the cost estimator's serving cost per 1,000 requests as the inference cost input."""
-    try:
-        from business.estimator import serving_cost_for  # noqa: F401  (the estimator may be absent)
-        from business.memory import PRECISIONS
-        from business.models import PRESETS
-    except ImportError:
-        st.caption("The cost estimator is not available here: type the inference cost by hand.")
-        return
-    with st.form(key(v, "estimator_form"), border=False):
-        cols = st.columns(3)
-        cols[0].selectbox("Model", list(PRESETS), format_func=lambda k: PRESETS[k].name, key=key(v, "est_model"))
-        cols[1].selectbox("Serving precision", PRECISIONS, index=PRECISIONS.index("bf16"), key=key(v, "est_precision"))
-        cols[2].number_input("Tokens per request (images for a CNN)", min_value=1, max_value=1_000_000, value=256,
-                             key=key(v, "est_tokens"))
-        st.form_submit_button("Use the cost estimator's figure", on_click=fill_from_estimator, args=(v,))
-    fill = estimator_fill(v)
-    if fill:
-        st.caption(plain(f"Estimator method: {fill['method']}. It is a compute-bound lower bound; "
-                         "save the form to use it."))
-
-
-def fill_from_estimator(v) -> None:
-    """Callback: price the chosen model with the cost estimator and put the figure into the form."""
-    from business.catalog import load_catalog
-    from business.compute import EstimateError
-    from business.estimator import serving_cost_for
-    from business.models import PRESETS
-    model = PRESETS[st.session_state[key(v, "est_model")]]
-    precision, amount = st.session_state[key(v, "est_precision")], st.session_state[key(v, "est_tokens")]
-    try:
-        serving = serving_cost_for(model, load_catalog(), precision, tokens_per_request=amount,
-                                   images_per_request=amount)
-    except EstimateError as error:
-        flash(plain(f"The cost estimator could not price {model.name}: {error}"), "error")
-        return
-    previous = estimator_fill(v) or {}
-    st.session_state[ESTIMATOR_FILL] = {
-        "version": v, "usd_per_1k": serving.cost_per_1000_usd, "method": serving.method,
-        "source": f"estimate: cost estimator, {model.name}, {precision}, {amount:,} per request",
-        "fills": previous.get("fills", 0) + 1,
-    }
