@@ -106,10 +106,14 @@ def training_memory(model: ModelSpec, precision: str = "bf16", optimizer: str = 
     batch = require_count("batch_size", batch_size, MAX_BATCH)
     seq = require_count("sequence_length", sequence_length, MAX_SEQUENCE)
     n = float(model.parameters)
-    if model.is_transformer:
+    if model.is_transformer and model.shape is not None:
         activations = transformer_activations_bytes(model, batch, seq, precision)
         method = ("weights + fp32 grads + optimizer (Megatron accounting) + activations "
                   "(Korthikanti et al. 2022)")
+    elif model.is_transformer:
+        activations = 0.0
+        method = ("weights + fp32 grads + optimizer (Megatron accounting); activations not estimated: "
+                  "the layer shape of this model is unknown, so pick the nearest preset to see them")
     elif model.activation_bytes_per_image:
         # Under bf16 autocast most saved tensors are 16-bit: half the fp32 measurement, roughly.
         activations = model.activation_bytes_per_image * batch * (1.0 if precision == "fp32" else 0.5)

@@ -98,7 +98,9 @@ def model_from_run_card(card: object) -> MeasuredModel:
     throughput = _section(card, "throughput")
     return MeasuredModel(
         spec=spec,
-        samples_per_s=_number("throughput.samples_per_s", throughput.get("samples_per_s")) or None,
+        # Older cards name the inference throughput only "infer_samples_per_s".
+        samples_per_s=_number("throughput.samples_per_s",
+                              throughput.get("samples_per_s", throughput.get("infer_samples_per_s"))) or None,
         device=str(throughput["device"]) if throughput.get("device") else None,
         size_bytes=_number("size_bytes", card.get("size_bytes"), integer=True),
         latency_ms_p50=_number("latency_ms_p50", card.get("latency_ms_p50")),

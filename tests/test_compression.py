@@ -149,6 +149,12 @@ def test_an_image_run_card_of_a_resnet_borrows_the_presets_flops_per_image():
     assert spec.kind == "cnn" and spec.forward_flops_per_image == preset("resnet-18").forward_flops_per_image
 
 
+def test_an_older_run_card_naming_only_the_inference_throughput_still_gives_it():
+    card = run_card(throughput={"train_samples_per_s": 40.0, "infer_samples_per_s": 120.0, "device": "cpu"})
+
+    assert model_from_run_card(card).samples_per_s == 120.0
+
+
 def test_a_run_card_without_throughput_or_compression_still_reads():
     card = run_card(compression=None, throughput=None, size_bytes=None, latency_ms_p50=None)
 

@@ -119,6 +119,12 @@ def test_cnn_activations_grow_with_the_batch_and_halve_under_bf16():
     assert "bench/cnn_activations.py" in large.method
 
 
+def test_a_transformer_without_a_known_shape_says_its_activations_are_not_estimated():
+    memory = training_memory(custom_model("tiny", "encoder", 1_000_000), "bf16", "adam")
+
+    assert memory.activations_bytes == 0 and "not estimated" in memory.method
+
+
 def test_kv_cache_counts_both_k_and_v_and_only_the_grouped_kv_heads():
     # Llama 2 70B: 80 layers, 8 KV heads of 128 dims, 4096 tokens, bf16: 2·80·8·128·4096·2 bytes.
     cache = kv_cache_bytes(preset("llm-70b"), batch_size=1, sequence_length=4096, precision="bf16")
