@@ -96,6 +96,19 @@ def test_a_pasted_run_card_is_priced_and_its_measured_compression_shown_beside_t
     assert "Measured" in " ".join(i.value for i in at.info)  # $0.90 / (250/s × 3600) per request
 
 
+def test_a_run_card_of_a_trained_run_can_be_picked_from_the_run_folder(app_data_dir):
+    run = app_data_dir / "runs" / "run-1"
+    run.mkdir(parents=True)
+    (run / "run_card.json").write_text(json.dumps(RUN_CARD))
+    at = open_page()
+    at.selectbox(key="costs_model").set_value("run-card")
+    at.selectbox(key="costs_run_id").set_value("run-1")
+    submit(at, "Estimate costs")
+
+    assert not at.error
+    assert "Measured on the run card" in texts(at)
+
+
 def test_a_pasted_run_card_that_is_not_json_gets_a_clear_error():
     at = open_page()
     at.selectbox(key="costs_model").set_value("run-card")
