@@ -1,7 +1,7 @@
 """Command line for everything the model pages do.
 
   python -m modelkit train --run-dir RUN [--data FILE] [--model bundled] [--epochs 3] [--max-steps N] ...
-  accelerate launch --num_processes 2 -m modelkit train --run-dir RUN --device cpu ...
+  accelerate launch --multi_gpu --num_processes 2 -m modelkit train --run-dir RUN --device cpu ...
   python -m modelkit eval --run-dir RUN
   python -m modelkit predict --run-dir RUN (--text "..." ... | --csv FILE [--out preds.csv])
   python -m modelkit predict --run-dir RUN (--image a.png ... | --zip images.zip [--out preds.csv])  # image runs
@@ -23,7 +23,7 @@ from modelkit.data import DataError
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
-    from modelkit.train import TrainConfig
+    from modelkit.config import TrainConfig
 
     for field in dataclasses.fields(TrainConfig):
         if field.name == "label_names":
@@ -86,8 +86,17 @@ def progress_callback(enabled: bool):
     return on_event
 
 
+def check_data_early(args) -> None:
+    """Reject a bad table before the slow torch/transformers imports, so the user hears at once."""
+    from modelkit.data import load_text_table
+
+    for path in filter(None, [args.data_path, args.val_path]):
+        load_text_table(path, text_column=args.text_column, label_column=args.label_column)
+
+
 def run_train(args) -> int:
-    from modelkit.train import RunOptions, TrainConfig, train
+    from modelkit.config import TrainConfig
+    from modelkit.train import RunOptions, train
 
     names = {field.name for field in dataclasses.fields(TrainConfig)}
     config = TrainConfig(**{key: value for key, value in vars(args).items() if key in names})
@@ -151,13 +160,19 @@ def run_check(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def quiet_libraries() -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # the CLI reports through events, not library warnings
     hf_logging.disable_progress_bar()
+
+
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "train" and args.task == "text":
+            check_data_early(args)
+        quiet_libraries()
         if args.command == "train":
             return run_train(args)
         if args.command == "eval":

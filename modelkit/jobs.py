@@ -99,9 +99,18 @@ def build_command(job: dict, run_dir: Path) -> list[str]:
         args += ["--no-progress", "--device", job["device"]] + config_flags(spec["config"])
         args += ["--resume"] if spec.get("resume") else []
     if spec.get("num_processes", 1) > 1:
-        return [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(spec["num_processes"]),
-                "-m", "modelkit", *args]
+        return accelerate_launch_prefix(spec["num_processes"]) + ["-m", "modelkit", *args]
     return [sys.executable, "-m", "modelkit", *args]
+
+
+def accelerate_launch_prefix(num_processes: int) -> list[str]:
+    """`accelerate launch` over torchrun; precision is chosen inside the trainer, so "no" here.
+
+    --multi_gpu is accelerate's name for "several local processes"; with `--device cpu` the trainer
+    builds a CPU Accelerator and the processes talk over gloo, which is how the 2-process CPU test runs.
+    """
+    return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(num_processes),
+            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
 
 
 def submit(spec: JobSpec, root: str | Path | None = None) -> str:
@@ -146,7 +155,11 @@ def advance_queue(root: str | Path | None = None) -> None:
     with queue_lock(root):
         busy = set()
         for folder, job in all_jobs(root):
-            if job["state"] in ("running", "cancelling") and not process_alive(job["pid"]):
+            if job["state"] == "cancelling" and not process_alive(job["pid"]):
+                # killed before its supervisor could record it (e.g. cancelled while starting up)
+                job.update(state="cancelled", ended_at=time.time())
+                write_job(folder, job)
+            elif job["state"] == "running" and not process_alive(job["pid"]):
                 job.update(state="failed", ended_at=time.time(), error="the job process vanished")
                 write_job(folder, job)
             elif job["state"] in ("running", "cancelling"):

@@ -1,7 +1,8 @@
 """One training loop for every task, on accelerate: CPU, CUDA (bf16/fp16), MPS, several processes.
 
 Run it through the CLI (`python -m modelkit train --run-dir ... --data ...`, or under
-`accelerate launch --num_processes 2 -m modelkit train ...`) or call `train(config, options)`.
+`accelerate launch --multi_gpu --num_processes 2 -m modelkit train ...`; see
+jobs.accelerate_launch_prefix) or call `train(config, options)`.
 It writes events (events.jsonl), a resumable checkpoint (checkpoints/last), the best model (model/),
 then the task's evaluation and run card. Hyperparameters live in `TrainConfig` (stored with every
 checkpoint); runtime switches (device, precision, folders) in `RunOptions`.
@@ -21,40 +22,10 @@ from torch.utils.data import DataLoader
 from transformers import get_linear_schedule_with_warmup
 
 from modelkit.batching import LengthGroupedBatchSampler
+from modelkit.config import TrainConfig
 from modelkit.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint, save_model
 from modelkit.events import EventLog
 from modelkit.tasks import TaskData, get_task
-
-
-@dataclass
-class TrainConfig:
-    task: str = "text"
-    model_name: str = "bundled"
-    data_path: str = ""  # empty: the built-in example dataset
-    val_path: str = ""  # empty: split off val_fraction of data_path
-    text_column: str | None = None
-    label_column: str | None = None
-    val_fraction: float = 0.2
-    max_train_rows: int | None = None
-    max_val_rows: int | None = None
-    merge_label_variants: bool = False
-    max_length: int = 128
-    batch_size: int = 16
-    eval_batch_size: int = 64
-    epochs: int = 3
-    max_steps: int | None = None
-    learning_rate: float = 5e-5
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    seed: int = 42
-    early_stopping_patience: int = 2
-    log_every_steps: int = 10
-    label_names: list[str] = field(default_factory=list)
-    # image task only (text ignores them): 0 = the model's default size; comma list of flip,crop,jitter;
-    # epochs with a frozen backbone when pretrained weights are loaded (head first, then unfreeze)
-    image_size: int = 0
-    augment: str = ""
-    freeze_epochs: int = 1
 
 
 @dataclass
@@ -126,6 +97,9 @@ def get_dataloaders(task_data: TaskData, config: TrainConfig, device_type: str):
 
 def build_optimizer(model, config: TrainConfig, device_type: str) -> torch.optim.Optimizer:
     """AdamW; biases and LayerNorm weights get no weight decay (decaying them only hurts)."""
+    if config.freeze_embeddings:
+        for name, param in model.named_parameters():
+            param.requires_grad_(param.requires_grad and "embeddings" not in name)
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:
