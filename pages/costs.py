@@ -28,6 +28,11 @@ from ui.text import plain
 FORM = "costs_inputs"
 PRICE_FORM = "costs_price_form"
 REMOVE_FORM = "costs_remove_form"
+COMPRESSION_HEADERS = {
+    "size_mb": "size (MB)", "serving_memory_mb": "serving memory (MB)", "throughput_x_vs_fp32": "throughput × vs fp32",
+    "monthly_before_usd": "before ($/month)", "monthly_after_usd": "after ($/month)",
+    "monthly_saving_usd": "saving ($/month)", "accuracy_caveat": "accuracy", "source": "source of the default",
+}
 MODEL_LABELS = {**{k: m.name for k, m in PRESETS.items()}, CUSTOM: "Custom model", RUN_CARD: "Run card (measured)"}
 
 
@@ -237,7 +242,8 @@ def render_tables(report) -> None:
         st.caption(plain(f"The GPUs kept up all month cost {usd(round_usd(floor))} whatever the volume: compression "
                          f"lowers the bill only above about {report.serving.requests_to_pass_floor:,.0f} requests "
                          "a month at the serving precision and price above."))
-    st.dataframe(pd.DataFrame(compression_rows(report)), hide_index=True, key=key("table_compression"))
+    st.dataframe(pd.DataFrame(compression_rows(report)).rename(columns=COMPRESSION_HEADERS), hide_index=True,
+                 key=key("table_compression"))
     if report.measured_compression:
         st.markdown("**Measured on the run card**, beside the estimates above:")
         st.dataframe(pd.DataFrame([vars(m) for m in report.measured_compression]), hide_index=True,
@@ -256,8 +262,9 @@ def prices_section(project_id: int, rows: list[dict], offers, today: date, max_a
     with st.expander("Your prices (negotiated rates, other providers)", expanded=bool(rows)):
         with st.form(PRICE_FORM, clear_on_submit=True):
             cols = st.columns(3)
-            cols[0].text_input("Provider", key=key("price_provider"))
-            cols[1].text_input("Instance", key=key("price_instance"))
+            same = "The same provider and instance as a catalog row replaces that row's price."
+            cols[0].text_input("Provider", key=key("price_provider"), help=same)
+            cols[1].text_input("Instance", key=key("price_instance"), help=same)
             cols[2].selectbox("GPU", list(GPU_SPEC_FOR), key=key("price_gpu"))
             cols = st.columns(3)
             cols[0].number_input("GPUs per instance", value=1, key=key("price_gpus_per_instance"))

@@ -5,6 +5,8 @@ import importlib.util
 import json
 import math
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,14 @@ def test_memory_parts_always_sum_to_the_total_and_none_is_negative(key, precisio
 
     assert all(part >= 0 and math.isfinite(part) for part in memory.parts().values())
     assert memory.total_bytes == pytest.approx(sum(memory.parts().values()))
+
+
+def test_the_estimator_modules_import_neither_streamlit_nor_torch():
+    modules = "compute models memory catalog pricing compression run_cards estimator cost_form figures".split()
+    code = ("import sys; " + "; ".join(f"import business.{m}" for m in modules)
+            + "; print(sorted({'streamlit', 'torch'} & set(sys.modules)))")
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+
+    assert result.stdout.strip() == "[]"
