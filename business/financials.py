@@ -182,7 +182,8 @@ def _month(streams, assumptions: FinancialAssumptions, scenario: Scenario, month
         plan = assumptions.stream_plan(stream.name)
         on_plan = customers[stream.segment] * plan.share_of_segment
         stream_requests, stream_recurring = _stream_usage(stream, plan, on_plan, scenario.price_factor)
-        stream_one_off = to_cents(new[stream.segment] * plan.share_of_segment * one_off_charge(stream, scenario.price_factor))
+        joined = new[stream.segment] * plan.share_of_segment
+        stream_one_off = to_cents(joined * one_off_charge(stream, scenario.price_factor))
         stream_recurring = to_cents(stream_recurring)
         revenue_by_stream[stream.name] = stream_recurring + stream_one_off
         recurring += stream_recurring

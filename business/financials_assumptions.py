@@ -320,7 +320,8 @@ def make_scenario(name: object, **fields: object) -> Scenario:
 def make_assumptions(*, horizon_months: object, segments: tuple[SegmentPlan, ...] | list,
                      streams: tuple[StreamPlan, ...] | list, cost_per_request: CostPerRequest,
                      hosting_usd_per_month: object, team_usd_per_month: object, other_opex_usd_per_month: object,
-                     starting_cash_usd: object, funding: tuple | list = (), scenarios: tuple | list) -> FinancialAssumptions:
+                     starting_cash_usd: object, funding: tuple | list = (),
+                     scenarios: tuple | list) -> FinancialAssumptions:
     """Check the parts fit together: unique names, a base scenario, funding inside the horizon."""
     horizon = make_horizon(horizon_months)
     _unique([s.segment for s in segments], "segment")

@@ -40,6 +40,23 @@ GROSS_MARGIN_BANDS: tuple[MarginBand, ...] = (
     MarginBand("AI companies", Decimal("0.50"), Decimal("0.60"), A16Z_2020),
     MarginBand("SaaS", Decimal("0.60"), Decimal("0.80"), A16Z_2020),
 )
+
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    label: str
+    value: Decimal
+    source: str
+
+
+# Same file, reported figures (not primary sources), drawn as reference lines, not bands.
+GROSS_MARGIN_MARKERS: tuple[PublishedFigure, ...] = (
+    PublishedFigure('fast-growing AI "supernovas"', Decimal("0.25"), "Bessemer, State of AI 2025 (as reported)"),
+    PublishedFigure('AI "shooting stars"', Decimal("0.60"), "Bessemer, State of AI 2025 (as reported)"),
+)
+INFERENCE_SHARE_OF_REVENUE = PublishedFigure(
+    "scaling-stage AI B2B", Decimal("0.23"), "ICONIQ State of AI 2026 (as reported)")
 PLAN_AVERAGE = "plan average"
 
 
@@ -188,6 +205,16 @@ def band_position(gross_margin: Decimal | None) -> str:
     return f"{gross_margin:.1%} is {where}; bands: {ai.source}"
 
 
+def inference_share_note(row: MonthRow) -> str:
+    """Inference cost as a share of revenue in a month, beside the published figure and its source."""
+    reference = INFERENCE_SHARE_OF_REVENUE
+    benchmark = f"{reference.label}: ~{reference.value:.0%} ({reference.source})"
+    share = margin(row.inference_cost, row.revenue)
+    if share is None:
+        return f"no revenue in month {row.month}, so no inference share; {benchmark}"
+    return f"inference is {share:.1%} of revenue in month {row.month}; {benchmark}"
+
+
 def monthly_table(projection: Projection) -> list[dict[str, object]]:
     """One dict per month, column names with units, money in cents, customers to 0.1."""
     return [_table_row(row) for row in projection.months]
@@ -221,7 +248,8 @@ def _table_row(row: MonthRow) -> dict[str, object]:
         "team (USD)": row.team_cost, "other opex (USD)": row.other_opex,
         "acquisition (USD)": row.acquisition_cost, "opex (USD)": row.opex, "net burn (USD)": row.net_burn,
         "funding (USD)": row.funding, "cash at month end (USD)": row.cash_end,
-        "runway (months)": None if row.runway.is_infinite else row.runway.months.quantize(Decimal("0.1"), ROUND_HALF_UP),
+        "runway (months)": (None if row.runway.is_infinite
+                            else row.runway.months.quantize(Decimal("0.1"), ROUND_HALF_UP)),
     })
     return table
 

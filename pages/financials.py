@@ -8,7 +8,7 @@ import streamlit as st
 from business.financials_assumptions import FinancialsError
 from business.financials_io import (KIND, AssumptionsDocumentError, default_assumptions, fit_to_canvas,
                                     load_assumptions)
-from business.financials_report import band_position, monthly_csv, run_model
+from business.financials_report import band_position, inference_share_note, monthly_csv, run_model
 from ui.financials_charts import (cash_figure, cohort_frame, cohort_margin_figure, comparison_frame, month_or,
                                   margin_vs_bands_figure, monthly_frame, rate, revenue_by_stream_figure,
                                   unit_economics_frame, unit_price, usd)
@@ -74,7 +74,8 @@ cols[4].metric("Break-even", month_or(projection.break_even_month, "not yet"),
 cols[5].metric("Cash runs out", month_or(projection.cash_out_month, "not yet"),
                help=f"First month cash goes below zero, within {horizon} months (projection).")
 st.caption(f"Runway today: {plain(projection.runway_now.describe())} (starting cash / month-1 net burn). "
-           f"Inference {source}. Gross margin {plain(band_position(last.gross_margin))}.")
+           f"Inference {source}; {plain(inference_share_note(last))}. "
+           f"Gross margin {plain(band_position(last.gross_margin))}.")
 
 left, right = st.columns(2)
 left.plotly_chart(revenue_by_stream_figure(projection), key="fin_chart_revenue")

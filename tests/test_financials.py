@@ -22,9 +22,11 @@ from business.financials_assumptions import (
 )
 from business.financials_report import (
     GROSS_MARGIN_BANDS,
+    INFERENCE_SHARE_OF_REVENUE,
     PLAN_AVERAGE,
     band_position,
     cohort_margins,
+    inference_share_note,
     monthly_csv,
     run_model,
     unit_economics,
@@ -299,3 +301,14 @@ def test_no_csv_cell_starts_like_a_spreadsheet_formula_even_for_a_formula_like_s
 
     assert any("HYPERLINK" in column for column in rows[0])
     assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "@")]
+
+
+def test_the_inference_share_of_revenue_is_shown_beside_the_published_figure():
+    # Month 1 of the two-month case: $2.20 of inference on $550 of revenue = 0.4 %.
+    canvas = a_canvas(a_subscription())
+    first = project(canvas.revenue_streams, assumptions_for(canvas)).months[0]
+    nothing = project(canvas.revenue_streams, assumptions_for(canvas, segments=[a_segment(starting=0, new=0)]))
+
+    assert inference_share_note(first).startswith("inference is 0.4% of revenue in month 1")
+    assert INFERENCE_SHARE_OF_REVENUE.source in inference_share_note(first)
+    assert inference_share_note(nothing.months[0]).startswith("no revenue in month 1")

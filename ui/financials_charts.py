@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from business.financials import Projection
-from business.financials_report import (GROSS_MARGIN_BANDS, PLAN_AVERAGE, CohortMargin, FinancialModel,
-                                        monthly_table)
+from business.financials_report import (GROSS_MARGIN_BANDS, GROSS_MARGIN_MARKERS, PLAN_AVERAGE, CohortMargin,
+                                        FinancialModel, monthly_table)
 
 BAND_COLOURS = {"AI companies": "rgba(255, 159, 64, 0.18)", "SaaS": "rgba(54, 162, 235, 0.15)"}
 COHORT_COLOURS = {"light": "#9ecae1", "average": "#4292c6", "power": "#08519c", PLAN_AVERAGE: "#636363"}
@@ -85,9 +85,13 @@ def margin_vs_bands_figure(projection: Projection) -> go.Figure:
                          fillcolor=BAND_COLOURS.get(band.label, "rgba(128,128,128,0.15)"),
                          annotation_text=chart_text(f"{band.label} {band.low:.0%}–{band.high:.0%}"),
                          annotation_position="top left")
+    for marker in GROSS_MARGIN_MARKERS:
+        figure.add_hline(y=float(marker.value * 100), line_dash="dot", line_color="grey",
+                         annotation_text=chart_text(f"{marker.label} ~{marker.value:.0%}"),
+                         annotation_position="bottom right")
     figure.add_scatter(x=[r.month for r in rows], y=[float(r.gross_margin * 100) for r in rows],
                        name="your gross margin", mode="lines+markers", line={"color": "black"})
-    sources = "; ".join(dict.fromkeys(band.source for band in GROSS_MARGIN_BANDS))
+    sources = "; ".join(dict.fromkeys(f.source for f in (*GROSS_MARGIN_BANDS, *GROSS_MARGIN_MARKERS)))
     figure.update_layout(title={"text": "Gross margin vs published bands",
                                 "subtitle": {"text": chart_text(f"bands: {sources}")}}, xaxis_title="month",
                          yaxis_title="gross margin, % of revenue", showlegend=False)
@@ -110,9 +114,11 @@ def comparison_frame(model: FinancialModel, horizon: int) -> pd.DataFrame:
     return pd.DataFrame([{
         "Scenario": s.name, "Customers at the end": f"{s.customers_end:,.1f}",
         "MRR at the end": usd(s.mrr_end_usd), "ARR at the end": usd(s.arr_end_usd),
-        "Revenue, all months": usd(s.revenue_total_usd), "Gross margin at the end": rate(s.gross_margin_end, "no revenue"),
+        "Revenue, all months": usd(s.revenue_total_usd),
+        "Gross margin at the end": rate(s.gross_margin_end, "no revenue"),
         "Net burn, all months": usd(s.net_burn_total_usd),
-        "Lowest cash": f"{usd(s.lowest_cash_usd)} (month {s.lowest_cash_month})", "Cash at the end": usd(s.cash_end_usd),
+        "Lowest cash": f"{usd(s.lowest_cash_usd)} (month {s.lowest_cash_month})",
+        "Cash at the end": usd(s.cash_end_usd),
         "Break-even": month_or(s.break_even_month, f"not within {horizon} months"),
         "Cash runs out": month_or(s.cash_out_month, f"not within {horizon} months"),
     } for s in model.comparison])
