@@ -63,8 +63,9 @@ class GpuSpec:
     source: str
 
     def peak_tflops(self, precision: str) -> float | None:
-        """Dense peak for a precision. int8/int4 here mean weight-only quantization for serving,
-        which saves memory and bandwidth but computes in 16-bit: we credit no extra FLOP/s."""
+        """Dense peak for a precision. fp32 is the non-tensor FP32 figure (PyTorch's default for
+        fp32 matmuls; TF32 would be faster). int8/int4 here mean weight-only quantization for
+        serving, which saves memory and bandwidth but computes in 16-bit: no extra FLOP/s."""
         return self.fp32_tflops if precision == "fp32" else self.bf16_tflops
 
 
