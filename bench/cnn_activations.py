@@ -15,6 +15,7 @@ MODELS = {
     "resnet-18": torchvision.models.resnet18,
     "resnet-50": torchvision.models.resnet50,
     "mobilenet-v3": torchvision.models.mobilenet_v3_large,
+    "mobilenet-v3-small": torchvision.models.mobilenet_v3_small,
 }
 
 

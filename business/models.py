@@ -106,6 +106,8 @@ PRESETS: dict[str, ModelSpec] = {spec.key: spec for spec in (
               activation_bytes_per_image=86.0e6),
     ModelSpec("mobilenet-v3", "MobileNetV3-Large", "cnn", 5_483_032, _TORCHVISION,
               forward_flops_per_image=2 * 0.22e9, activation_bytes_per_image=44.2e6),
+    ModelSpec("mobilenet-v3-small", "MobileNetV3-Small", "cnn", 2_542_856, _TORCHVISION,
+              forward_flops_per_image=2 * 0.06e9, activation_bytes_per_image=16.2e6),
     ModelSpec("llm-7b", "7B LLM (Llama 2 7B shape)", "decoder", 6_738_415_616, _LLAMA2,
               TransformerShape(32, 4096, 11008, 32, 32000, ffn_matrices=3, has_bias=False, tied_lm_head=False)),
     ModelSpec("llm-70b", "70B LLM (Llama 2 70B shape, GQA)", "decoder", 68_976_648_192, _LLAMA2,

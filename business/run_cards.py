@@ -18,8 +18,10 @@ from business.models import KINDS, PRESETS, ModelSpec
 # Names a run card may carry -> the preset whose shape or FLOPs per image it shares.
 _PRESET_ALIASES = {
     "minilm": "minilm-l6", "distilbert": "distilbert", "bertlarge": "bert-large", "bertbase": "bert-base",
-    "resnet18": "resnet-18", "resnet50": "resnet-50", "mobilenetv3": "mobilenet-v3",
+    "resnet18": "resnet-18", "resnet50": "resnet-50", "mobilenetv3small": "mobilenet-v3-small",
+    "mobilenetv3": "mobilenet-v3",
 }
+PRESET_IMAGE_SIZE = 224  # the CNN presets' FLOPs and activations are per 224×224 image
 
 
 class InvalidRunCard(EstimateError):
@@ -92,9 +94,7 @@ def model_from_run_card(card: object) -> MeasuredModel:
         raise InvalidRunCard(f"run card model.kind={kind!r} must be one of {', '.join(KINDS)}")
     spec = ModelSpec("run-card", name.strip(), kind, parameters, "measured: run card")
     if family is not None and family.kind == kind:
-        spec = replace(spec, shape=family.shape, forward_flops_per_image=family.forward_flops_per_image,
-                       activation_bytes_per_image=family.activation_bytes_per_image,
-                       source=f"measured: run card (shape/FLOPs of the {family.name} preset)")
+        spec = _borrow_from(spec, family, _image_size(card))
     throughput = _section(card, "throughput")
     return MeasuredModel(
         spec=spec,
@@ -105,6 +105,24 @@ def model_from_run_card(card: object) -> MeasuredModel:
         size_bytes=_number("size_bytes", card.get("size_bytes"), integer=True),
         latency_ms_p50=_number("latency_ms_p50", card.get("latency_ms_p50")),
     )
+
+
+def _image_size(card: dict) -> int | None:
+    config = card.get("config")
+    size = config.get("image_size") if isinstance(config, dict) else None
+    return _number("config.image_size", size, integer=True) or None
+
+
+def _borrow_from(spec: ModelSpec, family: ModelSpec, image_size: int | None) -> ModelSpec:
+    """The card's model with the preset family's shape, or its FLOPs and activations per image
+    scaled to the card's image size (a convolutional net's work grows with the pixel count)."""
+    if family.kind != "cnn":
+        return replace(spec, shape=family.shape, source=f"measured: run card (shape of the {family.name} preset)")
+    scale = (image_size / PRESET_IMAGE_SIZE) ** 2 if image_size else 1.0
+    note = f", scaled to {image_size}×{image_size}" if image_size and image_size != PRESET_IMAGE_SIZE else ""
+    return replace(spec, forward_flops_per_image=family.forward_flops_per_image * scale,
+                   activation_bytes_per_image=family.activation_bytes_per_image * scale,
+                   source=f"measured: run card (FLOPs and activations of the {family.name} preset{note})")
 
 
 def measured_compression(card: object) -> list[MeasuredCompression]:

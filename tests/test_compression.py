@@ -155,6 +155,17 @@ def test_an_older_run_card_naming_only_the_inference_throughput_still_gives_it()
     assert model_from_run_card(card).samples_per_s == 120.0
 
 
+def test_an_image_run_card_at_a_smaller_size_scales_the_presets_flops_with_the_pixels():
+    card = run_card(task="image", model={"name": "mobilenet_v3_small", "parameters": 1_528_106},
+                    config={"image_size": 112})
+
+    spec = model_from_run_card(card).spec
+
+    small = preset("mobilenet-v3-small")
+    assert spec.forward_flops_per_image == pytest.approx(small.forward_flops_per_image / 4)
+    assert spec.activation_bytes_per_image == pytest.approx(small.activation_bytes_per_image / 4)
+
+
 def test_a_run_card_without_throughput_or_compression_still_reads():
     card = run_card(compression=None, throughput=None, size_bytes=None, latency_ms_p50=None)
 
