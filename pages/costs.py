@@ -7,6 +7,7 @@ plotly charts, tables and CSV downloads. The founder's own GPU prices are saved 
 import html
 import math
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -234,8 +235,9 @@ def render_tables(report) -> None:
     } for q in best_quote_per_offer(report.sweep.quotes)]), hide_index=True, key=key("table_offers"))
     if report.sweep.skipped:
         st.caption(plain(f"Not priced ({len(report.sweep.skipped)}): " + "; ".join(report.sweep.skipped)))
-    st.download_button("Download every quote (CSV)", quotes_csv(report.sweep.quotes), "cost_sweep.csv", "text/csv",
-                       key=key("download_sweep"))
+    # Deferred: the CSV of every quote is built only when the founder clicks.
+    st.download_button("Download every quote (CSV)", partial(quotes_csv, report.sweep.quotes), "cost_sweep.csv",
+                       "text/csv", key=key("download_sweep"))
     st.subheader("Compression savings", anchor=False)
     floor = report.serving.floor_monthly_usd
     if floor:
