@@ -5,7 +5,6 @@ from business.canvas import CanvasError
 from business.canvas_export import to_markdown, to_pdf
 from business.canvas_json import canvas_from_dict, canvas_to_dict, export_json
 from business.store import StoreError
-from ui import keys
 from ui.import_canvas import AS_NEW_PROJECT, AS_NEW_VERSION, import_canvas_file
 from ui.session import current_project_id, flash, get_store, load_canvas, show_flash
 
