@@ -19,7 +19,7 @@ from ui.text import plain
 
 project_id = current_project_id()
 canvas, _ = load_canvas(project_id)
-st.title("Financials", anchor=False)
+st.title("Financial model", anchor=False)
 st.caption("Revenue streams from the canvas plus your assumptions, projected month by month. Figures are "
            "computed from the saved assumptions; published benchmarks name their source.")
 show_flash()

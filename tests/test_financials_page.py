@@ -174,7 +174,7 @@ def test_a_removed_scenario_leaves_the_comparison_and_base_cannot_be_removed(app
 def test_the_financial_model_opens_from_the_app_navigation():
     at = open_app("pages/financials.py")
 
-    assert at.title[-1].value == "Financials"
+    assert at.title[-1].value == "Financial model"
     assert [m.label for m in at.metric][3:] == ["Runway today", "Break-even", "Cash runs out"]
 
 
