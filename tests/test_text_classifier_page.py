@@ -1,0 +1,63 @@
+"""The Text classifier page, driven with AppTest: data check, a real tiny training job, results and demo."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from modelkit import jobs
+from modelkit.paths import runs_root
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "text_classifier.py")
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def everything_said(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [a.value for kind in (at.error, at.warning, at.info, at.success) for a in kind]
+    return "\n".join(parts)
+
+
+def test_the_page_opens_on_the_example_data_and_shows_its_check_before_any_training():
+    at = open_page()
+
+    rows = next(m for m in at.metric if m.label == "Rows")
+    classes = next(m for m in at.metric if m.label == "Classes")
+    assert rows.value == "320" and classes.value == "4"
+    assert any(b.label == "Start training" for b in at.button)
+
+
+def test_an_unreachable_hub_model_is_refused_with_a_message_not_a_stack_trace(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    at = open_page()
+
+    at.selectbox(key="text_model").set_value("hub")
+    at.text_input(key="text_hub_id").set_value("someone/unknown-bert")
+    at.button(key="FormSubmitter:text_train_form-Start training").click().run()
+
+    assert not at.exception
+    assert "cannot be reached" in everything_said(at)
+    assert jobs.list_queue(root=runs_root()) == []
+
+
+@pytest.mark.slow
+def test_a_tiny_training_job_started_from_the_page_ends_with_results_and_a_working_demo():
+    at = open_page()
+    at.selectbox(key="text_model").set_value("tiny-bert")
+    at.number_input(key="text_max_steps").set_value(2)
+    at.button(key="FormSubmitter:text_train_form-Start training").click().run()
+    run_id = at.session_state["text_run_id"]
+
+    assert jobs.wait(run_id, timeout_s=600, root=runs_root())["state"] == "done"
+    at.run()
+
+    assert not at.exception, at.exception
+    assert any(m.label == "Accuracy" for m in at.metric)
+    assert "Predicted:" in everything_said(at)
+    assert any(b.label == "Measure int8 (and fp16 on GPU)" for b in at.button)
