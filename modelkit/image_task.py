@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +29,14 @@ def is_digits(config) -> bool:
 
 def resolve_image_size(config) -> int:
     """The size the model sees: asked for, else the model's default (small data sets stay small)."""
+    model = model_key(config)
     if config.image_size:
         return int(config.image_size)
-    if config.model_name == "small_cnn" and is_digits(config):
+    if model == "small_cnn" and is_digits(config):
         return 16  # 8x8 digits upsampled once: room for three poolings
-    if config.model_name == "small_cnn" and config.data_path.startswith("torchvision:"):
+    if model == "small_cnn" and config.data_path.startswith("torchvision:"):
         return 32 if config.data_path.endswith("cifar10") else 28
-    return DEFAULT_IMAGE_SIZE.get(config.model_name, 32)
+    return DEFAULT_IMAGE_SIZE.get(model, 32)
 
 
 def model_key(config) -> str:
@@ -68,13 +70,15 @@ def prepare_task(config) -> TaskData:
     processor = make_processor(config.model_name, size, train.images.shape, label_names,
                                is_digits(config), channel_stats(train))
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    # several processes (DDP) need every parameter in every step's backward, so no head-first phase there
+    freeze_epochs = config.freeze_epochs if int(os.environ.get("WORLD_SIZE", "1")) == 1 else 0
     model, weights_note, pretrained = build_image_model(config.model_name, len(label_names), processor.channels,
-                                                        freeze_steps=config.freeze_epochs * steps_per_epoch)
+                                                        freeze_steps=freeze_epochs * steps_per_epoch)
     augment = [name.strip() for name in config.augment.split(",") if name.strip()]
     transform = augmentation(augment, int(train.images.shape[-1]), int(train.images.shape[1]))
     notes = [weights_note] + report["warnings"]
-    if pretrained and config.freeze_epochs:
-        notes.append(f"backbone frozen for the first {config.freeze_epochs} epoch(s), then fine-tuned end to end")
+    if pretrained and freeze_epochs:
+        notes.append(f"backbone frozen for the first {freeze_epochs} epoch(s), then fine-tuned end to end")
     return TaskData(model=model, processor=processor, train_set=AugmentedImages(train.images, train.labels, transform),
                     val_set=AugmentedImages(val.images, val.labels), collate=ImageCollator(processor),
                     label_names=label_names, data_hash=data_hash(train, val),
