@@ -5,6 +5,8 @@ and routes them with a fine-tuned BERT classifier (the same task as the bundled 
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 EXAMPLE_PROJECT_NAME = "TicketSense (example)"
 
 _H, _P, _V = "hypothesis", "partly validated", "validated"
@@ -83,3 +85,45 @@ EXAMPLE_CANVAS = {
          "included_usage": None, "overage_price_usd": None, "note": "Self-hosted model, support included"},
     ],
 }
+
+
+def example_assumptions(canvas):
+    """TicketSense's financial assumptions: our made-up but plausible numbers for the demo.
+
+    The inference cost is not typed in: it comes from the cost estimator (MiniLM-L6, one ticket of
+    ~256 tokens a request, cheapest catalog offer), so the example shows the real pipeline.
+    """
+    from business.catalog import load_catalog
+    from business.estimator import serving_cost_for
+    from business.financials_io import PRESET_SCENARIOS
+    from business.financials_assumptions import (make_assumptions, make_cost_per_request, make_funding_event,
+                                                 make_segment_plan, make_stream_plan)
+    from business.models import preset
+
+    serving = serving_cost_for(preset("minilm-l6"), load_catalog(), tokens_per_request=256)
+    teams, enterprises = "Growing SaaS support teams", "Enterprise support organisations"
+    return make_assumptions(
+        horizon_months=24,
+        segments=[
+            make_segment_plan(teams, starting_customers=14, new_customers_per_month=3,
+                              new_customer_growth_rate="0.04", monthly_churn="0.025", cac_usd=2400),
+            make_segment_plan(enterprises, starting_customers=1, new_customers_per_month="0.25",
+                              new_customer_growth_rate=0, monthly_churn="0.01", cac_usd=30000),
+        ],
+        streams=[
+            make_stream_plan("Team plan", share_of_segment="0.7", requests_per_billed_unit=1, usage={
+                "light": ("0.5", 2000), "average": ("0.4", 8000), "power": ("0.1", 30000)}),
+            make_stream_plan("Pay as you go", share_of_segment="0.3", requests_per_billed_unit=1000, usage={
+                "light": ("0.6", 500), "average": ("0.3", 2000), "power": ("0.1", 10000)}),
+            make_stream_plan("Enterprise licence", share_of_segment=1, requests_per_billed_unit=1, usage={
+                "light": ("0.4", 50000), "average": ("0.4", 150000), "power": ("0.2", 400000)}),
+        ],
+        cost_per_request=make_cost_per_request(
+            serving.cost_per_1000_usd.quantize(Decimal("0.000001")),
+            f"estimate: cost estimator, MiniLM-L6 fp32, 256 tokens a request on {serving.offer.provider} "
+            f"{serving.offer.gpu} (price seen {serving.offer.date_seen})"),
+        hosting_usd_per_month=1500, team_usd_per_month=85000, other_opex_usd_per_month=6000,
+        starting_cash_usd=1_800_000,
+        funding=[make_funding_event(12, 4_000_000, "Planned seed extension")],
+        scenarios=PRESET_SCENARIOS,
+    )

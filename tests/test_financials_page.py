@@ -32,13 +32,30 @@ def store_of(app_data_dir) -> Store:
     return Store(app_data_dir / "founder.db")
 
 
-def saved_versions(app_data_dir) -> list[int]:
+def saved_versions(app_data_dir, project_id: int) -> list[int]:
+    return [v.number for v in store_of(app_data_dir).history(project_id, KIND)]
+
+
+def project_without_assumptions(app_data_dir) -> int:
+    """A project with the example canvas but no financial assumptions saved yet."""
+    open_page()  # seeds the example project (which has its own assumptions)
     store = store_of(app_data_dir)
-    return [v.number for p in store.list_projects() for v in store.history(p.id, KIND)]
+    project = store.create_project("Fresh start")
+    store.save(project.id, "canvas", canvas_to_dict(canvas_from_dict(EXAMPLE_CANVAS)), None)
+    return project.id
 
 
-def test_the_example_project_opens_with_labelled_defaults_metrics_and_banded_margin():
+def test_the_example_project_opens_with_its_saved_assumptions_and_an_estimated_inference_cost():
     at = open_page()
+
+    assert at.expander[0].label == "Assumptions (version 1)"
+    assert "No financial assumptions saved" not in texts(at)
+    assert "cost estimator, MiniLM-L6" in texts(at).replace("\\", "")
+    assert "nan" not in " ".join(m.value for m in at.metric).lower()
+
+
+def test_a_project_without_assumptions_opens_with_labelled_defaults_metrics_and_banded_margin(app_data_dir):
+    at = open_page(project_without_assumptions(app_data_dir))
     page = texts(at)
 
     assert "No financial assumptions saved" in page
@@ -50,34 +67,37 @@ def test_the_example_project_opens_with_labelled_defaults_metrics_and_banded_mar
 
 
 def test_saving_the_form_stores_version_one_and_the_page_shows_it(app_data_dir):
-    at = open_page()
+    project_id = project_without_assumptions(app_data_dir)
+    at = open_page(project_id)
     widget(at.number_input, "_seg_0_churn").set_value(7.5)
     submit(at, "Save assumptions")
 
     assert "Saved the financial assumptions as version 1" in texts(at)
-    assert saved_versions(app_data_dir) == [1]
+    assert saved_versions(app_data_dir, project_id) == [1]
     at.run()
     assert at.expander[0].label == "Assumptions (version 1)"
     assert widget(at.number_input, "_seg_0_churn").value == 7.5
 
 
 def test_usage_shares_that_do_not_add_up_are_refused_and_nothing_is_saved(app_data_dir):
-    at = open_page()
+    project_id = project_without_assumptions(app_data_dir)
+    at = open_page(project_id)
     widget(at.number_input, "_str_0_light_share").set_value(60.0)
     submit(at, "Save assumptions")
 
     assert any("add up to 110 %, not 100 %" in e.value for e in at.error)
-    assert saved_versions(app_data_dir) == []
+    assert saved_versions(app_data_dir, project_id) == []
 
 
 def test_a_save_from_a_stale_form_is_refused_and_says_so(app_data_dir):
-    first, second = open_page(), open_page()
+    project_id = project_without_assumptions(app_data_dir)
+    first, second = open_page(project_id), open_page(project_id)
     submit(first, "Save assumptions")
 
     submit(second, "Save assumptions")
 
     assert any("changed since you opened it" in e.value for e in second.error)
-    assert saved_versions(app_data_dir) == [1]
+    assert saved_versions(app_data_dir, project_id) == [1]
 
 
 def test_a_named_scenario_is_added_and_compared_beside_the_presets():
@@ -149,12 +169,12 @@ def test_a_stream_name_with_html_reaches_the_charts_escaped(app_data_dir):
 
 
 def test_an_unreadable_saved_document_is_reported_and_a_new_save_replaces_it(app_data_dir):
-    open_page()  # seeds the example project
+    project_id = project_without_assumptions(app_data_dir)
     store = store_of(app_data_dir)
     document = assumptions_to_dict(default_assumptions(canvas_from_dict(EXAMPLE_CANVAS)))
-    store.save(1, KIND, document | {"horizon_months": 0}, None, "hand-edited")
+    store.save(project_id, KIND, document | {"horizon_months": 0}, None, "hand-edited")
 
-    at = open_page()
+    at = open_page(project_id)
     assert any("Horizon 0 months is outside" in e.value.replace("\\", "") for e in at.error)
     submit(at, "Save assumptions")
 

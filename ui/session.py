@@ -8,7 +8,8 @@ import streamlit as st
 
 from business.canvas import Canvas
 from business.canvas_json import canvas_from_dict, canvas_to_dict
-from business.example_project import EXAMPLE_CANVAS, EXAMPLE_PROJECT_NAME
+from business.example_project import EXAMPLE_CANVAS, EXAMPLE_PROJECT_NAME, example_assumptions
+from business.financials_io import save_assumptions
 from business.store import Store, Version
 from ui import keys
 from ui.text import plain
@@ -38,7 +39,9 @@ def get_store() -> Store:
 
 def seed_example_project(store: Store) -> int:
     project = store.create_project(EXAMPLE_PROJECT_NAME)
-    store.save(project.id, CANVAS, canvas_to_dict(canvas_from_dict(EXAMPLE_CANVAS)), None, "Example project")
+    canvas = canvas_from_dict(EXAMPLE_CANVAS)
+    store.save(project.id, CANVAS, canvas_to_dict(canvas), None, "Example project")
+    save_assumptions(store, project.id, example_assumptions(canvas), None, "Example assumptions")
     return project.id
 
 
