@@ -1,7 +1,8 @@
 """Image data for the "image" task: load a source into memory and check it before training.
 
 Sources (`TrainConfig.data_path`): "" or "digits" (scikit-learn's bundled 8x8 handwritten digits, the
-offline default), "torchvision:mnist|fashion_mnist|cifar10" (only when already downloaded), a folder in
+offline default), "torchvision:mnist|fashion_mnist|cifar10" (only when already downloaded; both in
+modelkit.image_sources), a folder in
 ImageFolder layout (one folder per class; optional train/ and val|valid|validation|test/ splits; one
 nested top folder is fine) or a .zip of one (unpacked by `modelkit.image_zip.safe_extract`).
 `load_image_splits(config)` -> (train ImageSet, val ImageSet, ImageReport). Images are decoded once with
@@ -12,7 +13,6 @@ the report and skipped. Never unpickles a user file.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,7 +27,6 @@ from modelkit.paths import app_data_dir
 VAL_FOLDER_NAMES = ("val", "valid", "validation", "test")
 MIN_PER_CLASS = 5
 PLACEHOLDER_MAX_COLOURS = 256
-TORCHVISION_SETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "CIFAR10"}
 
 
 class NoClassFoldersError(ImageDataError):
@@ -35,10 +34,6 @@ class NoClassFoldersError(ImageDataError):
 
 
 class NoImagesError(ImageDataError):
-    pass
-
-
-class DatasetUnavailableError(ImageDataError):
     pass
 
 
@@ -214,43 +209,6 @@ def image_set(scan: FileScan, label_names: list[str]) -> ImageSet:
     return ImageSet(torch.from_numpy(np.stack(scan.images)), scan.labels, label_names, scan.names)
 
 
-def load_digits_set() -> ImageSet:
-    """scikit-learn's 1,797 handwritten digits, 8x8 greyscale, ink 0..16 scaled to 0..255."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    pixels = torch.from_numpy((digits.images * (255.0 / 16.0)).round().astype(np.uint8))[:, None]
-    return ImageSet(pixels, digits.target.tolist(), [str(d) for d in range(10)],
-                    [f"digits/{i}" for i in range(len(digits.target))])
-
-
-def torchvision_root() -> Path:
-    return Path(os.environ.get("TORCHVISION_DATA_DIR") or app_data_dir() / "datasets")
-
-
-def load_torchvision_set(name: str, train: bool) -> ImageSet:
-    """A torchvision data set already on disk; offline and absent -> a clear message, no download, no hang."""
-    import torchvision
-
-    key = name.split(":", 1)[1]
-    if key not in TORCHVISION_SETS:
-        raise ImageDataError(f"unknown torchvision data set {key!r}; known: {sorted(TORCHVISION_SETS)}")
-    root = torchvision_root()
-    try:
-        # download=False: torchvision checks the files (CIFAR-10 by md5, so its pickled batches are the
-        # official ones, not a user's file) and raises instead of reaching for the network
-        dataset = getattr(torchvision.datasets, TORCHVISION_SETS[key])(str(root), train=train, download=False)
-    except RuntimeError:
-        raise DatasetUnavailableError(
-            f"{TORCHVISION_SETS[key]} is not downloaded under {root}; this machine may be offline. Download it "
-            f"once with torchvision.datasets.{TORCHVISION_SETS[key]}('{root}', download=True) when online, "
-            f"or use the bundled digits or a zip upload") from None
-    data = torch.as_tensor(np.asarray(dataset.data))
-    pixels = data[:, None] if data.ndim == 3 else data.permute(0, 3, 1, 2)
-    return ImageSet(pixels.contiguous().to(torch.uint8), [int(t) for t in dataset.targets], list(dataset.classes),
-                    [f"{key}/{'train' if train else 'test'}/{i}" for i in range(len(dataset.targets))])
-
-
 def take(images: ImageSet, indices: list[int]) -> ImageSet:
     return ImageSet(images.images[indices], [images.labels[i] for i in indices], images.label_names,
                     [images.names[i] for i in indices])
@@ -338,6 +296,8 @@ def report_warnings(report: ImageReport) -> list[str]:
 def load_image_splits(config, stored_size: int) -> tuple[ImageSet, ImageSet, ImageReport]:
     """Train and validation sets exactly as the config describes them (same seed, same images)."""
     kind, folder = resolve_source(config.data_path)
+    from modelkit.image_sources import load_digits_set, load_torchvision_set
+
     if kind == "digits":
         train, val = split_automatic(load_digits_set(), config.val_fraction, config.seed)
         report = build_report("digits (scikit-learn)", train, val, "automatic", [])
