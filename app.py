@@ -36,6 +36,10 @@ PAGES = {
         st.Page("pages/financials.py", title="Financial model", icon=":material/trending_up:",
                 url_path="financial-model"),
     ],
+    "Models": [
+        st.Page("pages/text_classifier.py", title="Text classifier", icon=":material/article:",
+                url_path="text-classifier"),
+    ],
 }
 
 
