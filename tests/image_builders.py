@@ -45,7 +45,7 @@ def class_zip(prefix: str = "", per_class: int = 6, extra: dict[str, bytes] | No
     return zip_of({**entries, **(extra or {})})
 
 
-def image_config(data_path: str, **overrides):
+def image_config(data_path: str = "digits", **overrides):
     from modelkit.train import TrainConfig
 
     settings = dict(task="image", model_name="small_cnn", data_path=data_path, batch_size=8, epochs=1,

@@ -163,3 +163,14 @@ def test_an_image_job_runs_in_the_background_through_the_shared_queue(tmp_path):
 
     assert status["state"] == "done", jobs.log_tail(jobs.runs_root() / run_id)
     assert json.loads((jobs.runs_root() / run_id / "run_card.json").read_text())["task"] == "image"
+
+
+def test_the_same_seed_on_the_same_images_gives_the_same_losses_and_metrics(tmp_path):
+    data = write_class_folders(tmp_path / "data", per_class=4)
+    config = dict(data_path=str(data), augment="flip,crop,jitter")
+
+    first = train_image(image_config(**config), tmp_path / "a")
+    second = train_image(image_config(**config), tmp_path / "b")
+
+    losses = [[e["loss"] for e in read_events(run, ("step",))] for run in (tmp_path / "a", tmp_path / "b")]
+    assert losses[0] == losses[1] and first["last_eval"] == second["last_eval"]
