@@ -250,12 +250,19 @@ def job_status(run_id: str, root: str | Path | None = None) -> dict:
     """job.json plus the latest progress event and, while queued, how many jobs are ahead."""
     root = Path(root or runs_root())
     advance_queue(root)
-    job = read_job(root / run_id)
+    job = read_job(root / run_id) if (root / run_id / JOB_FILE).exists() else run_without_job(root / run_id)
     job["progress"] = last_event(root / run_id, ("step",))
     job["last_eval"] = last_event(root / run_id, ("eval",))
     if job["state"] == "queued":
         job["ahead"] = [j["run_id"] for j in list_queue(job["device"], root)].index(run_id)
     return job
+
+
+def run_without_job(run_dir: Path) -> dict:
+    """A run trained from the CLI straight into the runs folder has events but no job.json."""
+    ended = last_event(run_dir, ("done", "cancelled", "error"))
+    state = {"done": "done", "cancelled": "cancelled"}.get(ended["type"], "failed") if ended else "unknown"
+    return {"run_id": run_dir.name, "spec": {}, "device": "cpu", "state": state, "pid": None, "submitted_at": 0.0}
 
 
 def wait(run_id: str, timeout_s: float = 600, root: str | Path | None = None, poll_s: float = 0.5) -> dict:

@@ -194,6 +194,17 @@ def save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, stat
         log.emit("checkpoint", step=state.global_step, epoch=state.epoch, path="checkpoints/last")
 
 
+def resume_state(run_dir: Path, options: RunOptions, task_data: TaskData, optimizer, scheduler, log: EventLog) -> LoopState:
+    """A fresh loop state, or the last checkpoint's (weights, optimizer and schedule restored in place)."""
+    last = run_dir / "checkpoints" / "last"
+    if not (options.resume and has_checkpoint(last)):
+        return LoopState()
+    state = LoopState(**load_checkpoint(last, task_data.model, optimizer, scheduler))
+    state.epoch += 1 if state.epoch_complete else 0
+    log.emit("resume", step=state.global_step, epoch=state.epoch)
+    return state
+
+
 def fit(config: TrainConfig, options: RunOptions) -> dict:
     """Everything from data to the best model; returns a summary for the run card."""
     run_dir = Path(options.run_dir)
@@ -206,12 +217,7 @@ def fit(config: TrainConfig, options: RunOptions) -> dict:
     steps_per_epoch = math.ceil(len(train_loader) / accelerator.num_processes)
     total_steps = min(config.epochs * steps_per_epoch, config.max_steps or 10**12)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
-    state = LoopState()
-    last = run_dir / "checkpoints" / "last"
-    if options.resume and has_checkpoint(last):
-        state = LoopState(**load_checkpoint(last, task_data.model, optimizer, scheduler))
-        state.epoch += 1 if state.epoch_complete else 0
-        log.emit("resume", step=state.global_step, epoch=state.epoch)
+    state = resume_state(run_dir, options, task_data, optimizer, scheduler, log)
     model, optimizer, train_loader, val_loader = accelerator.prepare(task_data.model, optimizer, train_loader, val_loader)
     log.emit("start", total_steps=total_steps, epochs=config.epochs, device=str(accelerator.device),
              precision=accelerator.mixed_precision, processes=accelerator.num_processes,

@@ -192,7 +192,7 @@ def live_panel(run_id: str) -> None:
     if state in ("queued", "running"):
         st.button("Cancel", key=f"cancel_{run_id}", on_click=jobs.cancel, args=(run_id, runs_root()))
     if state == "failed":
-        st.error("Training failed. The last lines of its log:")
+        st.error(f"The {status['spec'].get('command', 'training')} job failed. The last lines of its log:")
         st.code(status.get("error") or jobs.log_tail(runs_root() / run_id), language=None)
 
 
