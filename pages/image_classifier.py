@@ -195,7 +195,8 @@ def demo(run_dir: Path) -> None:
                 st.error(str(error))
                 continue
             st.image(shot.getvalue(), width=160)
-            st.dataframe(pd.DataFrame(top, columns=["class", "probability"]), hide_index=True)
+            for label, probability in top:
+                st.progress(probability, text=f"{label}: probability {probability:.1%}")
     with batch:
         upload = st.file_uploader("Zip of images", type=["zip"], key="img_batch_zip")
         if upload is not None:
