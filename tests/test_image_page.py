@@ -75,3 +75,19 @@ def test_starting_a_run_queues_a_background_job_that_the_cancel_button_stops():
 
     final = jobs.wait(run_id, timeout_s=120)
     assert final["state"] == "cancelled"
+
+
+def test_measuring_compression_from_the_page_fills_the_table(finished_run):
+    from modelkit import jobs
+
+    at = open_page()
+    [button] = [b for b in at.button if b.label.startswith("Measure compression")]
+    button.click().run()
+    assert not at.exception, at.exception
+
+    final = jobs.wait(finished_run, timeout_s=300)
+    assert final["state"] == "done", final.get("error")
+    at.run()
+    table = at.dataframe[-1].value
+    assert list(table["method"])[:2] == ["fp32", "int8-static"]
+    assert "int8: FX static post-training quantization" in texts(at)

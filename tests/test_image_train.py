@@ -150,6 +150,24 @@ def test_resnet18_without_cached_imagenet_weights_says_it_starts_from_random_wei
     assert model.freeze_steps == 0 and model(torch.randn(2, 3, 32, 32)).shape == (2, 3)
 
 
+def test_weights_found_in_the_torch_cache_are_loaded_and_the_backbone_starts_frozen(tmp_path, monkeypatch):
+    import torch.hub
+    import torchvision
+
+    from modelkit.vision import build_image_model, cached_weights_path
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "cache"))
+    weights = torchvision.models.ResNet18_Weights.DEFAULT
+    reference = torchvision.models.resnet18()
+    cached_weights_path(weights).parent.mkdir(parents=True)
+    torch.save(reference.state_dict(), cached_weights_path(weights))  # stands in for the downloaded file
+
+    model, note, pretrained = build_image_model("resnet18", 2, 3, freeze_steps=10)
+
+    assert pretrained and "found in the local torch cache" in note and model.freeze_steps == 10
+    assert torch.equal(model.net.conv1.weight, reference.conv1.weight)
+
+
 def test_an_image_job_runs_in_the_background_through_the_shared_queue(tmp_path):
     from dataclasses import asdict
 
