@@ -13,6 +13,8 @@ the report and skipped. Never unpickles a user file.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from modelkit.paths import app_data_dir
 
 VAL_FOLDER_NAMES = ("val", "valid", "validation", "test")
 MIN_PER_CLASS = 5
+MAX_DECODED_BYTES = 4 * 1024**3
 PLACEHOLDER_MAX_COLOURS = 256
 
 
@@ -98,8 +101,16 @@ def resolve_source(data_path: str) -> tuple[str, Path | None]:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         target = app_data_dir() / "uploads" / f"images-{digest}"
         if not target.exists():
-            safe_extract(path, target.with_suffix(".part"))
-            target.with_suffix(".part").rename(target)
+            # unpacked beside the target, then renamed: the page's check and a training process may
+            # unpack the same zip at once, and neither must ever read a half-written folder
+            part = target.with_name(f"{target.name}.part-{os.getpid()}")
+            safe_extract(path, part)
+            try:
+                part.rename(target)
+            except OSError:
+                if not target.exists():
+                    raise
+                shutil.rmtree(part, ignore_errors=True)
         return "folder", target
     if not path.is_dir():
         raise ImageDataError(f"no image folder or zip at {data_path!r}")
@@ -236,6 +247,7 @@ def sample(images: ImageSet, limit: int | None, seed: int) -> ImageSet:
 def load_folder_splits(folder: Path, size: int, config) -> tuple[ImageSet, ImageSet, FileScan, FileScan, str]:
     train_dir, val_dir = find_layout(folder)
     label_names = [p.name for p in class_folders(train_dir)]
+    check_memory(folder, size)
     train_scan = scan_folder(train_dir, label_names, size, None, folder)
     val_scan = scan_folder(val_dir, label_names, size, None, folder) if val_dir else FileScan()
     for scan in (train_scan, val_scan):
@@ -252,6 +264,15 @@ def load_folder_splits(folder: Path, size: int, config) -> tuple[ImageSet, Image
         train, val = split_automatic(train, config.val_fraction, config.seed)
         return train, val, train_scan, val_scan, "automatic"
     return train, image_set(val_scan, label_names), train_scan, val_scan, "folders"
+
+
+def check_memory(folder: Path, size: int) -> None:
+    """Images are held decoded in memory; refuse before decoding when they would not fit comfortably."""
+    files = sum(1 for p in folder.rglob("*") if p.is_file())
+    needed = files * 3 * size * size
+    if needed > MAX_DECODED_BYTES:
+        raise ImageDataError(f"{files:,} images at {size}x{size} need {needed / 1e9:.1f} GB decoded; the limit is "
+                             f"{MAX_DECODED_BYTES / 1e9:.0f} GB - use a smaller image size or fewer images")
 
 
 def counts(images: ImageSet) -> dict[str, int]:

@@ -28,6 +28,7 @@ SOURCES = {"digits": "Handwritten digits (bundled, offline)", "zip": "Upload a z
            "torchvision": "MNIST / Fashion-MNIST / CIFAR-10 (if already downloaded)"}
 MODELS = {"small_cnn": "Small CNN (from scratch, fast)", "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
 ACTIVE = ("queued", "running", "cancelling")
+DATA_FIELDS = ("task", "model_name", "data_path", "image_size", "val_fraction", "seed", "max_train_rows", "max_val_rows")
 
 
 def save_upload(upload) -> str:
@@ -231,7 +232,8 @@ data_path = data_path_from_widgets()
 if data_path:
     config = training_config(data_path)
     try:
-        report = check_data(json.dumps(config, sort_keys=True))
+        # only what changes the data is the cache key: editing epochs must not re-read every image
+        report = check_data(json.dumps({k: config[k] for k in DATA_FIELDS}, sort_keys=True))
     except ImageDataError as error:
         st.error(str(error))
         report = None

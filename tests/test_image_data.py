@@ -148,3 +148,24 @@ def test_the_bundled_digits_load_offline_as_an_automatic_split():
 def test_a_torchvision_set_that_is_not_downloaded_fails_fast_with_what_to_do():
     with pytest.raises(ImageDataError, match="not downloaded.*offline"):
         load_image_splits(image_config("torchvision:cifar10"), 32)
+
+
+def test_images_that_would_not_fit_in_memory_decoded_are_refused_before_decoding(tmp_path, monkeypatch):
+    import modelkit.image_data
+
+    root = write_class_folders(tmp_path / "data", per_class=6)
+    monkeypatch.setattr(modelkit.image_data, "MAX_DECODED_BYTES", 1000)
+
+    with pytest.raises(ImageDataError, match="smaller image size or fewer images"):
+        load_image_splits(image_config(str(root)), 16)
+
+
+def test_the_same_zip_is_unpacked_once_and_reused(tmp_path, app_data_dir):
+    upload = tmp_path / "upload.zip"
+    upload.write_bytes(class_zip())
+
+    first = check_image_data(image_config(str(upload)), 16)
+    second = check_image_data(image_config(str(upload)), 16)
+
+    assert first.train_counts == second.train_counts
+    assert len(list((app_data_dir / "uploads").iterdir())) == 1
