@@ -133,7 +133,8 @@ def one_off_charge(stream: RevenueStream, price_factor: Decimal) -> Decimal:
 def cost_per_request(assumptions: FinancialAssumptions, scenario: Scenario, month: int) -> Decimal:
     """Inference cost of one request in `month`, after routing, caching, batching and price decline."""
     base = assumptions.cost_per_request.usd_per_1k_requests / 1000 * scenario.inference_cost_factor
-    decline = (1 - scenario.monthly_inference_price_decline) ** (month - 1)
+    # Month 1 pays today's price; Decimal refuses 0 ** 0, which a 100 % monthly decline would ask for.
+    decline = Decimal(1) if month == 1 else (1 - scenario.monthly_inference_price_decline) ** (month - 1)
     routing = (1 - scenario.routed_share) + scenario.routed_share * scenario.routed_cost_ratio
     # A cache hit is served without running the model; its lookup cost sits in fixed hosting.
     caching = 1 - scenario.cache_hit_rate

@@ -312,3 +312,17 @@ def test_the_inference_share_of_revenue_is_shown_beside_the_published_figure():
     assert inference_share_note(first).startswith("inference is 0.4% of revenue in month 1")
     assert INFERENCE_SHARE_OF_REVENUE.source in inference_share_note(first)
     assert inference_share_note(nothing.months[0]).startswith("no revenue in month 1")
+
+
+def test_a_price_that_falls_100_percent_a_month_costs_full_price_in_month_one_and_nothing_after():
+    from business.financials import cost_per_request
+    from business.financials_assumptions import make_scenario
+    from business.financials_io import default_assumptions
+    from business.canvas_json import canvas_from_dict
+    from business.example_project import EXAMPLE_CANVAS
+
+    assumptions = default_assumptions(canvas_from_dict(EXAMPLE_CANVAS))
+    scenario = make_scenario("crash", monthly_inference_price_decline=1)
+    full = assumptions.cost_per_request.usd_per_1k_requests / 1000
+    assert cost_per_request(assumptions, scenario, 1) == full
+    assert cost_per_request(assumptions, scenario, 2) == 0
