@@ -48,7 +48,13 @@ def to_pdf(project_name: str, canvas: Canvas, version: int | None) -> bytes:
     pdf.set_font(unicode_font or "Helvetica", size=14)
     title = f"{project_name}: business model canvas (version {version or 'unsaved'}, {date.today().isoformat()})"
     pdf.cell(0, 8, clean(title))
-    left, top, width, height = 8.0, 18.0, 281.0, 184.0
+    draw_canvas_grid(pdf, canvas, unicode_font, clean)
+    return bytes(pdf.output())
+
+
+def draw_canvas_grid(pdf: FPDF, canvas: Canvas, unicode_font: str | None, clean, top: float = 18.0) -> None:
+    """The nine blocks on the current landscape A4 page, below `top` (also used by the investor report)."""
+    left, width, height = 8.0, 281.0, 202.0 - top
     unit_w, unit_h = width / 10, height / 3
     for key, col, row, col_span, row_span in CANVAS_GRID:
         x, y = left + col * unit_w, top + row * unit_h
@@ -61,7 +67,6 @@ def to_pdf(project_name: str, canvas: Canvas, version: int | None) -> bytes:
         pdf.set_font(unicode_font or "Helvetica", size=7)
         pdf.set_xy(x + 1.5, y + 7)
         _fit_text(pdf, clean(body), w - 3, h - 8.5)
-    return bytes(pdf.output())
 
 
 def _fit_text(pdf: FPDF, text: str, width: float, height: float) -> None:
