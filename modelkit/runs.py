@@ -130,7 +130,7 @@ def list_runs(root: str | Path | None = None) -> list[RunSummary]:
         summaries.append(RunSummary(
             run_id=folder.name, path=str(folder), task=card.get("task") or job.get("spec", {}).get("task", "text"),
             state=job.get("state", "done" if card else "unknown"),
-            model=card.get("model", {}).get("name") or job.get("spec", {}).get("model_name", "?"),
+            model=card.get("model", {}).get("name") or job.get("spec", {}).get("config", {}).get("model_name", "?"),
             created=job.get("submitted_at", folder.stat().st_mtime),
             accuracy=metrics.get("accuracy"), macro_f1=metrics.get("macro_f1")))
     return summaries
