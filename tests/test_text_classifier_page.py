@@ -61,3 +61,12 @@ def test_a_tiny_training_job_started_from_the_page_ends_with_results_and_a_worki
     assert any(m.label == "Accuracy" for m in at.metric)
     assert "Predicted:" in everything_said(at)
     assert any(b.label == "Measure int8 (and fp16 on GPU)" for b in at.button)
+
+
+def test_the_router_lists_the_page_under_models_and_serves_it_without_errors():
+    from tests.apptest_helpers import open_app
+
+    at = open_app("pages/text_classifier.py")
+
+    assert any(title.value == "Text classifier" for title in at.title)
+    assert any(m.label == "Rows" for m in at.metric)
