@@ -146,7 +146,7 @@ def run_highlight(card: dict, folder: Path) -> RunHighlight:
     metrics = card.get("metrics") or {}
     throughput = card.get("throughput") or {}
     return RunHighlight(
-        run_id=str(card.get("run_id") or folder.name), task=str(card.get("task") or "text"),
+        run_id=folder.name, task=str(card.get("task") or "text"),  # the folder is the id, as in modelkit.runs
         model=str(model.get("name") or "?"), parameters=_int_or_none(model.get("parameters")),
         accuracy=_float_or_none(metrics.get("accuracy")), macro_f1=_float_or_none(metrics.get("macro_f1")),
         examples=_int_or_none(metrics.get("examples")), latency_ms_p50=_float_or_none(card.get("latency_ms_p50")),

@@ -1,0 +1,53 @@
+"""Limits on what a visitor may send to the demos: text length, upload size, rows, predictions per minute.
+
+Pure functions over plain values, so the pages and the tests share them; each refusal is a
+`LimitError` whose message says the value, the limit, and what to do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_DEMO_TEXT_CHARS = 2_000
+MAX_DEMO_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_BATCH_ROWS = 500
+# Each demo prediction runs a model on the server: enough to try it, not enough to use it as a free API.
+DEMO_PREDICTIONS = 20
+DEMO_WINDOW_S = 600.0
+
+
+class LimitError(ValueError):
+    """A request over a limit; the message names the value and the limit."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    max_calls: int = DEMO_PREDICTIONS
+    window_s: float = DEMO_WINDOW_S
+
+    def admit(self, earlier: tuple[float, ...], now: float) -> tuple[float, ...]:
+        """The call times to remember after admitting one more at `now`; LimitError when over the limit."""
+        recent = tuple(t for t in earlier if now - t < self.window_s)
+        if len(recent) >= self.max_calls:
+            wait_s = self.window_s - (now - min(recent))
+            raise LimitError(f"{len(recent)} demo predictions in the last {self.window_s / 60:.0f} minutes is the "
+                             f"limit for one session; try again in {wait_s:.0f} s.")
+        return recent + (now,)
+
+
+def check_text(text: str, limit: int = MAX_DEMO_TEXT_CHARS) -> str:
+    clean = text.strip()
+    if not clean:
+        raise LimitError("The text is empty: type a sentence to classify.")
+    if len(clean) > limit:
+        raise LimitError(f"The text is {len(clean):,} characters; the demo takes at most {limit:,}.")
+    return clean
+
+
+def check_upload(size_bytes: int, limit: int = MAX_DEMO_IMAGE_BYTES, what: str = "image") -> None:
+    if size_bytes > limit:
+        raise LimitError(f"The {what} is {size_bytes / 1e6:,.1f} MB; the limit is {limit / 1e6:,.1f} MB.")
+
+
+def check_rows(rows: int, limit: int = MAX_BATCH_ROWS) -> None:
+    if rows > limit:
+        raise LimitError(f"The batch has {rows:,} rows; batch predictions take at most {limit:,} rows.")
