@@ -39,6 +39,8 @@ PAGES = {
     "Models": [
         st.Page("pages/text_classifier.py", title="Text classifier", icon=":material/article:",
                 url_path="text-classifier"),
+        st.Page("pages/image_classifier.py", title="Image classifier", icon=":material/image:",
+                url_path="image-classifier"),
     ],
 }
 
