@@ -8,7 +8,9 @@ import streamlit as st
 
 from business.store import StoreError
 from modelkit.hardware import describe_hardware
+from business.hosting import can_write
 from ui import keys
+from ui.auth import account_box, gate, pages_for
 from ui.text import plain
 from ui.session import current_project_id, get_store
 
@@ -43,6 +45,9 @@ PAGES = {
                 url_path="image-classifier"),
     ],
 }
+# Hosted mode serves an investor this page only (ui/auth.py); founders and the local app list it too.
+INVESTOR_PAGE = st.Page("pages/investor.py", title="Investor view", icon=":material/monitoring:",
+                        url_path="investor-view")
 
 
 @st.cache_resource
@@ -50,11 +55,16 @@ def hardware_headline() -> str:
     return describe_hardware().headline()
 
 
-def project_picker() -> None:
+def project_picker(role: str | None) -> None:
     store = get_store()
     current = current_project_id()
     projects = {p.id: p.name for p in store.list_projects()}
+    if st.session_state.get(keys.SHARED_PROJECT) is not None:
+        st.caption(plain(f"Project: {projects[current]}"))  # a share link opens one project only
+        return
     st.selectbox("Project", list(projects), format_func=projects.get, key=keys.PROJECT_ID)
+    if not can_write(role):
+        return
     with st.popover("New project", width="stretch"):
         with st.form("new_project", clear_on_submit=True, border=False):
             st.text_input("Name of the new project", key="new_project_name")
@@ -89,8 +99,10 @@ def _rename_project(project_id: int) -> None:
 
 
 st.set_page_config(page_title="Founder dashboard", page_icon=":material/rocket_launch:", layout="wide")
-navigation = st.navigation(PAGES)
+role = gate()  # hosted mode: stops at the login until someone signs in; None when running locally
+navigation = st.navigation(pages_for(role, PAGES, INVESTOR_PAGE))
 with st.sidebar:
-    project_picker()
+    project_picker(role)
+    account_box(role)
     st.caption(f"Running on {hardware_headline()}")
 navigation.run()

@@ -47,6 +47,10 @@ class StoreError(ValueError):
     """A request the store refuses; the message says why."""
 
 
+class ReadOnlyStoreError(StoreError):
+    """A write through a read-only store (an investor's session in hosted mode)."""
+
+
 class StaleSaveError(StoreError):
     """The save was based on an old version; the refused payload is kept as a draft."""
 
@@ -90,8 +94,10 @@ class Draft:
 
 
 class Store:
-    def __init__(self, db_path: str | Path):
+    def __init__(self, db_path: str | Path, read_only: bool = False):
         self.db_path = Path(db_path)
+        # Every write goes through _write, which refuses here: the server, not a hidden button, says no.
+        self.read_only = read_only
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(_SCHEMA)
@@ -200,6 +206,8 @@ class Store:
     @contextmanager
     def _write(self):
         """A write transaction that takes the lock first, so check-then-insert is atomic."""
+        if self.read_only:
+            raise ReadOnlyStoreError("read-only: investors cannot change anything.")
         db = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
         try:
             db.execute("PRAGMA foreign_keys = ON")

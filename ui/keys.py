@@ -7,3 +7,7 @@ BASE_VERSION = "base_version"
 FLASH = "flash"
 # A message from the sidebar (project created, renamed, refused).
 SIDEBAR_MESSAGE = "sidebar_message"
+# Hosted mode: the signed-in role ("founder" / "investor") and account, and the project a share link pins.
+ROLE = "hosted_role"
+ACCOUNT = "hosted_account"
+SHARED_PROJECT = "hosted_shared_project"

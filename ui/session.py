@@ -10,6 +10,7 @@ from business.canvas import Canvas
 from business.canvas_json import canvas_from_dict, canvas_to_dict
 from business.example_project import EXAMPLE_CANVAS, EXAMPLE_PROJECT_NAME, example_assumptions
 from business.financials_io import save_assumptions
+from business.hosting import INVESTOR
 from business.store import Store, Version
 from ui import keys
 from ui.text import plain
@@ -26,15 +27,16 @@ def data_dir() -> Path:
 
 
 @st.cache_resource
-def _store_at(db_path: str) -> Store:
+def _store_at(db_path: str, read_only: bool = False) -> Store:
     store = Store(db_path)
     if not store.list_projects():
         seed_example_project(store)
-    return store
+    return Store(db_path, read_only=True) if read_only else store
 
 
 def get_store() -> Store:
-    return _store_at(str(data_dir() / "founder.db"))
+    """The store; read-only for an investor's session in hosted mode, so every write path refuses."""
+    return _store_at(str(data_dir() / "founder.db"), st.session_state.get(keys.ROLE) == INVESTOR)
 
 
 def seed_example_project(store: Store) -> int:
@@ -52,6 +54,9 @@ def current_project_id() -> int:
     if not projects:
         return seed_example_project(store)
     picked = st.session_state.get(keys.PROJECT_ID)
+    shared = st.session_state.get(keys.SHARED_PROJECT)
+    if shared is not None and picked != shared:  # a share link pins its project (no picker is shown then)
+        picked = st.session_state[keys.PROJECT_ID] = shared
     if picked not in {p.id for p in projects}:
         example = next((p for p in projects if p.name == EXAMPLE_PROJECT_NAME), projects[0])
         st.session_state[keys.PROJECT_ID] = picked = example.id

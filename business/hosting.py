@@ -1,0 +1,148 @@
+"""Hosted mode: who may sign in, with which role, and signed share links for the investor view.
+
+Configuration comes as plain mappings (Streamlit's `st.secrets` section `[hosted]` and the process
+environment), so this module stays free of streamlit. Passwords are bcrypt hashes; share links are
+itsdangerous tokens signed with the configured secret and checked for age. Print a hash with
+`python -m business.hosting hash-password`.
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+from dataclasses import dataclass
+from typing import Mapping
+
+import bcrypt
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+FOUNDER, INVESTOR = "founder", "investor"
+ROLES = (FOUNDER, INVESTOR)
+SHARE_SALT = "investor-view-share-link"
+DEFAULT_SHARE_TTL_S = 7 * 24 * 3600
+MIN_SECRET_CHARS = 32
+# checkpw against this when the user is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt(rounds=4))
+
+
+class HostingError(ValueError):
+    """Hosted-mode configuration or access that is refused; the message says which value and why."""
+
+
+class ShareLinkExpired(HostingError):
+    pass
+
+
+class ShareLinkInvalid(HostingError):
+    pass
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    role: str
+    password_hash: bytes
+
+
+@dataclass(frozen=True)
+class HostedConfig:
+    accounts: dict[str, Account]
+    share_secret: str
+    share_ttl_s: int = DEFAULT_SHARE_TTL_S
+
+
+def hosted_config(secrets: Mapping, environ: Mapping) -> HostedConfig | None:
+    """The hosted configuration, or None when hosted mode is off (the local, single-founder app).
+
+    On when the secrets have a [hosted] section (unless it says enabled = false) or HOSTED=1 is set.
+    Once on, a missing or weak setting is an error: a public app must never fall back to open access.
+    """
+    section = secrets.get("hosted")
+    env_on = str(environ.get("HOSTED", "")).strip().lower() in ("1", "true", "yes")
+    if section is None and not env_on:
+        return None
+    section = dict(section or {})
+    if section.get("enabled") is False and not env_on:
+        return None
+    users = section.get("users") or {}
+    if not isinstance(users, Mapping) or not users:
+        raise HostingError("Hosted mode is on but [hosted.users] is empty: add at least one founder account.")
+    accounts = {name: _account(name, entry) for name, entry in users.items()}
+    secret = str(section.get("share_secret") or "")
+    if len(secret) < MIN_SECRET_CHARS:
+        raise HostingError(f"[hosted] share_secret is {len(secret)} characters; use at least {MIN_SECRET_CHARS} "
+                           "random characters (python -c 'import secrets; print(secrets.token_urlsafe(32))').")
+    ttl = section.get("share_link_days")
+    ttl_s = DEFAULT_SHARE_TTL_S if ttl is None else _positive_days(ttl) * 24 * 3600
+    return HostedConfig(accounts, secret, ttl_s)
+
+
+def _account(name: str, entry: object) -> Account:
+    if not isinstance(entry, Mapping):
+        raise HostingError(f"[hosted.users.{name}] must be a table with role and password_hash.")
+    role = str(entry.get("role", ""))
+    if role not in ROLES:
+        raise HostingError(f"[hosted.users.{name}] role={role!r} must be one of {', '.join(ROLES)}.")
+    hashed = str(entry.get("password_hash", ""))
+    if not hashed.startswith("$2"):
+        raise HostingError(f"[hosted.users.{name}] password_hash is not a bcrypt hash; "
+                           "make one with: python -m business.hosting hash-password")
+    return Account(name, role, hashed.encode())
+
+
+def _positive_days(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise HostingError(f"[hosted] share_link_days={value!r} must be a positive number of days.")
+    return int(value)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise HostingError(f"The password is {len(password)} characters; use at least 8.")
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+def sign_in(config: HostedConfig, username: str, password: str) -> Account | None:
+    """The account when the password matches, else None (never saying which of the two was wrong)."""
+    account = config.accounts.get(username.strip())
+    candidate = (password or "").encode()[:72]  # bcrypt reads 72 bytes; longer raises in bcrypt 5
+    matches = bcrypt.checkpw(candidate, account.password_hash if account else _DUMMY_HASH)
+    return account if account and matches else None
+
+
+def can_write(role: str | None) -> bool:
+    """Local mode (no role) and founders may change things; investors only read and try demos."""
+    return role != INVESTOR
+
+
+def make_share_link_token(config: HostedConfig, project_id: int) -> str:
+    return URLSafeTimedSerializer(config.share_secret, salt=SHARE_SALT).dumps({"project": int(project_id)})
+
+
+def read_share_link_token(config: HostedConfig, token: str, now: float | None = None) -> int:
+    """The project a share link opens; ShareLinkExpired or ShareLinkInvalid otherwise."""
+    serializer = URLSafeTimedSerializer(config.share_secret, salt=SHARE_SALT)
+    try:
+        payload = serializer.loads(token, max_age=config.share_ttl_s) if now is None else _loads_at(
+            serializer, token, config.share_ttl_s, now)
+    except SignatureExpired:
+        raise ShareLinkExpired("This share link has expired: ask the founder for a new one.") from None
+    except BadSignature:
+        raise ShareLinkInvalid("This share link is not valid (it was changed or cut short).") from None
+    project = payload.get("project") if isinstance(payload, dict) else None
+    if not isinstance(project, int):
+        raise ShareLinkInvalid("This share link names no project.")
+    return project
+
+
+def _loads_at(serializer: URLSafeTimedSerializer, token: str, max_age_s: int, now: float) -> object:
+    # itsdangerous reads the clock itself; checking the age against `now` lets tests expire a link.
+    payload, signed_at = serializer.loads(token, return_timestamp=True)
+    if now - signed_at.timestamp() > max_age_s:
+        raise SignatureExpired("expired")
+    return payload
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["hash-password"]:
+        sys.exit("usage: python -m business.hosting hash-password")
+    print(hash_password(getpass.getpass("Password: ")))

@@ -1,0 +1,129 @@
+"""Hosted mode in the app: the login, share links, the sidebar account box, and which pages a role sees.
+
+`gate()` runs in app.py before navigation. Locally (no [hosted] secrets, no HOSTED=1) it returns None
+and the app is the founder's own. Hosted, it shows only the login until someone signs in, or opens
+the investor view read-only from a signed share link (?share=<token>); the role then decides the
+pages (ui.session.get_store gives investors a read-only store, so writes are refused server-side).
+"""
+from __future__ import annotations
+
+import os
+import time
+from urllib.parse import urlsplit
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from business.hosting import (FOUNDER, INVESTOR, HostedConfig, HostingError, hosted_config,
+                              make_share_link_token, read_share_link_token, sign_in)
+from business.limits import LimitError, RateLimit
+from business.store import StoreError
+from ui import keys
+from ui.session import current_project_id, get_store
+from ui.text import plain
+
+SHARE_PARAM = "share"
+SHARE_TOKEN = "hosted_share_token"
+LOGIN_CALLS = "hosted_login_calls"
+SHARE_ACCOUNT = "share link"
+# bcrypt already makes each guess slow; this caps guesses per browser session on top.
+LOGIN_LIMIT = RateLimit(max_calls=5, window_s=300)
+
+
+def config() -> HostedConfig | None:
+    try:
+        secrets = st.secrets.to_dict()
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        secrets = {}  # no secrets file: local mode unless HOSTED=1 says otherwise
+    return hosted_config(secrets, os.environ)
+
+
+def gate() -> str | None:
+    """None in local mode; else this session's role. Stops the script at the login when nobody is signed in."""
+    try:
+        hosted = config()
+    except HostingError as error:
+        st.error(plain(f"Hosted mode is misconfigured: {error}"))
+        st.stop()
+    if hosted is None:
+        return None
+    token = st.query_params.get(SHARE_PARAM) or st.session_state.get(SHARE_TOKEN)
+    if token and st.session_state.get(keys.ACCOUNT) in (None, SHARE_ACCOUNT):
+        # Checked on every run, so a link that expires mid-visit stops working.
+        if _open_share_link(hosted, token):
+            return INVESTOR
+    if st.session_state.get(keys.ROLE) in (FOUNDER, INVESTOR) and st.session_state.get(keys.ACCOUNT) != SHARE_ACCOUNT:
+        return st.session_state[keys.ROLE]
+    login_form(hosted)
+    st.stop()
+
+
+def _open_share_link(hosted: HostedConfig, token: str) -> bool:
+    try:
+        project_id = read_share_link_token(hosted, token)
+        st.session_state.update({keys.ROLE: INVESTOR, keys.ACCOUNT: SHARE_ACCOUNT, keys.SHARED_PROJECT: project_id,
+                                 SHARE_TOKEN: token})
+        get_store().get_project(project_id)
+    except (HostingError, StoreError) as error:
+        sign_out()
+        st.error(plain(str(error)))
+        return False
+    return True
+
+
+def login_form(hosted: HostedConfig) -> None:
+    st.title("Sign in", anchor=False)
+    with st.form("hosted_login"):
+        st.text_input("Name", key="hosted_login_name", max_chars=80)
+        st.text_input("Password", type="password", key="hosted_login_password", max_chars=200)
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            st.session_state[LOGIN_CALLS] = LOGIN_LIMIT.admit(tuple(st.session_state.get(LOGIN_CALLS, ())), time.time())
+        except LimitError:
+            st.error("Too many sign-in attempts from this session; wait a few minutes.")
+            return
+        account = sign_in(hosted, st.session_state.get("hosted_login_name", ""),
+                          st.session_state.get("hosted_login_password", ""))
+        if account is None:
+            st.error("Wrong name or password.")
+            return
+        st.session_state.update({keys.ROLE: account.role, keys.ACCOUNT: account.username})
+        st.session_state.pop("hosted_login_password", None)
+        st.rerun()
+
+
+def sign_out() -> None:
+    for key in (keys.ROLE, keys.ACCOUNT, keys.SHARED_PROJECT, SHARE_TOKEN):
+        st.session_state.pop(key, None)
+    st.query_params.pop(SHARE_PARAM, None)
+
+
+def pages_for(role: str | None, pages: dict, investor_page) -> dict:
+    """An investor's navigation holds the investor view only: other pages are not served at all."""
+    if role == INVESTOR:
+        return {"Investors": [investor_page]}
+    listed = any(p.url_path == investor_page.url_path for section in pages.values() for p in section)
+    return pages if listed or role is None else {**pages, "Investors": [investor_page]}
+
+
+def account_box(role: str | None) -> None:
+    """Who is signed in, sign out, and (founders) a share link for the investor view."""
+    if role is None:
+        return
+    st.caption(plain(f"Signed in: {st.session_state.get(keys.ACCOUNT)} ({role})"))
+    st.button("Sign out", key="hosted_sign_out", on_click=sign_out)
+    if role == FOUNDER:
+        with st.popover("Share the investor view", width="stretch"):
+            st.caption("A read-only link to this project's investor view; it expires, and nobody can change it.")
+            if st.button("Make a share link", key="hosted_make_share_link"):
+                hosted = config()
+                token = make_share_link_token(hosted, current_project_id())
+                st.code(f"{_app_root()}?{SHARE_PARAM}={token}", language=None)
+                st.caption(f"Valid for {hosted.share_ttl_s / 86400:,.0f} days.")
+
+
+def _app_root() -> str:
+    # The investor view is an investor's only page, so the app's root opens it.
+    parts = urlsplit(st.context.url or "")
+    return f"{parts.scheme}://{parts.netloc}/" if parts.netloc else "<the app's address>/"
