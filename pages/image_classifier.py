@@ -20,6 +20,8 @@ from modelkit.events import read_events
 from modelkit.image_zip import ImageDataError
 from modelkit.paths import app_data_dir
 from modelkit.runs import list_runs, read_run_card
+from business.store import ReadOnlyStoreError
+from ui.auth import require_founder
 
 # session-state / widget keys (tests drive the page by these)
 SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload", "img_tv_set", "img_model", "img_size", "img_augment"
@@ -96,8 +98,9 @@ def show_report(report: dict) -> None:
 
 def start_training(config: dict) -> None:
     try:
+        require_founder("start training")
         st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(task="image", config=config))
-    except jobs.JobError as error:
+    except (jobs.JobError, ReadOnlyStoreError) as error:
         st.error(str(error))
 
 
@@ -222,6 +225,7 @@ def compression(run_id: str, card: dict) -> None:
     if job.get("spec", {}).get("command") == "compress" and job.get("state") in ACTIVE:
         st.info("Measuring compression in the background; reload the page in a minute.")
     elif st.button("Measure compression (fp32 vs int8, fp16 on GPU)", key="img_compress"):
+        require_founder("start a compression job")  # investors are never served this page; refuse loudly if they were
         jobs.submit(jobs.JobSpec(command="compress", task="image", run_id=run_id))
         st.rerun()
 

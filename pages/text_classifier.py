@@ -21,6 +21,7 @@ from modelkit.data import check_text_data, load_text_table, merge_label_variants
 from modelkit.events import read_events
 from modelkit.paths import app_data_dir, example_dataset_path, runs_root
 from modelkit.runs import list_runs, read_run_card
+from ui.auth import require_founder
 
 # Session-state keys (page-local until ui/keys.py carries them)
 RUN_ID = "text_run_id"
@@ -150,6 +151,7 @@ def start_job(config: dict, processes: int) -> None:
     from modelkit.text import resolve_model_source
 
     try:
+        require_founder("start training")
         resolve_model_source(config["model_name"])  # offline and not cached: say so now, not in a log
         st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(config=config, num_processes=processes))
     except ValueError as error:
@@ -278,6 +280,7 @@ def compression_section(run_id: str, card: dict) -> None:
         st.dataframe(table, hide_index=True, width="stretch")
     if st.button("Measure int8 (and fp16 on GPU)", key="text_compress"):
         try:
+            require_founder("start a compression job")
             jobs.submit(jobs.JobSpec(command="compress", run_id=run_id), runs_root())
         except ValueError as error:
             st.error(str(error))

@@ -134,3 +134,13 @@ def test_hosted_mode_without_users_stops_with_a_configuration_error_instead_of_o
     at.run()
     assert "Hosted mode is misconfigured" in at.error[0].value
     assert not at.title
+
+
+def test_an_investor_session_forced_onto_the_text_page_cannot_start_training(app_data_dir):
+    at = AppTest.from_file(str(ROOT / "pages" / "text_classifier.py"), default_timeout=120)
+    at.session_state[keys.ROLE] = INVESTOR
+    at.run()
+    at.selectbox(key="text_model").set_value("tiny-bert")
+    at.button(key="FormSubmitter:text_train_form-Start training").click().run()
+    assert "read-only: investors cannot start training." in [e.value for e in at.error]
+    assert not (app_data_dir / "runs").exists() or not any((app_data_dir / "runs").iterdir())

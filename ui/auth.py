@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from business.hosting import (FOUNDER, INVESTOR, HostedConfig, HostingError, hosted_config,
                               make_share_link_token, read_share_link_token, sign_in)
 from business.limits import LimitError, RateLimit
-from business.store import StoreError
+from business.store import ReadOnlyStoreError, StoreError
 from ui import keys
 from ui.session import current_project_id, get_store
 from ui.text import plain
@@ -127,3 +127,10 @@ def _app_root() -> str:
     # The investor view is an investor's only page, so the app's root opens it.
     parts = urlsplit(st.context.url or "")
     return f"{parts.scheme}://{parts.netloc}/" if parts.netloc else "<the app's address>/"
+
+
+def require_founder(action: str) -> None:
+    """The role check on write paths outside the store (training and compression jobs): the server
+    refuses an investor's request even if a page offering it were somehow served."""
+    if st.session_state.get(keys.ROLE) == INVESTOR:
+        raise ReadOnlyStoreError(f"read-only: investors cannot {action}.")
