@@ -8,6 +8,7 @@ itsdangerous tokens signed with the configured secret and checked for age. Print
 from __future__ import annotations
 
 import getpass
+import re
 import sys
 from dataclasses import dataclass
 from typing import Mapping
@@ -20,6 +21,9 @@ ROLES = (FOUNDER, INVESTOR)
 SHARE_SALT = "investor-view-share-link"
 DEFAULT_SHARE_TTL_S = 7 * 24 * 3600
 MIN_SECRET_CHARS = 32
+EXAMPLE_SECRET = "replace-with-at-least-32-random-characters"  # .streamlit/secrets.example.toml
+# Checked when the config is read: a malformed hash would otherwise fail only at someone's sign-in.
+_BCRYPT_HASH = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
 # checkpw against this when the user is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt(rounds=4))
 
@@ -68,6 +72,8 @@ def hosted_config(secrets: Mapping, environ: Mapping) -> HostedConfig | None:
         raise HostingError("Hosted mode is on but [hosted.users] is empty: add at least one founder account.")
     accounts = {name: _account(name, entry) for name, entry in users.items()}
     secret = str(section.get("share_secret") or "")
+    if secret == EXAMPLE_SECRET:
+        raise HostingError("[hosted] share_secret is still the example's placeholder: set your own random one.")
     if len(secret) < MIN_SECRET_CHARS:
         raise HostingError(f"[hosted] share_secret is {len(secret)} characters; use at least {MIN_SECRET_CHARS} "
                            "random characters (python -c 'import secrets; print(secrets.token_urlsafe(32))').")
@@ -83,7 +89,7 @@ def _account(name: str, entry: object) -> Account:
     if role not in ROLES:
         raise HostingError(f"[hosted.users.{name}] role={role!r} must be one of {', '.join(ROLES)}.")
     hashed = str(entry.get("password_hash", ""))
-    if not hashed.startswith("$2"):
+    if not _BCRYPT_HASH.fullmatch(hashed):
         raise HostingError(f"[hosted.users.{name}] password_hash is not a bcrypt hash; "
                            "make one with: python -m business.hosting hash-password")
     return Account(name, role, hashed.encode())

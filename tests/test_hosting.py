@@ -92,3 +92,15 @@ def test_a_read_only_store_reads_but_refuses_every_write_and_changes_nothing(tmp
             attempt()
     assert [p.name for p in writable.list_projects()] == ["Acme"]
     assert len(writable.history(project.id, "canvas")) == 1 and not writable.drafts(project.id, "canvas")
+
+
+def test_the_example_secrets_file_parses_but_is_refused_until_its_placeholders_are_replaced():
+    import tomllib
+    from pathlib import Path
+
+    example = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.example.toml").read_text())
+    with pytest.raises(HostingError, match="not a bcrypt hash"):
+        hosted_config(example, {})
+    example["hosted"]["users"] = users(ada=FOUNDER)
+    with pytest.raises(HostingError, match="placeholder"):
+        hosted_config(example, {})
