@@ -61,12 +61,16 @@ class Predictor:
             frame[f"p_{name}"] = probabilities[:, index].round(4)
         return frame
 
-    def predict_table(self, source, filename: str = "upload.csv", text_column: str | None = None) -> pd.DataFrame:
-        """Predictions for every row of an uploaded table; a label column is not required."""
-        from modelkit.data import TEXT_COLUMN_NAMES, decode_text, parse_frame, pick_column, read_bytes
+    def predict_table(self, source, filename: str = "upload.csv", text_column: str | None = None,
+                      max_rows: int | None = None) -> pd.DataFrame:
+        """Predictions for every row of an uploaded table; a label column is not required. `max_rows`
+        (hosted mode) refuses a larger table before any prediction is spent on it."""
+        from modelkit.data import TEXT_COLUMN_NAMES, DataError, decode_text, parse_frame, pick_column, read_bytes
 
         text, _, _ = decode_text(read_bytes(source))
         frame = parse_frame(text, filename)
+        if max_rows is not None and len(frame) > max_rows:
+            raise DataError(f"The table has {len(frame):,} rows; batch predictions here take at most {max_rows:,}.")
         column = pick_column([str(c) for c in frame.columns], text_column, TEXT_COLUMN_NAMES, "text")
         return self.predict(frame[column].astype(str).tolist())
 

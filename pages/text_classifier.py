@@ -21,7 +21,7 @@ from modelkit.data import check_text_data, load_text_table, merge_label_variants
 from modelkit.events import read_events
 from modelkit.paths import app_data_dir, example_dataset_path, runs_root
 from modelkit.runs import list_runs, read_run_card
-from ui.auth import require_founder
+from ui.auth import batch_row_limit, require_founder
 
 # Session-state keys (page-local until ui/keys.py carries them)
 RUN_ID = "text_run_id"
@@ -263,7 +263,7 @@ def demo_section(run_dir: Path) -> None:
                              key="text_batch_upload")
     if batch is not None:
         try:
-            frame = predictor.predict_table(batch.getvalue(), batch.name)
+            frame = predictor.predict_table(batch.getvalue(), batch.name, max_rows=batch_row_limit())
         except ValueError as error:
             st.error(str(error))
             return

@@ -86,3 +86,14 @@ def _install_run(run: Path, app_data_dir: Path) -> None:
     runs = app_data_dir / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     (runs / "tiny").symlink_to(run, target_is_directory=True)
+
+
+def test_a_batch_prediction_over_the_row_limit_is_refused_before_predicting(tiny_text_run):
+    from modelkit.data import DataError
+    from modelkit.predict import Predictor
+
+    predictor = Predictor.from_run(tiny_text_run)
+    table = b"text\nrefund please\nlogin broken\nwhere is my invoice\n"
+    with pytest.raises(DataError, match="3 rows; batch predictions here take at most 2"):
+        predictor.predict_table(table, "batch.csv", max_rows=2)
+    assert len(predictor.predict_table(table, "batch.csv", max_rows=3)) == 3

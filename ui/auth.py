@@ -16,7 +16,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from business.hosting import (FOUNDER, INVESTOR, HostedConfig, HostingError, hosted_config,
                               make_share_link_token, read_share_link_token, sign_in)
-from business.limits import LimitError, RateLimit
+from business.limits import MAX_BATCH_ROWS, LimitError, RateLimit
 from business.store import ReadOnlyStoreError, StoreError
 from ui import keys
 from ui.session import current_project_id, get_store
@@ -134,3 +134,11 @@ def require_founder(action: str) -> None:
     refuses an investor's request even if a page offering it were somehow served."""
     if st.session_state.get(keys.ROLE) == INVESTOR:
         raise ReadOnlyStoreError(f"read-only: investors cannot {action}.")
+
+
+def batch_row_limit() -> int | None:
+    """Rows a batch prediction may have: capped when hosted (each row costs server time), free locally."""
+    try:
+        return None if config() is None else MAX_BATCH_ROWS
+    except HostingError:
+        return MAX_BATCH_ROWS  # misconfigured hosting: the app has stopped anyway; stay strict
