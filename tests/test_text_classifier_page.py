@@ -47,7 +47,7 @@ def test_an_unreachable_hub_model_is_refused_with_a_message_not_a_stack_trace(mo
 
 
 @pytest.mark.slow
-def test_a_tiny_training_job_started_from_the_page_ends_with_results_and_a_working_demo():
+def test_a_tiny_job_started_from_the_page_ends_with_results_a_working_demo_and_measured_compression():
     at = open_page()
     at.selectbox(key="text_model").set_value("tiny-bert")
     at.number_input(key="text_max_steps").set_value(2)
@@ -60,7 +60,14 @@ def test_a_tiny_training_job_started_from_the_page_ends_with_results_and_a_worki
     assert not at.exception, at.exception
     assert any(m.label == "Accuracy" for m in at.metric)
     assert "Predicted:" in everything_said(at)
-    assert any(b.label == "Measure int8 (and fp16 on GPU)" for b in at.button)
+
+    at.button(key="text_compress").click().run()
+    assert jobs.wait(run_id, timeout_s=600, root=runs_root())["state"] == "done"
+    at.run()
+
+    assert not at.exception, at.exception
+    tables = [frame.value for frame in at.dataframe]
+    assert any("method" in t.columns and "int8-dynamic" in set(t["method"]) for t in tables)
 
 
 def test_the_router_lists_the_page_under_models_and_serves_it_without_errors():
