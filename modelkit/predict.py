@@ -68,6 +68,10 @@ class Predictor:
         from modelkit.data import TEXT_COLUMN_NAMES, DataError, decode_text, parse_frame, pick_column, read_bytes
 
         text, _, _ = decode_text(read_bytes(source))
+        lines = text.splitlines()
+        if lines and not any(mark in lines[0] for mark in ",;\t|"):
+            # one column: every line is a text, commas and all (such files are rarely quoted)
+            return self.predict([line for line in lines[1:] if line.strip()])
         frame = parse_frame(text, filename)
         if max_rows is not None and len(frame) > max_rows:
             raise DataError(f"The table has {len(frame):,} rows; batch predictions here take at most {max_rows:,}.")

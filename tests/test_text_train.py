@@ -163,6 +163,7 @@ def test_predictions_for_texts_and_for_a_csv_carry_probabilities_that_sum_to_one
     assert len(probability_columns) == 4
     assert frame[probability_columns].sum(axis=1).round(3).eq(1.0).all()
     assert list(from_csv["text"]) == ["refund please", "add dark mode"]
+    assert list(predictor.predict_table(b"text\nrefund, now please\n", "one.csv")["text"]) == ["refund, now please"]
 
 
 def test_the_cli_rejects_a_bad_file_with_a_one_line_error_and_status_2(tmp_path):
