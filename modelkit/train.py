@@ -10,6 +10,7 @@ checkpoint); runtime switches (device, precision, folders) in `RunOptions`.
 from __future__ import annotations
 
 import math
+import os
 import signal
 import time
 from dataclasses import asdict, dataclass, field
@@ -261,6 +262,9 @@ def train(config: TrainConfig, options: RunOptions) -> dict:
     while True:
         try:
             return fit(config, options)
+        except ValueError as error:  # bad data or an unavailable model: say it in the run's own events
+            EventLog(options.run_dir, enabled=os.environ.get("RANK", "0") == "0").emit("error", message=str(error))
+            raise
         except torch.OutOfMemoryError:
             if config.batch_size <= 1:
                 raise

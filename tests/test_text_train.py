@@ -194,3 +194,16 @@ def test_the_same_entry_point_trains_under_accelerate_launch_with_two_cpu_proces
     assert start["processes"] == 2
     assert (tmp_path / "run" / "run_card.json").exists()
     assert len(read_events(tmp_path / "run", ("start",))) == 1  # only the main process writes events
+
+
+def test_a_data_error_inside_training_is_written_to_the_runs_events_before_it_is_raised(tmp_path):
+    from modelkit.data import SingleClassError
+
+    bad = tmp_path / "one_class.csv"
+    bad.write_text("text,label\nrefund,billing\ninvoice,billing\n")
+
+    with pytest.raises(SingleClassError):
+        train_tiny(tmp_path / "run", data_path=str(bad))
+
+    [error] = read_events(tmp_path / "run", ("error",))
+    assert "one class only" in error["message"]
