@@ -21,7 +21,8 @@ from modelkit.data import check_text_data, load_text_table, merge_label_variants
 from modelkit.events import read_events
 from modelkit.paths import app_data_dir, example_dataset_path, runs_root
 from modelkit.runs import list_runs, read_run_card
-from ui.auth import batch_row_limit, require_founder
+from ui.text import plain
+from ui.auth import batch_row_limit, require_founder, training_time_limit_s
 
 # Session-state keys (page-local until ui/keys.py carries them)
 RUN_ID = "text_run_id"
@@ -84,7 +85,7 @@ def data_section() -> dict | None:
         train, val = split_train_val(merge_label_variants(table) if merge else table)
         report = check_text_data(train, val, tokenizer_for("bundled"), max_length=st.session_state.get("text_max_length", 128))
     except ValueError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return None
     show_report(report)
     return {"data_path": "" if path == example_dataset_path() else str(path), "text_column": table.text_column,
@@ -119,9 +120,9 @@ def show_report(report) -> None:
                    help=f"{report.truncated_texts} text(s) longer than {report.max_length} tokens are truncated")
     st.bar_chart(pd.Series(report.class_counts, name="texts"), horizontal=True, height=160)
     for warning in report.warnings:
-        st.warning(warning)
-    st.caption(f"Encoding {report.encoding}; empty texts {report.empty_texts}; validation texts also in training "
-               f"{report.train_val_overlap}; token length percentiles {report.token_length_percentiles}.")
+        st.warning(plain(warning))
+    st.caption(plain(f"Encoding {report.encoding}; empty texts {report.empty_texts}; validation texts also in training "
+               f"{report.train_val_overlap}; token length percentiles {report.token_length_percentiles}."))
 
 
 def training_form(data: dict) -> None:
@@ -153,9 +154,10 @@ def start_job(config: dict, processes: int) -> None:
     try:
         require_founder("start training")
         resolve_model_source(config["model_name"])  # offline and not cached: say so now, not in a log
-        st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(config=config, num_processes=processes))
+        st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(config=config, num_processes=processes,
+                                                            time_limit_s=training_time_limit_s()))
     except ValueError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
 
 
 def run_picker() -> str | None:
@@ -190,12 +192,14 @@ def live_panel(run_id: str) -> None:
                          f"ETA {progress['eta_s']:.0f} s")
     draw_curves(runs_root() / run_id)
     for event in read_events(runs_root() / run_id, ("oom_retry", "early_stop", "note")):
-        st.info(event.get("message") or json.dumps(event))
+        st.info(plain(event.get("message") or json.dumps(event)))
     if state in ("queued", "running"):
         st.button("Cancel", key=f"cancel_{run_id}", on_click=jobs.cancel, args=(run_id, runs_root()))
     if state == "failed":
         st.error(f"The {status['spec'].get('command', 'training')} job failed. The last lines of its log:")
         st.code(status.get("error") or jobs.log_tail(runs_root() / run_id), language=None)
+    if status.get("stopped_because"):
+        st.warning(f"Stopped: {status['stopped_because']} (the hosted app's cap per job).")
 
 
 def draw_curves(run_dir: Path) -> None:
@@ -257,7 +261,7 @@ def demo_section(run_dir: Path) -> None:
     if text.strip():
         row = predictor.predict([text]).iloc[0]
         probabilities = pd.Series({name: row[f"p_{name}"] for name in predictor.label_names}, name="probability")
-        st.markdown(f"Predicted: **{row['label']}** ({row['confidence']:.1%})")
+        st.markdown(f"Predicted: **{plain(row['label'])}** ({row['confidence']:.1%})")
         st.bar_chart(probabilities, horizontal=True, height=40 + 28 * len(probabilities))
     batch = st.file_uploader("Predict a whole CSV (a text column is enough)", type=["csv", "tsv", "jsonl"],
                              key="text_batch_upload")
@@ -265,7 +269,7 @@ def demo_section(run_dir: Path) -> None:
         try:
             frame = predictor.predict_table(batch.getvalue(), batch.name, max_rows=batch_row_limit())
         except ValueError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
             return
         st.dataframe(frame.head(50), hide_index=True)
         st.download_button("Download predictions (CSV)", frame.to_csv(index=False), "predictions.csv",
@@ -283,7 +287,7 @@ def compression_section(run_id: str, card: dict) -> None:
             require_founder("start a compression job")
             jobs.submit(jobs.JobSpec(command="compress", run_id=run_id), runs_root())
         except ValueError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
         else:
             st.info("Measuring in the background; the table appears here when it is done.")
 
