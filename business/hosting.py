@@ -20,6 +20,7 @@ FOUNDER, INVESTOR = "founder", "investor"
 ROLES = (FOUNDER, INVESTOR)
 SHARE_SALT = "investor-view-share-link"
 DEFAULT_SHARE_TTL_S = 7 * 24 * 3600
+DEFAULT_TRAINING_MINUTES = 30  # a hosted GPU is shared: no job may hold it longer than this
 MIN_SECRET_CHARS = 32
 EXAMPLE_SECRET = "replace-with-at-least-32-random-characters"  # .streamlit/secrets.example.toml
 # Checked when the config is read: a malformed hash would otherwise fail only at someone's sign-in.
@@ -52,6 +53,7 @@ class HostedConfig:
     accounts: dict[str, Account]
     share_secret: str
     share_ttl_s: int = DEFAULT_SHARE_TTL_S
+    training_time_limit_s: int = DEFAULT_TRAINING_MINUTES * 60
 
 
 def hosted_config(secrets: Mapping, environ: Mapping) -> HostedConfig | None:
@@ -78,8 +80,10 @@ def hosted_config(secrets: Mapping, environ: Mapping) -> HostedConfig | None:
         raise HostingError(f"[hosted] share_secret is {len(secret)} characters; use at least {MIN_SECRET_CHARS} "
                            "random characters (python -c 'import secrets; print(secrets.token_urlsafe(32))').")
     ttl = section.get("share_link_days")
-    ttl_s = DEFAULT_SHARE_TTL_S if ttl is None else _positive_days(ttl) * 24 * 3600
-    return HostedConfig(accounts, secret, ttl_s)
+    ttl_s = DEFAULT_SHARE_TTL_S if ttl is None else _positive(ttl, "share_link_days") * 24 * 3600
+    minutes = section.get("training_minutes")
+    minutes = DEFAULT_TRAINING_MINUTES if minutes is None else _positive(minutes, "training_minutes")
+    return HostedConfig(accounts, secret, ttl_s, minutes * 60)
 
 
 def _account(name: str, entry: object) -> Account:
@@ -95,10 +99,10 @@ def _account(name: str, entry: object) -> Account:
     return Account(name, role, hashed.encode())
 
 
-def _positive_days(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise HostingError(f"[hosted] share_link_days={value!r} must be a positive number of days.")
-    return int(value)
+def _positive(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise HostingError(f"[hosted] {name}={value!r} must be a positive whole number.")
+    return value
 
 
 def hash_password(password: str) -> str:

@@ -40,6 +40,7 @@ class JobSpec:
     num_processes: int = 1
     run_id: str = ""  # given to re-run an existing run (compress/eval, or train with resume)
     resume: bool = False
+    time_limit_s: float | None = None  # hosted mode caps a job's run time; it stops as if cancelled
 
 
 class JobError(ValueError):
@@ -187,11 +188,13 @@ def supervise(run_dir: Path) -> int:
     signal.signal(signal.SIGTERM, lambda *_: cancelled.update(flag=True))  # the child got it too; wait for it
     with open(run_dir / LOG_FILE, "ab") as log:
         child = subprocess.Popen(build_command(job, run_dir), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-        returncode = wait_for_child(child, cancelled)
+        returncode = wait_for_child(child, cancelled, job["spec"].get("time_limit_s"))
     with queue_lock(run_dir.parent):
         job = read_job(run_dir)
         state = "cancelled" if cancelled["flag"] or job["state"] == "cancelling" else "done" if returncode == 0 else "failed"
         job.update(state=state, returncode=returncode, ended_at=time.time())
+        if cancelled.get("reason"):
+            job["stopped_because"] = cancelled["reason"]
         if state == "failed":
             job["error"] = log_tail(run_dir, 20)
         write_job(run_dir, job)
@@ -199,13 +202,18 @@ def supervise(run_dir: Path) -> int:
     return returncode
 
 
-def wait_for_child(child: subprocess.Popen, cancelled: dict) -> int:
+def wait_for_child(child: subprocess.Popen, cancelled: dict, time_limit_s: float | None = None) -> int:
     deadline = None
+    started = time.time()
     while True:
         try:
             return child.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
             pass
+        if time_limit_s and not cancelled["flag"] and time.time() - started > time_limit_s:
+            # Over the cap: stop it the way a cancel does, so it still saves a checkpoint.
+            cancelled.update(flag=True, reason=f"time limit of {time_limit_s:,.0f} s reached")
+            child.terminate()
         if cancelled["flag"] and deadline is None:
             deadline = time.time() + CANCEL_GRACE_S
         if deadline is not None and time.time() > deadline:

@@ -21,7 +21,7 @@ from modelkit.image_zip import ImageDataError
 from modelkit.paths import app_data_dir
 from modelkit.runs import list_runs, read_run_card
 from business.store import ReadOnlyStoreError
-from ui.auth import require_founder
+from ui.auth import require_founder, training_time_limit_s
 
 # session-state / widget keys (tests drive the page by these)
 SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload", "img_tv_set", "img_model", "img_size", "img_augment"
@@ -99,7 +99,8 @@ def show_report(report: dict) -> None:
 def start_training(config: dict) -> None:
     try:
         require_founder("start training")
-        st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(task="image", config=config))
+        st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(task="image", config=config,
+                                                            time_limit_s=training_time_limit_s()))
     except (jobs.JobError, ReadOnlyStoreError) as error:
         st.error(str(error))
 
@@ -140,6 +141,8 @@ def live_panel(run_id: str) -> None:
                              f"ETA {progress['eta_s']:.0f} s, {progress['samples_per_s']:.0f} images/s")
         else:
             st.caption(f"Job {job['state']}.")
+        if job.get("stopped_because"):
+            st.warning(f"Stopped: {job['stopped_because']} (the hosted app's cap per job).")
         for note in read_events(run_dir, ("note", "oom_retry", "early_stop")):
             st.caption(note.get("message") or f"{note['type']}: {note}")
         if job["state"] == "failed":

@@ -104,3 +104,10 @@ def test_the_example_secrets_file_parses_but_is_refused_until_its_placeholders_a
     example["hosted"]["users"] = users(ada=FOUNDER)
     with pytest.raises(HostingError, match="placeholder"):
         hosted_config(example, {})
+
+
+def test_hosted_training_is_capped_at_30_minutes_unless_configured():
+    assert config().training_time_limit_s == 1800
+    assert config(training_minutes=10).training_time_limit_s == 600
+    with pytest.raises(HostingError, match="training_minutes='ten' must be a positive whole number"):
+        config(training_minutes="ten")

@@ -142,3 +142,12 @@ def batch_row_limit() -> int | None:
         return None if config() is None else MAX_BATCH_ROWS
     except HostingError:
         return MAX_BATCH_ROWS  # misconfigured hosting: the app has stopped anyway; stay strict
+
+
+def training_time_limit_s() -> float | None:
+    """Seconds a training or compression job may run: capped when hosted, free locally."""
+    try:
+        hosted = config()
+    except HostingError:
+        return None  # misconfigured hosting stops the app in gate(); nothing trains
+    return None if hosted is None else float(hosted.training_time_limit_s)
