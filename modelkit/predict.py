@@ -71,12 +71,16 @@ class Predictor:
         lines = text.splitlines()
         if lines and not any(mark in lines[0] for mark in ",;\t|"):
             # one column: every line is a text, commas and all (such files are rarely quoted)
-            return self.predict([line for line in lines[1:] if line.strip()])
+            return self.predict(_within(max_rows, [line for line in lines[1:] if line.strip()], DataError))
         frame = parse_frame(text, filename)
-        if max_rows is not None and len(frame) > max_rows:
-            raise DataError(f"The table has {len(frame):,} rows; batch predictions here take at most {max_rows:,}.")
         column = pick_column([str(c) for c in frame.columns], text_column, TEXT_COLUMN_NAMES, "text")
-        return self.predict(frame[column].astype(str).tolist())
+        return self.predict(_within(max_rows, frame[column].astype(str).tolist(), DataError))
+
+
+def _within(max_rows: int | None, texts: list[str], error: type[ValueError]) -> list[str]:
+    if max_rows is not None and len(texts) > max_rows:
+        raise error(f"The table has {len(texts):,} rows; batch predictions here take at most {max_rows:,}.")
+    return texts
 
 
 @torch.inference_mode()

@@ -97,3 +97,12 @@ def test_a_batch_prediction_over_the_row_limit_is_refused_before_predicting(tiny
     with pytest.raises(DataError, match="3 rows; batch predictions here take at most 2"):
         predictor.predict_table(table, "batch.csv", max_rows=2)
     assert len(predictor.predict_table(table, "batch.csv", max_rows=3)) == 3
+
+
+def test_a_several_column_batch_over_the_row_limit_is_refused_too(tiny_text_run):
+    from modelkit.data import DataError
+    from modelkit.predict import Predictor
+
+    table = b"id,text\n1,refund please\n2,login broken\n3,where is my invoice\n"
+    with pytest.raises(DataError, match="3 rows"):
+        Predictor.from_run(tiny_text_run).predict_table(table, "batch.csv", max_rows=2)
