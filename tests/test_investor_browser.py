@@ -70,3 +70,23 @@ def test_an_investor_signs_in_opens_the_investor_view_and_classifies_a_text(tmp_
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
         assert page.get_by_role("link", name="Compute and GPU costs").count() == 0  # other pages are not served
+
+
+def test_the_html_report_draws_its_charts_in_a_browser_with_the_network_blocked(tmp_path):
+    from business.report_export import to_html
+    from tests.report_builders import saved_example, summary_of
+    from ui.investor_view import charts
+
+    store, project_id = saved_example(tmp_path)
+    summary = summary_of(store, project_id, tmp_path / "runs")
+    report = tmp_path / "report.html"
+    report.write_text(to_html(summary, charts(summary)), encoding="utf-8")
+    requested = []
+    with browser_page(tmp_path) as page:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else (requested.append(route.request.url), route.abort()))
+        page.goto(report.as_uri())
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+        assert page.locator(".js-plotly-plot").count() == 3
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    assert requested == []
