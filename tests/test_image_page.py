@@ -39,7 +39,7 @@ def test_the_page_opens_on_the_bundled_digits_with_the_data_check_before_any_tra
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Classes"] == "10" and metrics["Skipped files"] == "0"
     assert int(metrics["Training images"]) + int(metrics["Validation images"]) == 1797
-    assert [b.label for b in at.button] == ["Start training"]
+    assert [b.label for b in at.main.button] == ["Start training"]
 
 
 def test_a_torchvision_set_that_is_not_downloaded_shows_a_clear_error_not_a_trace():
@@ -49,7 +49,7 @@ def test_a_torchvision_set_that_is_not_downloaded_shows_a_clear_error_not_a_trac
     at.selectbox(key="img_tv_set").set_value("cifar10").run()
 
     assert not at.exception
-    assert "not downloaded" in texts(at) and not at.get("button")
+    assert "not downloaded" in texts(at) and not at.main.button
 
 
 def test_a_finished_run_shows_metrics_confusion_matrix_demo_and_compression(finished_run):
