@@ -28,13 +28,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served_app(data_dir: Path, log_path: Path):
+def served_app(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = ()):
     """`streamlit run app.py` on a free loopback port until the block ends; yields the base URL."""
     port = _free_port()
     env = {**os.environ, "APP_DATA_DIR": str(data_dir)}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -1,41 +1,21 @@
 """The Image classifier page in a real browser: upload a picture of a digit, see the top classes."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.browser import ROOT, _free_port, _wait_healthy, browser_page, needs_chromium, served_app, wait_for_app
+from tests.browser import browser_page, needs_chromium, served_app, wait_for_app
 from tests.image_builders import image_config, train_image
 
 pytestmark = [pytest.mark.browser, needs_chromium]
-PAGE = "pages/image_classifier.py"
 
 
 @contextmanager
 def served_page(data_dir: Path, log_path: Path):
-    """Through app.py's router once the page is registered there; until then the page file alone."""
-    if PAGE in (ROOT / "app.py").read_text():
-        with served_app(data_dir, log_path) as url:
-            yield url + "/image-classifier"
-        return
-    port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / PAGE), "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "APP_DATA_DIR": str(data_dir)},
-                                  stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", server, log_path)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with served_app(data_dir, log_path) as url:
+        yield url + "/image-classifier"
 
 
 def test_an_uploaded_digit_gets_a_prediction_with_probabilities(tmp_path, app_data_dir):
