@@ -9,12 +9,12 @@ A hub id that is neither cached nor reachable raises `ModelUnavailableError` wit
 """
 from __future__ import annotations
 
-import os
-import socket
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, BertForSequenceClassification
+
+from modelkit.online import reachable
 
 BUNDLED = "bundled"
 TINY = "tiny-bert"
@@ -35,13 +35,8 @@ def bundled_model_dir() -> Path:
 
 
 def hub_reachable(timeout_s: float = 3.0) -> bool:
-    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False"):
-        return False
-    try:
-        socket.create_connection((HUB_HOST, 443), timeout=timeout_s).close()
-        return True
-    except OSError:
-        return False
+    """False at once under HF_HUB_OFFLINE=1 or APP_OFFLINE=1, else after at most timeout_s."""
+    return reachable(HUB_HOST, 443, timeout_s, offline_env=("HF_HUB_OFFLINE",))
 
 
 def resolve_model_source(name: str) -> tuple[str, bool]:

@@ -18,6 +18,12 @@ def app_data_dir(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    """Tests never reach the internet: every probe in modelkit.online answers "offline" at once."""
+    monkeypatch.setenv("APP_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
 def clear_streamlit_caches():
     import streamlit as st
 
