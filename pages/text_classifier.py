@@ -32,6 +32,8 @@ MODEL = "text_model"
 DEMO_TEXT = "text_demo_text"
 COMPARE = "text_compare"
 SEEN_STATE = "text_seen_state"
+HF_PATH = "text_hf_path"
+HF_SOURCE = "Hugging Face dataset"
 MODELS = {"bundled": "all-MiniLM-L6-v2 (bundled, offline)", "tiny-bert": "Tiny BERT (random, smoke test)",
           "hub": "A Hugging Face model id"}
 
@@ -64,13 +66,47 @@ def saved_upload() -> Path | None:
     return path
 
 
+def hf_dataset_path() -> Path | None:
+    """A hub dataset (online or cached) or a saved folder, kept under uploads as JSONL like an upload."""
+    from modelkit.text_sources import load_hf_dataset, save_table_jsonl
+
+    with st.form("text_hf_form"):
+        name = st.text_input("Dataset name or saved folder", placeholder="stanfordnlp/sst2 or /data/my_dataset",
+                             key="text_hf_name")
+        c1, c2, c3, c4 = st.columns(4)
+        config = c1.text_input("Config (optional)", key="text_hf_config")
+        split = c2.text_input("Split", "train", help="a slice works too, e.g. train[:2000]", key="text_hf_split")
+        text_col = c3.text_input("Text column (optional)", key="text_hf_text")
+        label_col = c4.text_input("Label column (optional)", key="text_hf_label")
+        loaded = st.form_submit_button("Load dataset")
+    if loaded:
+        try:
+            with st.spinner("Loading the dataset..."):
+                table = load_hf_dataset(name, config, split, text_col.strip() or None, label_col.strip() or None)
+            st.session_state[HF_PATH] = str(save_table_jsonl(table, app_data_dir() / "uploads"))
+        except ValueError as error:
+            st.session_state.pop(HF_PATH, None)
+            st.error(plain(str(error)))
+            return None
+        for warning in table.warnings:
+            st.warning(plain(warning))
+    if not st.session_state.get(HF_PATH):
+        st.info("Name a Hugging Face dataset (downloaded when online, or already cached) or the folder of a saved one.")
+        return None
+    return Path(st.session_state[HF_PATH])
+
+
 def data_section() -> dict | None:
     """Pick data, map columns, show the data check; the training config's data part, or None."""
     st.subheader("1. Data", anchor=False)
-    source = st.radio("Data", ["Built-in example: support tickets", "Upload CSV / TSV / JSONL"], key=SOURCE,
+    source = st.radio("Data", ["Built-in example: support tickets", "Upload CSV / TSV / JSONL", HF_SOURCE], key=SOURCE,
                       horizontal=True, label_visibility="collapsed")
     path = example_dataset_path()
-    if source.startswith("Upload"):
+    if source == HF_SOURCE:
+        path = hf_dataset_path()
+        if path is None:
+            return None
+    elif source.startswith("Upload"):
         st.file_uploader("Labelled texts (max 200 MB)", type=["csv", "tsv", "jsonl", "json", "txt"], key=UPLOAD)
         path = saved_upload()
         if path is None:

@@ -46,6 +46,36 @@ def test_an_unreachable_hub_model_is_refused_with_a_message_not_a_stack_trace(mo
     assert jobs.list_queue(root=runs_root()) == []
 
 
+def load_hf_source(at: AppTest, name: str) -> AppTest:
+    at.radio(key="text_source").set_value("Hugging Face dataset").run()
+    at.text_input(key="text_hf_name").set_value(name)
+    return at.button(key="FormSubmitter:text_hf_form-Load dataset").click().run()
+
+
+def test_a_saved_hugging_face_dataset_loads_and_gets_the_same_data_check_as_an_upload(tmp_path):
+    from datasets import ClassLabel, Dataset, Features, Value
+
+    features = Features({"sentence": Value("string"), "label": ClassLabel(names=["negative", "positive"])})
+    Dataset.from_dict({"sentence": ["good", "bad", "great", "awful", "fine", "poor"], "label": [1, 0, 1, 0, 1, 0]},
+                      features=features).save_to_disk(str(tmp_path / "reviews"))
+
+    at = load_hf_source(open_page(), str(tmp_path / "reviews"))
+
+    assert not at.exception, at.exception
+    assert next(m for m in at.metric if m.label == "Rows").value == "6"
+    assert any(b.label == "Start training" for b in at.button)
+
+
+def test_a_hugging_face_name_offline_is_refused_with_what_to_do_not_a_stack_trace(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+    at = load_hf_source(open_page(), "someone/not-cached-reviews")
+
+    assert not at.exception
+    assert "upload it as a CSV" in "\n".join(e.value for e in at.error)
+    assert not any(m.label == "Rows" for m in at.metric)
+
+
 @pytest.mark.slow
 def test_a_tiny_job_started_from_the_page_ends_with_results_a_working_demo_and_measured_compression():
     at = open_page()
