@@ -90,7 +90,8 @@ def to_table(dataset, name: str, text_column: str | None, label_column: str | No
     label_name = pick_column(columns, label_column, LABEL_COLUMN_NAMES, "label")
     warnings = []
     if len(dataset) > max_rows:
-        warnings.append(f"kept the first {max_rows:,} of {len(dataset):,} rows; ask for a slice like 'train[:{max_rows}]'")
+        warnings.append(f"kept the first {max_rows:,} of {len(dataset):,} rows; "
+                        f"ask for a slice like 'train[:{max_rows}]'")
         dataset = dataset.select(range(max_rows))
     feature = dataset.features[label_name]
     names = feature.names if isinstance(feature, ClassLabel) else None
@@ -115,6 +116,7 @@ def save_table_jsonl(table: TextTable, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"hf-{table.content_hash()[:16]}.jsonl"
     if not path.exists():
-        lines = (json.dumps({"text": text, "label": label}, ensure_ascii=False) for text, label in zip(table.texts, table.labels))
+        rows = zip(table.texts, table.labels)
+        lines = (json.dumps({"text": text, "label": label}, ensure_ascii=False) for text, label in rows)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -2,10 +2,11 @@
 
 `build_image_model(name, num_classes, channels, freeze_steps)` -> (ImageClassifier, weights note): the
 small from-scratch CNN ("small_cnn", the offline default), torchvision "resnet18" or
-"mobilenet_v3_small". ImageNet weights are used only when already in the local torch cache (no network,
-no hang); then the backbone stays frozen for `freeze_steps` training steps (head first) and is
-unfrozen after. `ImageProcessor` turns PIL images / uint8 tensors into normalised model inputs and is
-saved next to the weights (preprocessor.json). `AugmentedImages` + `ImageCollator` feed the training
+"mobilenet_v3_small". ImageNet weights come from the local torch cache, else are downloaded when a
+quick probe (modelkit.online) reaches their server (offline: random initialisation, no hang); then the
+backbone stays frozen for `freeze_steps` training steps (head first) and is unfrozen after.
+`ImageProcessor` turns PIL images / uint8 tensors into normalised model inputs and is saved next to the
+weights (preprocessor.json). `AugmentedImages` + `ImageCollator` feed the training
 loop batches of {"pixel_values", "labels"}. Used by modelkit.image_task, image_predict, image_compress.
 """
 from __future__ import annotations
@@ -19,6 +20,8 @@ from urllib.parse import urlparse
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from modelkit.online import url_reachable
 
 MODELS = {"small_cnn": "Small CNN (from scratch)", "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
 DEFAULT_IMAGE_SIZE = {"small_cnn": 32, "resnet18": 224, "mobilenet_v3_small": 224}
@@ -76,21 +79,37 @@ def cached_weights_path(weights) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(urlparse(weights.url).path)
 
 
+def pretrained_state(weights, use_cache: bool) -> tuple[dict | None, str]:
+    """(ImageNet state dict or None, a plain sentence): the local torch cache first, else a download when
+    a quick probe reaches the weights' server; offline, random initialisation said plainly."""
+    path = cached_weights_path(weights)
+    if not use_cache:
+        return None, "random initialisation"
+    if path.exists():
+        # weights_only: the cache file is a pickle; this loader accepts tensors only
+        return (torch.load(path, map_location="cpu", weights_only=True),
+                f"ImageNet weights found in the local torch cache ({path.name}): fine-tuning, head first")
+    reason = f"are not in the local torch cache ({path}) and {urlparse(weights.url).hostname} cannot be reached"
+    if url_reachable(weights.url):
+        try:
+            # torchvision downloads into the torch cache (hash checked) and loads tensors only
+            state = weights.get_state_dict(progress=False, check_hash=True, map_location="cpu", weights_only=True)
+            return (state,
+                    f"ImageNet weights downloaded into the local torch cache ({path.name}): fine-tuning, head first")
+        except (OSError, RuntimeError) as error:
+            reason = f"could not be downloaded ({error})"
+    return None, f"ImageNet weights {reason}; training from random initialisation, which needs more data and epochs"
+
+
 def torchvision_net(name: str, num_classes: int, use_cache: bool) -> tuple[nn.Module, nn.Module, str, bool]:
     import torchvision
 
     builder = getattr(torchvision.models, name)
-    weights = torchvision.models.get_model_weights(name).DEFAULT
-    path = cached_weights_path(weights)
+    state, note = pretrained_state(torchvision.models.get_model_weights(name).DEFAULT, use_cache)
     net = builder(weights=None)
-    pretrained = use_cache and path.exists()
+    pretrained = state is not None
     if pretrained:
-        # weights_only: the cache file is a pickle; this loader accepts tensors only
-        net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-        note = f"ImageNet weights found in the local torch cache ({path.name}): fine-tuning, head first"
-    else:
-        note = (f"ImageNet weights for {MODELS[name]} are not in the local torch cache ({path}); "
-                f"training from random initialisation, which needs more data and epochs")
+        net.load_state_dict(state)
     if name == "resnet18":
         net.fc = nn.Linear(net.fc.in_features, num_classes)
         head = net.fc

@@ -27,7 +27,7 @@ from ui.auth import require_founder, training_time_limit_s
 SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload", "img_tv_set", "img_model", "img_size", "img_augment"
 EPOCHS, BATCH, LR, MAX_STEPS, RUN_ID, START, CANCEL = "img_epochs", "img_batch", "img_lr", "img_max_steps", "img_run_id", "img_start", "img_cancel"
 SOURCES = {"digits": "Handwritten digits (bundled, offline)", "zip": "Upload a zip (one folder per class)",
-           "torchvision": "MNIST / Fashion-MNIST / CIFAR-10 (if already downloaded)"}
+           "torchvision": "MNIST / Fashion-MNIST / CIFAR-10 (downloaded when online)"}
 MODELS = {"small_cnn": "Small CNN (from scratch, fast)", "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
 ACTIVE = ("queued", "running", "cancelling")
 DATA_FIELDS = ("task", "model_name", "data_path", "image_size", "val_fraction", "seed", "max_train_rows", "max_val_rows")
