@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+from business.hosting import can_write
 from business.store import StoreError
 from modelkit.hardware import describe_hardware
-from business.hosting import can_write
 from ui import keys
 from ui.auth import account_box, gate, pages_for
-from ui.text import plain
 from ui.session import current_project_id, get_store
-
-
+from ui.text import plain
 
 # Each url_path differs from its file's name on purpose: Streamlit still treats a folder named pages/
 # as an old-style multipage app on a process's first run (and AppTest on every run), and would run a
 # page whose URL matches its file name directly, without this router and its sidebar. (On that first
 # run a deep link still shows Streamlit's dismissable "page not found" note before this router serves
 # the right page; opening the app's root URL, as `make run` does, never does.)
+#
+# Hosted mode serves an investor this page only (ui/auth.py); everyone else finds it under Investors.
+INVESTOR_PAGE = st.Page("pages/investor.py", title="Investor view", icon=":material/monitoring:",
+                        url_path="investor-view")
 PAGES = {
     "Plan": [
         st.Page("pages/canvas.py", title="Business model canvas", icon=":material/dashboard:", default=True,
@@ -44,10 +46,8 @@ PAGES = {
         st.Page("pages/image_classifier.py", title="Image classifier", icon=":material/image:",
                 url_path="image-classifier"),
     ],
+    "Investors": [INVESTOR_PAGE],
 }
-# Hosted mode serves an investor this page only (ui/auth.py); founders and the local app list it too.
-INVESTOR_PAGE = st.Page("pages/investor.py", title="Investor view", icon=":material/monitoring:",
-                        url_path="investor-view")
 
 
 @st.cache_resource
