@@ -72,12 +72,14 @@ def load_hf_dataset(name: str, config: str | None = None, split: str = "train", 
     name, split, config = name.strip(), (split or "train").strip(), (config or "").strip() or None
     if not name:
         raise DatasetUnavailableError("give a dataset name (e.g. 'imdb') or the folder of a saved dataset")
+    from datasets.exceptions import DatasetsError
+
     folder = Path(name).expanduser()
     try:
         data = open_local(folder, config, split) if folder.is_dir() else open_hub(name, config, split)
     except DataError:
         raise
-    except (ConnectionError, FileNotFoundError, ValueError, OSError) as error:
+    except (DatasetsError, ValueError, OSError) as error:  # OSError covers connection and hub HTTP errors
         raise DatasetUnavailableError(f"could not load dataset {name!r}: {error}") from None
     return to_table(pick_split(data, split), name, text_column, label_column, max_rows)
 
