@@ -5,16 +5,12 @@ project's .streamlit/, so other test runs in this checkout stay in local mode.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import bcrypt
 import pytest
 
-from tests.browser import ROOT, _free_port, _wait_healthy, browser_page, needs_chromium, wait_for_app
+from tests.browser import browser_page, needs_chromium, served_app, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
@@ -27,21 +23,8 @@ password_hash = "{hash}"
 """
 
 
-@contextmanager
 def hosted_server(data_dir: Path, secrets_path: Path, log_path: Path):
-    port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none", "--secrets.files", str(secrets_path)]
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "APP_DATA_DIR": str(data_dir)},
-                                  stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", server, log_path)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    return served_app(data_dir, log_path, extra_args=("--secrets.files", str(secrets_path)))
 
 
 def test_an_investor_signs_in_opens_the_investor_view_and_classifies_a_text(tmp_path):
