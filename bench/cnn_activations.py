@@ -3,7 +3,7 @@
 Run with `python bench/cnn_activations.py` from the project root (needs torch and torchvision).
 It counts the bytes of the tensors autograd saves during one training-mode forward pass
 (`torch.autograd.graph.saved_tensors_hooks`), each storage once, and prints them per image.
-The figures are shipped in business/models.py as the CNN presets' activation memory.
+The figures are shipped in business/costs/models.py as the CNN presets' activation memory.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Benchmark: the full price sweep (every catalog offer × 1–64 GPUs × 3 precisions).
 
 Run with `python bench/estimator.py` from the project root. Prints the median time of
-`business.pricing.sweep_quotes` and of a straightforward baseline that calls the public,
+`business.costs.pricing.sweep_quotes` and of a straightforward baseline that calls the public,
 validated functions once per (precision, offer, GPU count) and builds a frozen dataclass per
 quote, side by side, and checks that both pick the same cheapest and fastest offer.
 The sweep should feel instant: well under 100 ms. No assertion on timing; this is not a test.
@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from business.catalog import load_catalog, spec_for  # noqa: E402
-from business.compute import gpu_hours, inference_flops_per_request_transformer, wall_clock_hours  # noqa: E402
-from business.memory import fit_on_gpus, inference_memory  # noqa: E402
-from business.models import preset  # noqa: E402
-from business.pricing import Workload, round_usd, sweep_quotes  # noqa: E402
+from business.costs.catalog import load_catalog, spec_for  # noqa: E402
+from business.costs.compute import gpu_hours, inference_flops_per_request_transformer, wall_clock_hours  # noqa: E402
+from business.costs.memory import fit_on_gpus, inference_memory  # noqa: E402
+from business.costs.models import preset  # noqa: E402
+from business.costs.pricing import Workload, round_usd, sweep_quotes  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 PRECISIONS = ("fp32", "bf16", "int8")

@@ -14,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from business.canvas_json import canvas_from_dict  # noqa: E402
+from business.canvas.json_io import canvas_from_dict  # noqa: E402
 from business.example_project import EXAMPLE_CANVAS  # noqa: E402
-from business.financials_assumptions import MAX_HORIZON_MONTHS, make_scenario  # noqa: E402
-from business.financials_io import default_assumptions  # noqa: E402
-from business.financials_report import run_model  # noqa: E402
+from business.financials.assumptions import MAX_HORIZON_MONTHS, make_scenario  # noqa: E402
+from business.financials.storage import default_assumptions  # noqa: E402
+from business.financials.report import run_model  # noqa: E402
 
 REPEATS = 5
 

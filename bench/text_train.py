@@ -63,10 +63,10 @@ def run_trainer(config: TrainConfig, precision: str) -> float:
 
 
 def latency_table(config: TrainConfig) -> list[tuple[str, int, dict]]:
-    from modelkit.compress import quantize_int8
-    from modelkit.predict import Predictor, latency_batch, measure_latency_ms
-    from modelkit.text import build_text_model, load_tokenizer
-    from modelkit.text_task import load_splits
+    from modelkit.text.compress import quantize_int8
+    from modelkit.text.predict import Predictor, latency_batch, measure_latency_ms
+    from modelkit.text.model import build_text_model, load_tokenizer
+    from modelkit.text.task import load_splits
 
     _, val = load_splits(config)
     fp32 = Predictor(build_text_model("bundled", ["0", "1"]).eval(), load_tokenizer("bundled"), ["0", "1"], config.max_length)

@@ -93,12 +93,12 @@ def example_assumptions(canvas):
     The inference cost is not typed in: it comes from the cost estimator (MiniLM-L6, one ticket of
     ~256 tokens a request, cheapest catalog offer), so the example shows the real pipeline.
     """
-    from business.catalog import load_catalog
-    from business.estimator import serving_cost_for
-    from business.financials_io import PRESET_SCENARIOS
-    from business.financials_assumptions import (make_assumptions, make_cost_per_request, make_funding_event,
+    from business.costs.catalog import load_catalog
+    from business.costs.estimator import serving_cost_for
+    from business.financials.storage import PRESET_SCENARIOS
+    from business.financials.assumptions import (make_assumptions, make_cost_per_request, make_funding_event,
                                                  make_segment_plan, make_stream_plan)
-    from business.models import preset
+    from business.costs.models import preset
 
     serving = serving_cost_for(preset("minilm-l6"), load_catalog(), tokens_per_request=256)
     teams, enterprises = "Growing SaaS support teams", "Enterprise support organisations"

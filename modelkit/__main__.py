@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from modelkit.data import DataError
+from modelkit.text.data import DataError
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -88,7 +88,7 @@ def progress_callback(enabled: bool):
 
 def check_data_early(args) -> None:
     """Reject a bad table before the slow torch/transformers imports, so the user hears at once."""
-    from modelkit.data import load_text_table
+    from modelkit.text.data import load_text_table
 
     for path in filter(None, [args.data_path, args.val_path]):
         load_text_table(path, text_column=args.text_column, label_column=args.label_column)
@@ -118,7 +118,7 @@ def run_task(run_dir: str) -> str:
 
 
 def run_predict_images(args) -> int:
-    from modelkit.image_predict import ImagePredictor
+    from modelkit.vision.predict import ImagePredictor
 
     predictor = ImagePredictor.from_run(args.run_dir)
     if args.zip:
@@ -131,7 +131,7 @@ def run_predict_images(args) -> int:
 
 
 def run_predict(args) -> int:
-    from modelkit.predict import Predictor
+    from modelkit.text.predict import Predictor
 
     if run_task(args.run_dir) == "image":
         return run_predict_images(args)
@@ -146,14 +146,14 @@ def run_predict(args) -> int:
 
 def run_check(args) -> int:
     if args.task == "image":
-        from modelkit.image_task import load_sets
+        from modelkit.vision.task import load_sets
         from modelkit.train import TrainConfig
 
         print(json.dumps(load_sets(TrainConfig(task="image", model_name=args.model, data_path=args.data))[2], indent=2))
         return 0
-    from modelkit.data import check_text_data, load_text_table, split_train_val
+    from modelkit.text.data import check_text_data, load_text_table, split_train_val
     from modelkit.paths import example_dataset_path
-    from modelkit.text import load_tokenizer
+    from modelkit.text.model import load_tokenizer
 
     train, val = split_train_val(load_text_table(args.data or example_dataset_path()))
     print(json.dumps(check_text_data(train, val, load_tokenizer(args.model)).to_dict(), indent=2))
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_train(args)
         if args.command == "eval":
             from modelkit.evaluate import evaluate_saved_model
-            from modelkit.image_task import evaluate_run
+            from modelkit.vision.task import evaluate_run
 
             image = run_task(args.run_dir) == "image"
             print(json.dumps(evaluate_run(Path(args.run_dir)) if image else evaluate_saved_model(args.run_dir), indent=2))
@@ -185,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "predict":
             return run_predict(args)
         if args.command == "compress":
-            from modelkit.compress import compress_run
-            from modelkit.image_compress import compress_run as compress_image_run
+            from modelkit.text.compress import compress_run
+            from modelkit.vision.compress import compress_run as compress_image_run
 
             compress = compress_image_run if run_task(args.run_dir) == "image" else compress_run
             print(json.dumps(compress(args.run_dir), indent=2))

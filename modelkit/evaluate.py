@@ -45,8 +45,8 @@ def evaluate_saved_model(run_dir, batch_size: int = 64) -> dict:
     """Re-score `<run_dir>/model` on the validation split its training config describes."""
     from pathlib import Path
 
-    from modelkit.predict import Predictor
-    from modelkit.text_task import load_splits
+    from modelkit.text.predict import Predictor
+    from modelkit.text.task import load_splits
     from modelkit.train import TrainConfig
     import json
 

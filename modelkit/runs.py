@@ -62,7 +62,7 @@ def build_run_card(run_dir, task: str, config, summary: dict, report: dict, mode
         "throughput": {"train_samples_per_s": summary.get("train_samples_per_s", 0.0),
                        "infer_samples_per_s": infer_samples_per_s, "device": device,
                        "train_device": summary.get("device"),
-                       "samples_per_s": infer_samples_per_s},  # the name business/run_cards.py reads
+                       "samples_per_s": infer_samples_per_s},  # the name business/costs/run_cards.py reads
         "latency_ms": latency_ms, "latency_ms_p50": latency_ms["p50"], "latency_ms_p95": latency_ms["p95"], "size_bytes": int(size_bytes), "hardware": hardware_info(),
         "libraries": library_versions(), "compression": [],
     }

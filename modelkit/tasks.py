@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-TASK_MODULES = {"text": "modelkit.text_task", "image": "modelkit.image_task"}
+TASK_MODULES = {"text": "modelkit.text.task", "image": "modelkit.vision.task"}
 
 
 @dataclass

@@ -1,10 +1,10 @@
 """Business model canvas: all nine blocks at a glance, what to do next, and a block editor."""
 import streamlit as st
 
-from business.canvas import BLOCK_TITLES, BLOCKS
-from business.canvas_checks import completeness, review_canvas
-from ui.canvas_forms import block_editor
-from ui.canvas_view import show_canvas_grid
+from business.canvas.model import BLOCK_TITLES, BLOCKS
+from business.canvas.checks import completeness, review_canvas
+from ui.plan.canvas_forms import block_editor
+from ui.plan.canvas_view import show_canvas_grid
 from ui.session import current_project_id, get_store, load_canvas, show_flash
 from ui.text import plain
 

@@ -1,6 +1,6 @@
 """Costs: what training and serving a model costs, on which GPU and provider, and what compression saves.
 
-Inputs in one form -> business.cost_form.inputs_from_form -> business.estimator.estimate_costs -> metrics,
+Inputs in one form -> business.costs.form.inputs_from_form -> business.costs.estimator.estimate_costs -> metrics,
 plotly charts, tables and CSV downloads. The founder's own GPU prices are saved with the project
 (versioned, kind "price_overrides") and applied to the shipped catalog before every estimate.
 """
@@ -8,12 +8,12 @@ from datetime import date
 
 import streamlit as st
 
-from business.catalog import load_catalog
-from business.compute import EstimateError
-from business.cost_form import inputs_from_form
-from business.estimator import estimate_costs
-from business.pricing import OVERRIDE_KIND, apply_price_overrides, price_overrides_from_payload
-from ui.costs_view import form_values, inputs_form, key, prices_section, render, trained_run_cards
+from business.costs.catalog import load_catalog
+from business.costs.compute import EstimateError
+from business.costs.form import inputs_from_form
+from business.costs.estimator import estimate_costs
+from business.costs.pricing import OVERRIDE_KIND, apply_price_overrides, price_overrides_from_payload
+from ui.costs.compute_view import form_values, inputs_form, key, prices_section, render, trained_run_cards
 from ui.session import current_project_id, get_store, remember_base, show_flash
 from ui.text import plain
 

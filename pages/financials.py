@@ -1,19 +1,19 @@
 """Financials: the canvas's revenue streams + assumptions -> projection, unit economics, runway, scenarios.
 
 Assumptions are a form saved with the project (versioned, kind "financials"); results come from one
-call, business.financials_report.run_model, and each says how it was computed.
+call, business.financials.report.run_model, and each says how it was computed.
 """
 import streamlit as st
 
-from business.financials_assumptions import FinancialsError
-from business.financials_io import (KIND, AssumptionsDocumentError, default_assumptions, fit_to_canvas,
+from business.financials.assumptions import FinancialsError
+from business.financials.storage import (KIND, AssumptionsDocumentError, default_assumptions, fit_to_canvas,
                                     load_assumptions)
-from business.financials_report import band_position, inference_share_note, monthly_csv, run_model
-from ui.financials_charts import (cash_figure, cohort_frame, cohort_margin_figure, comparison_frame, month_or,
+from business.financials.report import band_position, inference_share_note, monthly_csv, run_model
+from ui.costs.financials_charts import (cash_figure, cohort_frame, cohort_margin_figure, comparison_frame, month_or,
                                   margin_vs_bands_figure, monthly_frame, rate, revenue_by_stream_figure,
                                   unit_economics_frame, unit_price, usd)
-from ui.financials_cost_fill import cost_fill_forms
-from ui.financials_form import assumption_form, scenario_forms
+from ui.costs.cost_fill import cost_fill_forms
+from ui.costs.financials_form import assumption_form, scenario_forms
 from ui.session import current_project_id, get_store, load_canvas, show_flash
 from ui.text import plain
 

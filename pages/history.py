@@ -2,11 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from business.canvas_diff import diff_canvases
-from business.canvas_json import canvas_from_dict
-from ui.canvas_view import show_canvas_grid
-from ui.diff_view import show_changes
-from ui.history_actions import discard_draft, keep_draft, restore_version
+from business.canvas.diff import diff_canvases
+from business.canvas.json_io import canvas_from_dict
+from ui.plan.canvas_view import show_canvas_grid
+from ui.plan.diff_view import show_changes
+from ui.plan.history_actions import discard_draft, keep_draft, restore_version
 from ui.session import CANVAS, current_project_id, get_store, load_canvas, show_flash
 
 project_id = current_project_id()

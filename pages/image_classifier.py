@@ -11,9 +11,9 @@ import json
 import streamlit as st
 
 from modelkit import jobs
-from modelkit.image_zip import ImageDataError
+from modelkit.vision.zip_safety import ImageDataError
 from modelkit.runs import read_run_card
-from ui.image_classifier_view import (DATA_FIELDS, RUN_ID, START, check_data, compression, data_path_from_widgets, demo,
+from ui.models.image_view import (DATA_FIELDS, RUN_ID, START, check_data, compression, data_path_from_widgets, demo,
                                       image_runs, live_panel, results, show_report, start_training, training_config)
 from ui.text import plain
 

@@ -1,11 +1,11 @@
 """Import / export: the canvas as JSON (re-importable), Markdown and PDF; import a JSON export."""
 import streamlit as st
 
-from business.canvas import CanvasError
-from business.canvas_export import to_markdown, to_pdf
-from business.canvas_json import canvas_from_dict, canvas_to_dict, export_json
+from business.canvas.model import CanvasError
+from business.canvas.export import to_markdown, to_pdf
+from business.canvas.json_io import canvas_from_dict, canvas_to_dict, export_json
 from business.store import StoreError
-from ui.import_canvas import AS_NEW_PROJECT, AS_NEW_VERSION, import_canvas_file
+from ui.plan.import_canvas import AS_NEW_PROJECT, AS_NEW_VERSION, import_canvas_file
 from ui.session import current_project_id, flash, get_store, load_canvas, show_flash
 
 

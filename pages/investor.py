@@ -1,13 +1,13 @@
 """Investor view: the whole company on one read-only page, with the numbers' sources and live demos.
 
-business.report builds the summary from the saved canvas, assumptions and run cards; ui/investor_view
+business.reports.summary builds the summary from the saved canvas, assumptions and run cards; ui/investor_view
 draws it and offers the HTML, PDF and PPTX exports. Nothing on this page saves.
 """
 import streamlit as st
 
-from business.report import ReportError
-from ui.canvas_view import show_canvas_grid
-from ui.investor_view import (download_buttons, show_charts, show_headlines, show_runs, show_value_propositions,
+from business.reports.summary import ReportError
+from ui.plan.canvas_view import show_canvas_grid
+from ui.investors.view import (download_buttons, show_charts, show_headlines, show_runs, show_value_propositions,
                               summary_for)
 from ui.session import current_project_id
 from ui.text import plain

@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from business.canvas import BillingPeriod, StreamType, make_revenue_stream
-from ui.named_forms import (NEW, current_values, delete_named, field_key, pick_entry, save_named,
+from business.canvas.model import BillingPeriod, StreamType, make_revenue_stream
+from ui.plan.named_forms import (NEW, current_values, delete_named, field_key, pick_entry, save_named,
                             segment_index)
 from ui.session import current_project_id, load_canvas, show_flash
 from ui.text import plain

@@ -11,7 +11,7 @@ import streamlit as st
 from modelkit import jobs
 from modelkit.paths import runs_root
 from modelkit.runs import read_run_card
-from ui.text_classifier_view import (compare_section, compression_section, data_section, demo_section, live_panel,
+from ui.models.text_view import (compare_section, compression_section, data_section, demo_section, live_panel,
                                      results_section, run_picker, training_form)
 
 st.title("Text classifier", anchor=False)

@@ -1,8 +1,8 @@
 """Value propositions: for which segment, the job, problems, alternatives, benefits, offer, difference."""
 import streamlit as st
 
-from business.canvas import make_value_proposition
-from ui.named_forms import (NEW, current_values, delete_named, field_key, pick_entry, save_named,
+from business.canvas.model import make_value_proposition
+from ui.plan.named_forms import (NEW, current_values, delete_named, field_key, pick_entry, save_named,
                             segment_index)
 from ui.session import current_project_id, load_canvas, show_flash
 from ui.text import plain

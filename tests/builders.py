@@ -1,7 +1,7 @@
 """Small builders for canvases used across tests."""
 from __future__ import annotations
 
-from business.canvas import Canvas, make_item, with_block
+from business.canvas.model import Canvas, make_item, with_block
 
 
 def canvas_with_segments(*segments: str) -> Canvas:

@@ -5,11 +5,11 @@ import json
 from datetime import date
 from pathlib import Path
 
-from business.canvas_json import canvas_from_dict, canvas_to_dict
-from business.catalog import load_catalog
+from business.canvas.json_io import canvas_from_dict, canvas_to_dict
+from business.costs.catalog import load_catalog
 from business.example_project import EXAMPLE_CANVAS, example_assumptions
-from business.financials_io import save_assumptions
-from business.report import InvestorSummary, build_summary
+from business.financials.storage import save_assumptions
+from business.reports.summary import InvestorSummary, build_summary
 from business.store import Store
 
 TODAY = date(2026, 11, 29)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from business.canvas import Canvas
-from business.canvas_json import canvas_from_dict, canvas_to_dict
+from business.canvas.model import Canvas
+from business.canvas.json_io import canvas_from_dict, canvas_to_dict
 from business.example_project import EXAMPLE_CANVAS, EXAMPLE_PROJECT_NAME, example_assumptions
-from business.financials_io import save_assumptions
+from business.financials.storage import save_assumptions
 from business.hosting import INVESTOR
 from business.store import Store, Version
 from ui import keys

@@ -1,0 +1,243 @@
+"""Financial assumptions <-> plain dicts, defaults drawn from a canvas, and saving them in the store.
+
+The store keeps one versioned document of kind "financials" per project. Loading rebuilds the
+assumptions through the same `make_*` checks the form uses, so a stored or hand-edited document is
+never trusted. `fit_to_canvas` keeps assumptions in step when streams or segments are added,
+renamed or removed on the canvas.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from business.canvas.model import Canvas, RevenueStream
+from business.financials.assumptions import (
+    COST_SOURCE_ESTIMATE,
+    BASE_SCENARIO,
+    CostPerRequest,
+    FinancialAssumptions,
+    MAX_REQUESTS_PER_MONTH,
+    FinancialsError,
+    Scenario,
+    SegmentPlan,
+    StreamPlan,
+    make_assumptions,
+    make_cost_per_request,
+    make_funding_event,
+    make_scenario,
+    make_segment_plan,
+    make_stream_plan,
+)
+
+KIND = "financials"
+_LEADING_NUMBER = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*(k\b)?", re.IGNORECASE)
+SCHEMA_VERSION = 1
+# Our starting points, shown as assumptions on the page; a founder replaces them with their own.
+# A placeholder until the cost estimator or a run card gives a figure: about 1 cent per request.
+DEFAULT_COST_PER_1K_USD = Decimal("10.00")
+DEFAULT_USAGE = {"light": (Decimal("0.5"), Decimal(200)), "average": (Decimal("0.4"), Decimal(1000)),
+                 "power": (Decimal("0.1"), Decimal(5000))}
+DEFAULT_SEGMENT = {"starting_customers": 10, "new_customers_per_month": 5, "new_customer_growth_rate": "0.05",
+                   "monthly_churn": "0.03", "cac_usd": 300}
+
+
+# Our defaults for the preset scenarios; the page labels them as assumptions. Batch ~50 % off and
+# falling token prices follow REFERENCE.md ("batch APIs ~50% off", provider price lists).
+PRESET_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("pessimistic", new_customers_factor=Decimal("0.5"), churn_factor=Decimal("1.5"),
+             price_factor=Decimal("0.9"), inference_cost_factor=Decimal("1.25")),
+    Scenario(BASE_SCENARIO),
+    Scenario("optimistic", new_customers_factor=Decimal("1.5"), churn_factor=Decimal("0.7"),
+             inference_cost_factor=Decimal("0.9"), monthly_inference_price_decline=Decimal("0.02"),
+             routed_share=Decimal("0.3"), cache_hit_rate=Decimal("0.1")),
+)
+
+
+class AssumptionsDocumentError(FinancialsError):
+    """A stored or imported financials document that cannot be read; the message says where."""
+
+
+def default_segment_plan(segment: str) -> SegmentPlan:
+    return make_segment_plan(segment, **DEFAULT_SEGMENT)
+
+
+def default_stream_plan(stream: RevenueStream, streams_in_segment: int = 1) -> StreamPlan:
+    """Usage defaults; the segment's customers split evenly over its streams, so none is counted twice."""
+    return make_stream_plan(stream.name, share_of_segment=Decimal(1) / max(streams_in_segment, 1),
+                            requests_per_billed_unit=requests_per_unit_from_text(stream.unit), usage=DEFAULT_USAGE)
+
+
+def requests_per_unit_from_text(unit: str) -> Decimal:
+    """A guess the page shows for editing: "1,000 tickets" bills per 1,000 requests, "seat" per 1.
+
+    Token units are not requests (a request spends many tokens), so they are left at 1 for the user to set.
+    """
+    match = _LEADING_NUMBER.match(unit)
+    if not match or "token" in unit.casefold():
+        return Decimal(1)
+    number = Decimal(match.group(1).replace(",", ""))
+    number *= 1000 if match.group(2) else 1
+    return number if 0 < number <= MAX_REQUESTS_PER_MONTH else Decimal(1)
+
+
+def default_assumptions(canvas: Canvas) -> FinancialAssumptions:
+    """A first set of assumptions for a canvas: our defaults, labelled as such on the page."""
+    segments = _stream_segments(canvas.revenue_streams)
+    return make_assumptions(
+        horizon_months=24, segments=[default_segment_plan(s) for s in segments],
+        streams=[default_stream_plan(s, _count_in_segment(canvas.revenue_streams, s.segment))
+                 for s in canvas.revenue_streams],
+        cost_per_request=make_cost_per_request(DEFAULT_COST_PER_1K_USD, COST_SOURCE_ESTIMATE),
+        hosting_usd_per_month=500, team_usd_per_month=20_000, other_opex_usd_per_month=2_000,
+        starting_cash_usd=500_000, scenarios=PRESET_SCENARIOS,
+    )
+
+
+def fit_to_canvas(assumptions: FinancialAssumptions, canvas: Canvas) -> tuple[FinancialAssumptions, list[str]]:
+    """Add defaults for new streams/segments, drop ones gone from the canvas; say what changed."""
+    streams = canvas.revenue_streams
+    notes: list[str] = []
+    kept_streams = [p for p in assumptions.streams if p.stream in {s.name for s in streams}]
+    notes += [f"Dropped assumptions for stream {p.stream!r}: it is no longer on the canvas."
+              for p in assumptions.streams if p not in kept_streams]
+    have = {p.stream for p in kept_streams}
+    for stream in streams:
+        if stream.name not in have:
+            plan = default_stream_plan(stream, _count_in_segment(streams, stream.segment))
+            kept_streams.append(plan)
+            notes.append(f"Stream {stream.name!r} is new: it starts with default usage assumptions and "
+                         f"{plan.share_of_segment:.0%} of segment {stream.segment!r}'s customers.")
+    needed = _stream_segments(streams)
+    kept_segments = [p for p in assumptions.segments if p.segment in needed]
+    notes += [f"Dropped customer assumptions for segment {p.segment!r}: no revenue stream uses it."
+              for p in assumptions.segments if p not in kept_segments]
+    have = {p.segment for p in kept_segments}
+    for segment in needed:
+        if segment not in have:
+            kept_segments.append(default_segment_plan(segment))
+            notes.append(f"Segment {segment!r} is new: it starts with default customer assumptions.")
+    order = {s.name: i for i, s in enumerate(streams)}
+    kept_streams.sort(key=lambda p: order[p.stream])
+    kept_segments.sort(key=lambda p: needed.index(p.segment))
+    return replace(assumptions, streams=tuple(kept_streams), segments=tuple(kept_segments)), notes
+
+
+def assumptions_to_dict(a: FinancialAssumptions) -> dict:
+    # Decimals as strings: JSON floats would lose cents.
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "horizon_months": a.horizon_months,
+        "segments": [{"segment": s.segment, "starting_customers": str(s.starting_customers),
+                      "new_customers_per_month": str(s.new_customers_per_month),
+                      "new_customer_growth_rate": str(s.new_customer_growth_rate),
+                      "monthly_churn": str(s.monthly_churn), "cac_usd": str(s.cac_usd)} for s in a.segments],
+        "streams": [{"stream": p.stream, "share_of_segment": str(p.share_of_segment),
+                     "requests_per_billed_unit": str(p.requests_per_billed_unit),
+                     "usage": {u.cohort.value: [str(u.share_of_customers), str(u.requests_per_month)]
+                               for u in p.usage}} for p in a.streams],
+        "cost_per_request": {"usd_per_1k_requests": str(a.cost_per_request.usd_per_1k_requests),
+                             "source": a.cost_per_request.source},
+        "hosting_usd_per_month": str(a.hosting_usd_per_month),
+        "team_usd_per_month": str(a.team_usd_per_month),
+        "other_opex_usd_per_month": str(a.other_opex_usd_per_month),
+        "starting_cash_usd": str(a.starting_cash_usd),
+        "funding": [{"month": e.month, "amount_usd": str(e.amount_usd), "label": e.label} for e in a.funding],
+        "scenarios": [_scenario_to_dict(s) for s in a.scenarios],
+    }
+
+
+def assumptions_from_dict(data: object) -> FinancialAssumptions:
+    """Rebuild assumptions through the form's checks; AssumptionsDocumentError says what is wrong."""
+    if not isinstance(data, dict):
+        raise AssumptionsDocumentError("The financials document must be a JSON object.")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise AssumptionsDocumentError(
+            f"Financials schema version {data.get('schema_version')!r} is not supported; this app reads "
+            f"version {SCHEMA_VERSION}.")
+    try:
+        return make_assumptions(
+            horizon_months=data.get("horizon_months"),
+            segments=[make_segment_plan(_text(s, "segment"), **_pick(s, "starting_customers",
+                      "new_customers_per_month", "new_customer_growth_rate", "monthly_churn", "cac_usd"))
+                      for s in _objects(data, "segments")],
+            streams=[_stream_from_dict(p) for p in _objects(data, "streams")],
+            cost_per_request=_cost_from_dict(data.get("cost_per_request")),
+            hosting_usd_per_month=data.get("hosting_usd_per_month"),
+            team_usd_per_month=data.get("team_usd_per_month"),
+            other_opex_usd_per_month=data.get("other_opex_usd_per_month"),
+            starting_cash_usd=data.get("starting_cash_usd"),
+            funding=[make_funding_event(**_pick(e, "month", "amount_usd", "label")) for e in _objects(data, "funding")],
+            scenarios=[_scenario_from_dict(s) for s in _objects(data, "scenarios")],
+        )
+    except AssumptionsDocumentError:
+        raise
+    except (FinancialsError, TypeError) as error:
+        raise AssumptionsDocumentError(f"The saved financial assumptions are invalid: {error}") from None
+
+
+def load_assumptions(store, project_id: int) -> tuple[FinancialAssumptions | None, int | None]:
+    """(latest saved assumptions, their version number), or (None, None) when never saved."""
+    version = store.load_latest(project_id, KIND)
+    if version is None:
+        return None, None
+    return assumptions_from_dict(version.payload), version.number
+
+
+def save_assumptions(store, project_id: int, assumptions: FinancialAssumptions, base_version: int | None,
+                     message: str = "") -> int:
+    """Save a new version; the store raises StaleSaveError if someone saved since base_version."""
+    return store.save(project_id, KIND, assumptions_to_dict(assumptions), base_version, message)
+
+
+def _count_in_segment(streams: tuple[RevenueStream, ...], segment: str) -> int:
+    return sum(1 for s in streams if s.segment == segment)
+
+
+def _stream_segments(streams: tuple[RevenueStream, ...]) -> list[str]:
+    segments: list[str] = []
+    for stream in streams:
+        if stream.segment not in segments:
+            segments.append(stream.segment)
+    return segments
+
+
+def _scenario_to_dict(s: Scenario) -> dict:
+    fields = {k: str(v) for k, v in vars(s).items() if k != "name"}
+    return {"name": s.name, **fields}
+
+
+def _scenario_from_dict(raw: dict) -> Scenario:
+    return make_scenario(raw.get("name"), **{k: v for k, v in raw.items() if k != "name"})
+
+
+def _stream_from_dict(raw: dict) -> StreamPlan:
+    usage = raw.get("usage")
+    if not isinstance(usage, dict) or not all(isinstance(v, list) and len(v) == 2 for v in usage.values()):
+        raise AssumptionsDocumentError(f"Stream {raw.get('stream')!r}: usage must map cohort -> [share, requests].")
+    return make_stream_plan(_text(raw, "stream"), usage={k: tuple(v) for k, v in usage.items()},
+                            **_pick(raw, "share_of_segment", "requests_per_billed_unit"))
+
+
+def _cost_from_dict(raw: object) -> CostPerRequest:
+    if not isinstance(raw, dict):
+        raise AssumptionsDocumentError("cost_per_request must be an object with usd_per_1k_requests and source.")
+    return make_cost_per_request(raw.get("usd_per_1k_requests"), raw.get("source"))
+
+
+def _objects(data: dict, key: str) -> list[dict]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise AssumptionsDocumentError(f"{key!r} must be a list of objects.")
+    return value
+
+
+def _pick(raw: dict, *keys: str) -> dict:
+    return {k: raw[k] for k in keys if k in raw}
+
+
+def _text(raw: dict, key: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise AssumptionsDocumentError(f"{key!r} must be a non-empty name, not {value!r}.")
+    return value

@@ -1,0 +1,268 @@
+"""The investor summary: what an investor reads, built from the store and the run cards.
+
+`build_summary(store, project_id, runs_dir, offers, today)` gathers the canvas, the value
+propositions, the headline numbers (cost to train, cost per 1,000 predictions, gross margin,
+runway, break-even), each with where it came from, and the best text and image runs. Run cards are
+read as plain JSON (no modelkit, no torch). A missing piece becomes a headline that says so; the
+summary never fails because a project is young. Exports live in business/reports/export.py.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from business.canvas.model import Canvas, ValueProposition
+from business.canvas.json_io import canvas_from_dict
+from business.costs.compute import EstimateError
+from business.costs.estimator import CostInputs, estimate_costs, serving_cost_for
+from business.financials.assumptions import BASE_SCENARIO, FinancialAssumptions, FinancialsError
+from business.financials.storage import KIND as FINANCIALS_KIND, load_assumptions
+from business.financials.report import FinancialModel, band_position, run_model
+from business.costs.models import PRESETS
+from business.costs.run_cards import model_from_run_card
+
+CANVAS_KIND = "canvas"
+TASKS = ("text", "image")
+# The model a young project prices when it has no run yet: the bundled BERT the text page trains.
+FALLBACK_PRESET = "minilm-l6"
+RUN_CARD_JSON = "run_card.json"
+NOT_YET = "—"
+
+
+class ReportError(ValueError):
+    """A summary that cannot be built at all (the project is unknown); the message says which."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    value: str
+    source: str  # how the number was computed, or why it is missing
+
+
+@dataclass(frozen=True)
+class RunHighlight:
+    run_id: str
+    task: str
+    model: str
+    parameters: int | None
+    accuracy: float | None
+    macro_f1: float | None
+    examples: int | None
+    latency_ms_p50: float | None
+    size_bytes: int | None
+    device: str | None
+    created: str
+    path: str
+    card: dict
+
+    def metrics_line(self) -> str:
+        parts = [f"accuracy {_pct(self.accuracy)}", f"macro-F1 {_pct(self.macro_f1)}"]
+        if self.examples:
+            parts.append(f"on {self.examples:,} validation examples")
+        if self.latency_ms_p50 is not None:
+            parts.append(f"p50 latency {self.latency_ms_p50:,.1f} ms on {self.device or 'its device'}")
+        if self.size_bytes:
+            parts.append(f"{self.size_bytes / 1e6:,.1f} MB on disk")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class InvestorSummary:
+    project_name: str
+    generated_on: date
+    canvas: Canvas
+    canvas_version: int | None
+    financials_version: int | None
+    headlines: tuple[Headline, ...]
+    best_runs: dict[str, RunHighlight | None]
+    model: FinancialModel | None  # the projection behind the charts; None when it cannot be run
+    notes: tuple[str, ...]
+
+    @property
+    def value_propositions(self) -> tuple[ValueProposition, ...]:
+        return self.canvas.value_propositions
+
+    def data_version(self) -> str:
+        """Which saved versions the numbers come from, as one line every export repeats."""
+        canvas = f"canvas version {self.canvas_version}" if self.canvas_version else "canvas not saved yet"
+        money = (f"financial assumptions version {self.financials_version}" if self.financials_version
+                 else "financial assumptions not saved yet")
+        return f"{canvas}, {money}"
+
+    def stamp(self) -> str:
+        return f"{self.project_name}: generated {self.generated_on.isoformat()} from {self.data_version()}"
+
+    def headline(self, label: str) -> Headline:
+        return next(h for h in self.headlines if h.label == label)
+
+
+def build_summary(store, project_id: int, runs_dir: str | Path, offers: tuple, today: date) -> InvestorSummary:
+    try:
+        project = store.get_project(project_id)
+    except ValueError as error:
+        raise ReportError(f"No investor summary for project {project_id}: {error}") from None
+    canvas_version = store.load_latest(project_id, CANVAS_KIND)
+    canvas = canvas_from_dict(canvas_version.payload) if canvas_version else Canvas()
+    notes: list[str] = []
+    runs = best_runs(runs_dir, notes)
+    assumptions, financials_version = _saved_assumptions(store, project_id, notes)
+    model = _financial_model(canvas, assumptions, notes)
+    headlines = (training_cost(runs["text"], offers, today), serving_headline(assumptions, offers),
+                 *financial_headlines(canvas, assumptions, model))
+    return InvestorSummary(project.name, today, canvas, canvas_version.number if canvas_version else None,
+                           financials_version, headlines, runs, model, tuple(notes))
+
+
+# -- runs ----------------------------------------------------------------------------------------
+def best_runs(runs_dir: str | Path, notes: list[str] | None = None) -> dict[str, RunHighlight | None]:
+    """The most accurate finished run per task; unreadable run cards are skipped with a note."""
+    best: dict[str, RunHighlight | None] = {task: None for task in TASKS}
+    root = Path(runs_dir)
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    for folder in folders:
+        card_path = folder / RUN_CARD_JSON
+        if not card_path.is_file():
+            continue  # still training, failed or cancelled: nothing measured to show
+        try:
+            run = run_highlight(json.loads(card_path.read_text()), folder)
+        except (OSError, ValueError, TypeError, AttributeError) as error:
+            if notes is not None:
+                notes.append(f"Run {folder.name} was skipped: its run card cannot be read ({error}).")
+            continue
+        current = best.get(run.task, "absent")
+        if current == "absent":
+            continue  # a task this summary does not show
+        if current is None or (run.accuracy or 0) > (current.accuracy or 0):
+            best[run.task] = run
+    return best
+
+
+def run_highlight(card: dict, folder: Path) -> RunHighlight:
+    model = card.get("model") or {}
+    metrics = card.get("metrics") or {}
+    throughput = card.get("throughput") or {}
+    return RunHighlight(
+        run_id=folder.name, task=str(card.get("task") or "text"),  # the folder is the id, as in modelkit.runs
+        model=str(model.get("name") or "?"), parameters=_int_or_none(model.get("parameters")),
+        accuracy=_float_or_none(metrics.get("accuracy")), macro_f1=_float_or_none(metrics.get("macro_f1")),
+        examples=_int_or_none(metrics.get("examples")), latency_ms_p50=_float_or_none(card.get("latency_ms_p50")),
+        size_bytes=_int_or_none(card.get("size_bytes")), device=throughput.get("device"),
+        created=str(card.get("created") or ""), path=str(folder), card=card)
+
+
+# -- headline numbers ------------------------------------------------------------------------------
+def training_cost(text_run: RunHighlight | None, offers: tuple, today: date) -> Headline:
+    """The cheapest quote of the cost estimator for the best text run's model, or the bundled preset."""
+    label = "Cost to train"
+    try:
+        if text_run is not None:
+            spec = model_from_run_card(text_run.card).spec
+            tokens, basis = _tokens_trained(text_run.card)
+            what = f"run {text_run.run_id} ({text_run.model}), {basis}"
+        else:
+            spec, tokens = PRESETS[FALLBACK_PRESET], CostInputs.training_tokens
+            what = f"preset {spec.name} (no text run yet), {tokens:.3g} training tokens (the estimator's default)"
+        report = estimate_costs(CostInputs(model=spec, today=today, training_tokens=tokens), offers)
+    except EstimateError as error:
+        return Headline(label, NOT_YET, f"the cost estimator could not price it: {error}")
+    quote = report.sweep.cheapest
+    if quote is None:
+        return Headline(label, NOT_YET, "no GPU offer in the catalog can train it; see the Costs page")
+    return Headline(label, _usd(quote.cost_usd),
+                    f"estimate: cost estimator, {what}; {report.train_flops_method}; cheapest offer "
+                    f"{quote.provider} {quote.instance}, {quote.gpu_hours:,.3g} GPU-hours at "
+                    f"${quote.usd_per_gpu_hour}/GPU-hour (price of {quote.price_date})")
+
+
+def serving_headline(assumptions: FinancialAssumptions | None, offers: tuple) -> Headline:
+    """The figure the financial model uses when saved; else the estimator's for the bundled preset."""
+    label = "Cost per 1,000 predictions"
+    if assumptions is not None:
+        cost = assumptions.cost_per_request
+        return Headline(label, _unit_usd(cost.usd_per_1k_requests),
+                        f"saved financial assumptions: {cost.source}")
+    spec = PRESETS[FALLBACK_PRESET]
+    try:
+        serving = serving_cost_for(spec, offers, "bf16")
+    except EstimateError as error:
+        return Headline(label, NOT_YET, f"no financial assumptions saved, and the estimator failed: {error}")
+    return Headline(label, _unit_usd(serving.cost_per_1000_usd),
+                    f"estimate (no financial assumptions saved): cost estimator, {spec.name}, {serving.method}")
+
+
+def financial_headlines(canvas: Canvas, assumptions: FinancialAssumptions | None,
+                        model: FinancialModel | None) -> tuple[Headline, ...]:
+    labels = ("Gross margin", "Runway today", "Break-even")
+    if model is None:
+        why = ("no revenue streams on the canvas yet" if not canvas.revenue_streams
+               else "no financial assumptions saved yet" if assumptions is None
+               else "the financial model could not be run (see the notes)")
+        return tuple(Headline(label, NOT_YET, why) for label in labels)
+    base = model.base
+    horizon = len(base.months)
+    method = f"financial model, base scenario, saved assumptions, {horizon}-month projection"
+    margin = base.last.gross_margin
+    runway = base.runway_now
+    return (
+        Headline(labels[0], NOT_YET if margin is None else f"{margin * 100:,.1f} %",
+                 f"{method}, month {horizon}: (revenue − inference − hosting) / revenue; {band_position(margin)}"),
+        Headline(labels[1], "infinite" if runway.is_infinite else f"{runway.months:,.1f} months",
+                 f"{method}: starting cash / month-1 net burn; {runway.describe()}"),
+        Headline(labels[2], f"month {base.break_even_month}" if base.break_even_month else f"not within {horizon} months",
+                 f"{method}: first month revenue covers all costs"),
+    )
+
+
+# -- plumbing ------------------------------------------------------------------------------------
+def _saved_assumptions(store, project_id: int, notes: list[str]) -> tuple[FinancialAssumptions | None, int | None]:
+    try:
+        return load_assumptions(store, project_id)
+    except FinancialsError as error:
+        latest = store.load_latest(project_id, FINANCIALS_KIND)
+        notes.append(f"The saved financial assumptions cannot be read ({error}); no projection shown.")
+        return None, latest.number if latest else None
+
+
+def _financial_model(canvas: Canvas, assumptions: FinancialAssumptions | None, notes: list[str]) -> FinancialModel | None:
+    if assumptions is None or not canvas.revenue_streams:
+        return None
+    try:
+        model = run_model(canvas.revenue_streams, assumptions)
+    except FinancialsError as error:
+        notes.append(f"The financial model could not be run: {error}")
+        return None
+    return model if any(p.scenario.name == BASE_SCENARIO for p in model.projections) else None
+
+
+def _tokens_trained(card: dict) -> tuple[float, str]:
+    """Tokens the run saw: optimizer steps × batch size × max length (padded, so an upper bound)."""
+    config, training = card.get("config") or {}, card.get("training") or {}
+    steps, batch, length = training.get("global_step"), config.get("batch_size"), config.get("max_length")
+    if all(isinstance(v, (int, float)) and v > 0 for v in (steps, batch, length)):
+        tokens = float(steps) * float(batch) * float(length)
+        return tokens, f"{tokens:,.0f} tokens trained ({steps:,} steps × batch {batch} × {length} tokens)"
+    return CostInputs.training_tokens, f"{CostInputs.training_tokens:.3g} training tokens (the estimator's default)"
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}" if amount >= Decimal("0.01") else f"${amount:.4g}"
+
+
+def _unit_usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}" if amount >= 1 else f"${amount:.4g}"
+
+
+def _pct(value: float | None) -> str:
+    return NOT_YET if value is None else f"{value * 100:.1f} %"
+
+
+def _int_or_none(value: object) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _float_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

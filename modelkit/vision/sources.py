@@ -1,0 +1,81 @@
+"""Built-in image sources: scikit-learn's bundled digits (offline) and torchvision's MNIST, Fashion-MNIST
+and CIFAR-10 (on disk, else downloaded when online).
+
+`load_digits_set()` and `load_torchvision_set("torchvision:cifar10", train=True)` return an
+`ImageSet`; a torchvision set that is not on disk is downloaded by torchvision when a quick probe
+(modelkit.online) reaches its server, else `DatasetUnavailableError` is raised within seconds.
+`TORCHVISION_DATA_DIR` overrides where they live (default `<APP_DATA_DIR>/datasets`). Called by
+`modelkit.vision.data.load_image_splits`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import torch
+
+from modelkit.vision.data import ImageSet
+from modelkit.vision.zip_safety import ImageDataError
+from modelkit.online import url_reachable
+from modelkit.paths import app_data_dir
+
+TORCHVISION_SETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "CIFAR10"}
+
+
+class DatasetUnavailableError(ImageDataError):
+    pass
+
+
+def load_digits_set() -> ImageSet:
+    """scikit-learn's 1,797 handwritten digits, 8x8 greyscale, ink 0..16 scaled to 0..255."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    pixels = torch.from_numpy((digits.images * (255.0 / 16.0)).round().astype(np.uint8))[:, None]
+    return ImageSet(pixels, digits.target.tolist(), [str(d) for d in range(10)],
+                    [f"digits/{i}" for i in range(len(digits.target))])
+
+
+def torchvision_root() -> Path:
+    return Path(os.environ.get("TORCHVISION_DATA_DIR") or app_data_dir() / "datasets")
+
+
+def download_url(dataset_class) -> str:
+    mirrors = getattr(dataset_class, "mirrors", None)
+    return mirrors[0] if mirrors else dataset_class.url
+
+
+def load_torchvision_set(name: str, train: bool) -> ImageSet:
+    """A torchvision data set on disk, else downloaded when online; offline: a clear message, no hang."""
+    import torchvision
+
+    key = name.split(":", 1)[1]
+    if key not in TORCHVISION_SETS:
+        raise ImageDataError(f"unknown torchvision data set {key!r}; known: {sorted(TORCHVISION_SETS)}")
+    root, dataset_class = torchvision_root(), getattr(torchvision.datasets, TORCHVISION_SETS[key])
+    try:
+        # download=False: torchvision checks the files (CIFAR-10 by md5, so its pickled batches are the
+        # official ones, not a user's file) and raises instead of reaching for the network
+        dataset = dataset_class(str(root), train=train, download=False)
+    except RuntimeError:
+        dataset = download_set(dataset_class, root, train)
+    data = torch.as_tensor(np.asarray(dataset.data))
+    pixels = data[:, None] if data.ndim == 3 else data.permute(0, 3, 1, 2)
+    return ImageSet(pixels.contiguous().to(torch.uint8), [int(t) for t in dataset.targets], list(dataset.classes),
+                    [f"{key}/{'train' if train else 'test'}/{i}" for i in range(len(dataset.targets))])
+
+
+def download_set(dataset_class, root: Path, train: bool):
+    """torchvision's own download (checksums verified) after a quick probe, so offline fails in seconds."""
+    name, url = dataset_class.__name__, download_url(dataset_class)
+    if not url_reachable(url):
+        raise DatasetUnavailableError(
+            f"{name} is not downloaded under {root} and {urlparse(url).hostname} cannot be reached; this machine "
+            f"may be offline. Connect it to the internet to download it once, or use the bundled digits or a "
+            f"zip upload")
+    try:
+        return dataset_class(str(root), train=train, download=True)
+    except (OSError, RuntimeError) as error:  # URLError is an OSError; a bad checksum is a RuntimeError
+        raise DatasetUnavailableError(f"{name} could not be downloaded into {root}: {error}") from None

@@ -1,0 +1,226 @@
+"""AppTest of the Financials page: defaults, save, refused input, stale saves, scenarios, user text."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from business.canvas.model import Canvas, make_item, make_revenue_stream, with_block
+from business.canvas.json_io import canvas_from_dict, canvas_to_dict
+from business.example_project import EXAMPLE_CANVAS
+from business.financials.storage import KIND, assumptions_to_dict, default_assumptions
+from business.store import Store
+from tests.apptest_helpers import open_app, submit, texts, widget
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE, APP = str(ROOT / "pages" / "financials.py"), str(ROOT / "app.py")
+
+
+def open_page(project_id: int | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if project_id is not None:
+        at.session_state["project_id"] = project_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def store_of(app_data_dir) -> Store:
+    return Store(app_data_dir / "founder.db")
+
+
+def saved_versions(app_data_dir, project_id: int) -> list[int]:
+    return [v.number for v in store_of(app_data_dir).history(project_id, KIND)]
+
+
+def project_without_assumptions(app_data_dir) -> int:
+    """A project with the example canvas but no financial assumptions saved yet."""
+    open_page()  # seeds the example project (which has its own assumptions)
+    store = store_of(app_data_dir)
+    project = store.create_project("Fresh start")
+    store.save(project.id, "canvas", canvas_to_dict(canvas_from_dict(EXAMPLE_CANVAS)), None)
+    return project.id
+
+
+def test_the_example_project_opens_with_its_saved_assumptions_and_an_estimated_inference_cost():
+    at = open_page()
+
+    assert at.expander[0].label == "Assumptions (version 1)"
+    assert "No financial assumptions saved" not in texts(at)
+    assert "cost estimator, MiniLM-L6" in texts(at).replace("\\", "")
+    assert "nan" not in " ".join(m.value for m in at.metric).lower()
+
+
+def test_a_project_without_assumptions_opens_with_labelled_defaults_metrics_and_banded_margin(app_data_dir):
+    at = open_page(project_without_assumptions(app_data_dir))
+    page = texts(at)
+
+    assert "No financial assumptions saved" in page
+    assert [m.label for m in at.metric][:3] == ["MRR, month 24", "ARR, month 24", "Gross margin, month 24"]
+    assert "a16z" in page and "The New Business of AI" in page
+    assert "estimate" in page  # the inference cost says where it comes from
+    assert len(at.get("download_button")) == 1
+    assert "nan" not in " ".join(m.value for m in at.metric).lower()
+
+
+def test_saving_the_form_stores_version_one_and_the_page_shows_it(app_data_dir):
+    project_id = project_without_assumptions(app_data_dir)
+    at = open_page(project_id)
+    widget(at.number_input, "_seg_0_churn").set_value(7.5)
+    submit(at, "Save assumptions")
+
+    assert "Saved the financial assumptions as version 1" in texts(at)
+    assert saved_versions(app_data_dir, project_id) == [1]
+    at.run()
+    assert at.expander[0].label == "Assumptions (version 1)"
+    assert widget(at.number_input, "_seg_0_churn").value == 7.5
+
+
+def test_usage_shares_that_do_not_add_up_are_refused_and_nothing_is_saved(app_data_dir):
+    project_id = project_without_assumptions(app_data_dir)
+    at = open_page(project_id)
+    widget(at.number_input, "_str_0_light_share").set_value(60.0)
+    submit(at, "Save assumptions")
+
+    assert any("add up to 110 %, not 100 %" in e.value for e in at.error)
+    assert saved_versions(app_data_dir, project_id) == []
+
+
+def test_a_save_from_a_stale_form_is_refused_and_says_so(app_data_dir):
+    project_id = project_without_assumptions(app_data_dir)
+    first, second = open_page(project_id), open_page(project_id)
+    submit(first, "Save assumptions")
+
+    submit(second, "Save assumptions")
+
+    assert any("changed since you opened it" in e.value for e in second.error)
+    assert saved_versions(app_data_dir, project_id) == [1]
+
+
+def test_a_named_scenario_is_added_and_compared_beside_the_presets():
+    at = open_page()
+    widget(at.text_input, "_new_scenario").set_value("Series A push")
+    submit(at, "Add scenario")
+    at.run()
+
+    comparison = at.dataframe[-2].value
+    assert list(comparison["Scenario"]) == ["pessimistic", "base", "optimistic", "Series A push"]
+    assert "nan" not in comparison.to_string().lower()
+
+
+def test_a_scenario_name_with_html_is_shown_as_text_not_rendered():
+    at = open_page()
+    widget(at.text_input, "_new_scenario").set_value("<b>bold</b>")
+    submit(at, "Add scenario")
+    at.run()
+
+    assert any("\\<b\\>bold\\</b\\>" in m.value for m in at.markdown)
+    assert not at.html
+
+
+def test_a_project_whose_canvas_has_no_revenue_streams_is_sent_to_add_one(app_data_dir):
+    store = store_of(app_data_dir)
+    project = store.create_project("No revenue yet")
+    canvas = with_block(Canvas(), "customer_segments", [make_item("Dentists")])
+    store.save(project.id, "canvas", canvas_to_dict(canvas), None)
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["project_id"] = project.id
+    at.run().switch_page("pages/financials.py").run()
+
+    assert not at.exception, at.exception
+    assert "no revenue streams yet" in at.warning[0].value
+    assert not at.metric
+
+
+def test_the_cost_estimators_figure_fills_the_inference_cost_and_names_its_source(app_data_dir):
+    at = open_page()
+    default_cost = widget(at.number_input, "_cost_1k").value
+    widget(at.selectbox, "_est_model").set_value("llm-7b")
+    submit(at, "Use the cost estimator's figure")
+
+    filled = widget(at.number_input, "_cost_1k").value
+    assert filled != default_cost and filled > 0
+    assert widget(at.text_input, "_cost_source").value.startswith("estimate: cost estimator, 7B LLM")
+    assert any("Save the form to use it" in c.value.replace("\\", "") for c in at.caption)
+    submit(at, "Save assumptions")
+    saved = store_of(app_data_dir).load_latest(1, KIND).payload["cost_per_request"]
+    assert saved["source"].startswith("estimate: cost estimator")
+    assert float(saved["usd_per_1k_requests"]) == filled
+
+
+def test_a_stream_name_with_html_reaches_the_charts_escaped(app_data_dir):
+    store = store_of(app_data_dir)
+    project = store.create_project("Markup")
+    canvas = with_block(Canvas(), "customer_segments", [make_item("Dentists")])
+    stream = make_revenue_stream(canvas, name="<b>Pro</b>", segment="Dentists", stream_type="subscription",
+                                 price_usd="99", unit="seat", billing_period="month")
+    store.save(project.id, "canvas", canvas_to_dict(replace(canvas, revenue_streams=(stream,))), None)
+
+    at = open_page(project.id)
+
+    traces = [t for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]]
+    labels = {t.get("name") for t in traces} | {x for t in traces for x in t.get("x", []) if isinstance(x, str)}
+    assert "&lt;b&gt;Pro&lt;/b&gt;" in labels
+    assert "<b>Pro</b>" not in labels
+
+
+def test_an_unreadable_saved_document_is_reported_and_a_new_save_replaces_it(app_data_dir):
+    project_id = project_without_assumptions(app_data_dir)
+    store = store_of(app_data_dir)
+    document = assumptions_to_dict(default_assumptions(canvas_from_dict(EXAMPLE_CANVAS)))
+    store.save(project_id, KIND, document | {"horizon_months": 0}, None, "hand-edited")
+
+    at = open_page(project_id)
+    assert any("Horizon 0 months is outside" in e.value.replace("\\", "") for e in at.error)
+    submit(at, "Save assumptions")
+
+    assert "Saved the financial assumptions as version 2" in texts(at)
+
+
+def test_a_removed_scenario_leaves_the_comparison_and_base_cannot_be_removed(app_data_dir):
+    at = open_page()
+    widget(at.selectbox, "_drop_scenario").set_value("pessimistic")
+    submit(at, "Remove scenario")
+    at.run()
+
+    assert list(at.dataframe[-2].value["Scenario"]) == ["base", "optimistic"]
+    assert widget(at.selectbox, "_drop_scenario").options == ["optimistic"]
+
+
+def test_the_financial_model_opens_from_the_app_navigation():
+    at = open_app("pages/financials.py")
+
+    assert at.title[-1].value == "Financial model"
+    assert [m.label for m in at.metric][3:] == ["Runway today", "Break-even", "Cash runs out"]
+
+
+def test_a_measured_run_card_fills_the_inference_cost_from_its_throughput(app_data_dir):
+    # 250 requests/s on a $0.90/hour machine: 0.90 / (250 x 3,600) = $0.000001 a request, $0.001 per 1,000.
+    run = app_data_dir / "runs" / "run-abc"
+    run.mkdir(parents=True)
+    (run / "run_card.json").write_text(json.dumps({
+        "run_id": "run-abc", "task": "text", "model": {"name": "support-ticket MiniLM", "parameters": 22_713_216},
+        "throughput": {"samples_per_s": 250.0, "device": "cpu"}, "size_bytes": 90_000_000, "latency_ms_p50": 4.0}))
+    at = open_page()
+    widget(at.selectbox, "_run_id").set_value("run-abc")
+    widget(at.number_input, "_run_usd_per_hour").set_value(0.90)
+    submit(at, "Use the measured figure")
+
+    assert widget(at.number_input, "_cost_1k").value == pytest.approx(0.001)
+    assert widget(at.text_input, "_cost_source").value == "measured run card run-abc at $0.90/h"
+
+
+def test_a_run_card_without_a_machine_price_is_refused_with_the_reason(app_data_dir):
+    run = app_data_dir / "runs" / "run-xyz"
+    run.mkdir(parents=True)
+    (run / "run_card.json").write_text(json.dumps({
+        "run_id": "run-xyz", "task": "text", "model": {"name": "MiniLM", "parameters": 22_713_216},
+        "throughput": {"samples_per_s": 100.0}}))
+    at = open_page()
+    submit(at, "Use the measured figure")
+
+    assert any("machine price per hour is empty" in e.value for e in at.error)

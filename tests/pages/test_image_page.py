@@ -1,0 +1,93 @@
+"""AppTest of the Image classifier page: data check, a finished run's results and demo, start and cancel."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest_helpers import texts
+from tests.image_builders import image_config, train_image
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE, APP = "pages/image_classifier.py", str(ROOT / "app.py")
+
+
+def open_page() -> AppTest:
+    """Through the app's router when the lead has registered the page, else the page file alone."""
+    registered = PAGE in (ROOT / "app.py").read_text()
+    at = AppTest.from_file(APP if registered else str(ROOT / PAGE), default_timeout=120).run()
+    if registered:
+        at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def finished_run(app_data_dir) -> str:
+    """A real 2-step digits run, trained in-process into the app's runs folder."""
+    from modelkit.paths import runs_root
+
+    run_id = "20260101-000000-image-test"
+    train_image(image_config("digits", batch_size=32), runs_root() / run_id)
+    return run_id
+
+
+def test_the_page_opens_on_the_bundled_digits_with_the_data_check_before_any_training():
+    at = open_page()
+
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Classes"] == "10" and metrics["Skipped files"] == "0"
+    assert int(metrics["Training images"]) + int(metrics["Validation images"]) == 1797
+    assert [b.label for b in at.main.button] == ["Start training"]
+
+
+def test_a_torchvision_set_that_is_not_downloaded_shows_a_clear_error_not_a_trace():
+    at = open_page()
+
+    at.radio(key="img_source").set_value("torchvision").run()
+    at.selectbox(key="img_tv_set").set_value("cifar10").run()
+
+    assert not at.exception
+    assert "not downloaded" in texts(at) and not at.main.button
+
+
+def test_a_finished_run_shows_metrics_confusion_matrix_demo_and_compression(finished_run):
+    at = open_page()
+
+    labels = [m.label for m in at.metric]
+    assert "Accuracy" in labels and "Macro-F1" in labels
+    assert len(at.get("plotly_chart")) >= 3  # loss, accuracy, confusion matrix
+    assert "random init" in texts(at)
+    assert any(b.label.startswith("Measure compression") for b in at.button)
+    assert [t.label for t in at.tabs] == ["Upload an image", "Camera", "Batch (zip -> CSV)"]
+
+
+def test_starting_a_run_queues_a_background_job_that_the_cancel_button_stops():
+    from modelkit import jobs
+
+    at = open_page()
+    at.button(key="img_start").click().run()
+    assert not at.exception, at.exception
+    [run_id] = [job["run_id"] for job in jobs.list_queue()]
+
+    at.button(key="img_cancel").click().run()
+
+    final = jobs.wait(run_id, timeout_s=120)
+    assert final["state"] == "cancelled"
+
+
+def test_measuring_compression_from_the_page_fills_the_table(finished_run):
+    from modelkit import jobs
+
+    at = open_page()
+    [button] = [b for b in at.button if b.label.startswith("Measure compression")]
+    button.click().run()
+    assert not at.exception, at.exception
+
+    final = jobs.wait(finished_run, timeout_s=300)
+    assert final["state"] == "done", final.get("error")
+    at.run()
+    table = at.dataframe[-1].value
+    assert list(table["method"])[:2] == ["fp32", "int8-static"]
+    assert "int8: FX static post-training quantization" in texts(at)

@@ -1,0 +1,275 @@
+"""Forms, charts and tables of the Costs page (the page itself is pages/costs.py)."""
+import html
+import math
+from datetime import date
+from functools import partial
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from business.costs.catalog import GPU_SPEC_FOR, catalog_table
+from business.costs.compute import EstimateError
+from business.costs.form import CUSTOM, FORM_DEFAULTS, RUN_CARD
+from business.costs.estimator import compression_csv, compression_rows, quotes_csv
+from business.costs.memory import OPTIMIZERS, PRECISIONS, TRAINING_PRECISIONS
+from business.costs.models import KINDS, PRESETS
+from business.costs.pricing import (OVERRIDE_KIND, best_quote_per_offer, cheapest_by_provider, price_overrides_payload,
+                              round_usd)
+from business.store import StoreError
+from ui.costs.financials_charts import unit_price, usd
+from ui.session import base_version, flash, get_store
+from ui.text import plain
+
+FORM = "costs_inputs"
+PRICE_FORM = "costs_price_form"
+REMOVE_FORM = "costs_remove_form"
+COMPRESSION_HEADERS = {
+    "size_mb": "size (MB)", "serving_memory_mb": "serving memory (MB)", "throughput_x_vs_fp32": "throughput × vs fp32",
+    "monthly_before_usd": "before ($/month)", "monthly_after_usd": "after ($/month)",
+    "monthly_saving_usd": "saving ($/month)", "accuracy_caveat": "accuracy", "source": "source of the default",
+}
+MODEL_LABELS = {**{k: m.name for k, m in PRESETS.items()}, CUSTOM: "Custom model", RUN_CARD: "Run card (measured)"}
+
+
+def key(name: str) -> str:
+    return f"costs_{name}"
+
+
+def form_values() -> dict:
+    return {name: st.session_state.get(key(name), default) for name, default in FORM_DEFAULTS.items()}
+
+
+def trained_run_cards() -> dict[str, dict]:
+    """Run cards the model pages wrote, by run id; none when modelkit has no runs yet."""
+    try:
+        from modelkit.runs import list_runs, read_run_card
+        return {run.run_id: card for run in list_runs() if (card := read_run_card(run.path))}
+    except (ImportError, OSError, ValueError):
+        return {}
+
+
+def save_prices(project_id: int, rows: list[dict], done: str) -> None:
+    try:
+        payload = price_overrides_payload(rows, date.today())
+        number = get_store().save(project_id, OVERRIDE_KIND, payload, base_version(project_id, OVERRIDE_KIND), done)
+    except (EstimateError, StoreError) as error:
+        flash(plain(str(error)), "error")
+        return
+    flash(f"{done} Saved your prices as version {number}.")
+
+
+def add_price(project_id: int, rows: list[dict]) -> None:
+    new = {name: st.session_state.get(key(f"price_{name}")) for name in
+           ("provider", "instance", "gpu", "gpus_per_instance", "usd_per_hour", "date_seen")}
+    kept = [r for r in rows if (r["provider"], r["instance"]) != (new["provider"], new["instance"])]
+    save_prices(project_id, [*kept, new], "Price saved.")
+
+
+def remove_prices(project_id: int, rows: list[dict]) -> None:
+    gone = set(st.session_state.get(key("remove"), []))
+    save_prices(project_id, [r for r in rows if f"{r['provider']} — {r['instance']}" not in gone], "Removed.")
+
+
+def inputs_form(run_cards: dict[str, dict]) -> None:
+    with st.form(FORM):
+        model_inputs(run_cards)
+        training_inputs()
+        serving_inputs()
+        st.form_submit_button("Estimate costs", type="primary")
+
+
+def model_inputs(run_cards: dict[str, dict]) -> None:
+    cols = st.columns(4)
+    cols[0].selectbox("Model", list(MODEL_LABELS), format_func=MODEL_LABELS.get, key=key("model"))
+    cols[1].number_input("Custom: parameters (millions)", value=FORM_DEFAULTS["custom_parameters_m"],
+                         key=key("custom_parameters_m"))
+    cols[2].selectbox("Custom: kind", KINDS, key=key("custom_kind"))
+    cols[3].number_input("CNN: forward GFLOP per image", value=None, key=key("forward_gflops"),
+                         help="Needed for a custom CNN or a run card of an unknown CNN (ResNet-50: 8.2).")
+    if run_cards:
+        st.selectbox("Run card of a trained model (with Model: Run card)", ["", *run_cards], key=key("run_id"))
+    st.text_area("…or paste a run_card.json", key=key("run_card_json"), height=68)
+
+
+def training_inputs() -> None:
+    st.markdown("**Training**")
+    cols = st.columns(4)
+    cols[0].number_input("Training tokens (billions)", value=FORM_DEFAULTS["training_tokens_b"],
+                         key=key("training_tokens_b"), help="Transformers: dataset tokens × epochs.")
+    cols[1].number_input("CNN: images per epoch", value=FORM_DEFAULTS["training_images"], format="%.0f",
+                         key=key("training_images"))
+    cols[2].number_input("CNN: epochs", value=FORM_DEFAULTS["epochs"], key=key("epochs"))
+    cols[3].number_input("Utilization (% of peak)", value=None, key=key("utilization_pct"),
+                         help="Empty: Epoch AI's published 30% for LLMs, 40% for other models.")
+    cols = st.columns(4)
+    cols[0].selectbox("Training precision", TRAINING_PRECISIONS, index=1, key=key("train_precision"))
+    cols[1].selectbox("Optimizer", OPTIMIZERS, key=key("optimizer"))
+    cols[2].number_input("Batch size (samples)", value=FORM_DEFAULTS["batch_size"], key=key("batch_size"))
+    cols[3].number_input("Sequence length (tokens)", value=FORM_DEFAULTS["sequence_length"],
+                         key=key("sequence_length"))
+    cols = st.columns(4)
+    cols[0].selectbox("GPU for the headline figures", list(GPU_SPEC_FOR), key=key("gpu"))
+    cols[1].number_input("Deadline (hours of wall-clock)", value=None, key=key("deadline_hours"))
+    cols[2].number_input("Most GPUs to consider", value=FORM_DEFAULTS["max_gpus"], key=key("max_gpus"))
+    cols[3].number_input("Flag prices older than (days)", value=FORM_DEFAULTS["max_price_age_days"],
+                         key=key("max_price_age_days"))
+
+
+def serving_inputs() -> None:
+    st.markdown("**Serving and compression**")
+    cols = st.columns(4)
+    cols[0].number_input("Tokens per request", value=FORM_DEFAULTS["tokens_per_request"], format="%.0f",
+                         key=key("tokens_per_request"))
+    cols[1].number_input("CNN: images per request", value=FORM_DEFAULTS["images_per_request"], format="%.0f",
+                         key=key("images_per_request"))
+    cols[2].number_input("Requests per month", value=FORM_DEFAULTS["requests_per_month"], format="%.0f",
+                         key=key("requests_per_month"))
+    cols[3].selectbox("Serving precision", PRECISIONS, key=key("serving_precision"))
+    cols = st.columns(4)
+    cols[0].number_input("GPUs kept up all month", value=FORM_DEFAULTS["always_on_gpus"], key=key("always_on_gpus"),
+                         help="The bill's floor however few requests come; 0 for serverless.")
+    cols[1].number_input("Pruning sparsity (%)", value=FORM_DEFAULTS["sparsity_pct"], key=key("sparsity_pct"))
+    cols[1].checkbox("Structured pruning (heads/channels)", key=key("structured_pruning"))
+    cols[2].number_input("Distilled student (millions of parameters)", value=None, key=key("student_parameters_m"),
+                         help="Empty: DistilBERT's published 60% of the teacher.")
+    cols[3].number_input("Run card machine price ($/hour)", value=None, key=key("measured_machine_usd_per_hour"),
+                         help="Prices the run card's measured throughput on the machine it was measured on.")
+
+
+def duration(hours: float) -> str:
+    if hours >= 1:
+        return f"{hours:,.3g} h"
+    return f"{hours * 60:.3g} min" if hours * 60 >= 1 else f"{hours * 3600:.3g} s"
+
+
+def chart_label(text: str) -> str:
+    return html.escape(text)  # plotly renders HTML in labels; provider names may be user text
+
+
+def render(report) -> None:
+    sweep, serving, memory = report.sweep, report.serving, report.training_memory
+    fit = next((verdict for name, _, verdict in report.fit_by_gpu if name == report.gpu.name), "")
+    cols = st.columns(4)
+    cols[0].metric("Training compute", f"{report.train_flops:.2e} FLOP", help=report.train_flops_method)
+    cols[1].metric(f"GPU-hours on {report.gpu.name}", f"{report.gpu_hours:,.3g}",
+                   help=f"At {report.utilization:.0%} of peak ({report.utilization_source}).")
+    cols[2].metric("Energy (GPU TDP)", f"{report.energy_kwh:,.3g} kWh", help=f"TDP {report.gpu.tdp_w:g} W; GPU only.")
+    cols[3].metric("Training memory", f"{memory.total_bytes / 1e9:,.3g} GB", help=f"{fit}. {memory.method}")
+    cols = st.columns(4)
+    cheapest, fastest = sweep.cheapest, sweep.fastest
+    cols[0].metric("Cheapest training", usd(round_usd(cheapest.cost_usd)) if cheapest else "none in time",
+                   help=plain(f"{cheapest.provider} {cheapest.instance}, {cheapest.gpus} GPUs") if cheapest else None)
+    cols[1].metric("Fastest training", duration(fastest.wall_clock_hours) if fastest else "none in time",
+                   help=plain(f"{fastest.provider} {fastest.instance}, {fastest.gpus} GPUs") if fastest else None)
+    cols[2].metric("Serving per 1,000 requests", unit_price(serving.cost_per_1000_usd), help=serving.method)
+    cols[3].metric("Serving, per month", usd(round_usd(serving.monthly_usd)), help=serving.method)
+    st.caption(plain(f"Serving priced on {serving.offer.provider} {serving.offer.instance} "
+                     f"(price seen {serving.offer.date_label}; {serving.offer.source}). Training: {report.train_flops_method}; "
+                     "linear scaling across GPUs, billed by whole instance. Utilization: "
+                     f"{report.utilization_source}."))
+    if report.measured_cost_per_request_usd is not None:
+        st.info(plain(f"Measured: {unit_price(report.measured_cost_per_request_usd * 1000)} per 1,000 requests from "
+                      "the run card's throughput on its own machine."))
+    if cheapest is None:
+        st.warning("No offer finishes training within the deadline: raise the deadline or the GPU count.")
+    render_charts(report)
+    render_tables(report)
+
+
+def render_charts(report) -> None:
+    # graph_objects rather than plotly.express: express spent ~0.3 s per figure on this page.
+    left, right = st.columns(2)
+    best = cheapest_by_provider(report.sweep.quotes)
+    bars = go.Figure(go.Bar(x=[chart_label(q.provider) for q in best], y=[float(round_usd(q.cost_usd)) for q in best],
+                            hovertext=[chart_label(f"{q.instance}, {q.gpus} GPUs") for q in best]))
+    bars.update_layout(title="Training cost by provider (cheapest offer)", yaxis_title="cost ($)")
+    left.plotly_chart(bars, key=key("chart_providers"))
+    right.plotly_chart(scatter_figure(report.sweep.quotes), key=key("chart_scatter"))
+    memory = go.Figure([go.Bar(name=part, x=["training", "serving"],
+                               y=[report.training_memory.parts()[part] / 1e9, report.serving_memory.parts()[part] / 1e9])
+                        for part in report.training_memory.parts()])
+    memory.update_layout(barmode="stack", title=f"Memory, parts summed ({report.gpu.name}: {report.gpu.memory_gb:g} GB)",
+                         yaxis_title="GB")
+    largest_gb = max(report.training_memory.total_bytes, report.serving_memory.total_bytes) / 1e9
+    if largest_gb > report.gpu.memory_gb / 5:  # a line far above small bars would flatten them
+        memory.add_hline(y=report.gpu.memory_gb, line_dash="dot", annotation_text=f"{report.gpu.name} memory")
+    left.plotly_chart(memory, key=key("chart_memory"))
+    rows = compression_rows(report)
+    savings = go.Figure([go.Bar(name=name, x=[r["method"] for r in rows], y=[float(r[column]) for r in rows])
+                         for name, column in (("before", "monthly_before_usd"), ("after", "monthly_after_usd"))])
+    savings.update_layout(barmode="group", title="Monthly serving bill before and after compression",
+                          yaxis_title="$ per month")
+    right.plotly_chart(savings, key=key("chart_savings"))
+
+
+def scatter_figure(quotes) -> go.Figure:
+    """Cost against wall-clock for every offer and GPU count, one colour per provider."""
+    by_provider: dict[str, list] = {}
+    for quote in quotes:
+        by_provider.setdefault(quote.provider, []).append(quote)
+    figure = go.Figure([go.Scatter(
+        name=chart_label(provider), mode="markers", x=[q.wall_clock_hours for q in group],
+        y=[q.cost_float_usd for q in group], hovertext=[chart_label(f"{q.instance}, {q.gpus} GPUs") for q in group])
+        for provider, group in by_provider.items()])
+    for quote, mark in ((q, "cheapest" if q.cheapest else "fastest") for q in quotes if q.cheapest or q.fastest):
+        figure.add_annotation(x=math.log10(quote.wall_clock_hours), y=math.log10(quote.cost_float_usd), text=mark)
+    figure.update_layout(title="Cost vs wall-clock, 1 to N GPUs", xaxis_type="log", xaxis_title="wall-clock (h)",
+                         yaxis_type="log", yaxis_title="cost ($)")
+    return figure
+
+
+def render_tables(report) -> None:
+    st.subheader("Every offer that fits", anchor=False)
+    st.dataframe(pd.DataFrame([{
+        "provider": q.provider, "instance": q.instance, "GPU": q.gpu, "GPUs": q.gpus,
+        "wall-clock (h)": round(q.wall_clock_hours, 4), "cost ($)": float(round_usd(q.cost_usd)),
+        "$/GPU-hour": float(round_usd(q.usd_per_gpu_hour, 4)), "price date": q.price_date,
+        "stale price": "stale" if q.stale else "", "meets deadline": q.within_deadline,
+        "mark": "cheapest" if q.cheapest else "fastest" if q.fastest else "", "source": q.price_source,
+    } for q in best_quote_per_offer(report.sweep.quotes)]), hide_index=True, key=key("table_offers"))
+    if report.sweep.skipped:
+        st.caption(plain(f"Not priced ({len(report.sweep.skipped)}): " + "; ".join(report.sweep.skipped)))
+    # Deferred: the CSV of every quote is built only when the founder clicks.
+    st.download_button("Download every quote (CSV)", partial(quotes_csv, report.sweep.quotes), "cost_sweep.csv",
+                       "text/csv", key=key("download_sweep"))
+    st.subheader("Compression savings", anchor=False)
+    floor = report.serving.floor_monthly_usd
+    if floor:
+        st.caption(plain(f"The GPUs kept up all month cost {usd(round_usd(floor))} whatever the volume: compression "
+                         f"lowers the bill only above about {report.serving.requests_to_pass_floor:,.0f} requests "
+                         "a month at the serving precision and price above."))
+    st.dataframe(pd.DataFrame(compression_rows(report)).rename(columns=COMPRESSION_HEADERS), hide_index=True,
+                 key=key("table_compression"))
+    if report.measured_compression:
+        st.markdown("**Measured on the run card**, beside the estimates above:")
+        st.dataframe(pd.DataFrame([vars(m) for m in report.measured_compression]), hide_index=True,
+                     key=key("table_measured"))
+    st.download_button("Download compression savings (CSV)", compression_csv(report), "compression_savings.csv",
+                       "text/csv", key=key("download_compression"))
+    with st.expander("Memory against each GPU"):
+        st.dataframe(pd.DataFrame(report.fit_by_gpu, columns=["GPU", "memory (GB)", "training fits"]), hide_index=True)
+
+
+def prices_section(project_id: int, rows: list[dict], offers, today: date, max_age_days: int) -> None:
+    table = catalog_table(offers, today, max_age_days)
+    flagged = sum(1 for row in table if row["stale"])
+    with st.expander(f"GPU price catalog: {len(table)} offers, {flagged} stale or undated"):
+        st.dataframe(pd.DataFrame(table).astype({"usd_per_hour": float, "usd_per_gpu_hour": float}), hide_index=True)
+    with st.expander("Your prices (negotiated rates, other providers)", expanded=bool(rows)):
+        with st.form(PRICE_FORM, clear_on_submit=True):
+            cols = st.columns(3)
+            same = "The same provider and instance as a catalog row replaces that row's price."
+            cols[0].text_input("Provider", key=key("price_provider"), help=same)
+            cols[1].text_input("Instance", key=key("price_instance"), help=same)
+            cols[2].selectbox("GPU", list(GPU_SPEC_FOR), key=key("price_gpu"))
+            cols = st.columns(3)
+            cols[0].number_input("GPUs per instance", value=1, key=key("price_gpus_per_instance"))
+            cols[1].number_input("$ per instance-hour", value=None, key=key("price_usd_per_hour"))
+            cols[2].text_input("Date seen (YYYY-MM-DD, empty = today)", key=key("price_date_seen"))
+            st.form_submit_button("Save my price", on_click=add_price, args=(project_id, rows))
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
+            with st.form(REMOVE_FORM):
+                st.multiselect("Prices to remove", [f"{r['provider']} — {r['instance']}" for r in rows], key=key("remove"))
+                st.form_submit_button("Remove selected prices", on_click=remove_prices, args=(project_id, rows))

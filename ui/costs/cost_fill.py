@@ -1,0 +1,137 @@
+"""Fill the financials form's inference cost from the cost estimator or from a measured run card.
+
+Either source puts its figure and a source label ("estimate: ..." or "measured run card <id> ...")
+into the form; nothing is saved until the founder saves the form. The estimate prices the chosen
+model on the project's GPU catalog, including the prices the founder saved on the Costs page.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import streamlit as st
+
+from ui.session import flash, get_store
+from ui.text import plain
+
+# The last figure put into the form: {"version", "usd_per_1k", "source", "method", "fills"}.
+COST_FILL = "fin_cost_fill"
+
+
+def key(version, *parts) -> str:
+    return "_".join(["fin", f"v{version}", *map(str, parts)])
+
+
+def estimator_fill(version) -> dict | None:
+    """The figure put into the form drawn from `version`, if any."""
+    fill = st.session_state.get(COST_FILL)
+    return fill if fill and fill["version"] == version else None
+
+
+def cost_keys(version) -> tuple[str, str]:
+    """Keys of the inference-cost inputs; each new fill gives them new keys, so the form shows it."""
+    fills = (estimator_fill(version) or {}).get("fills", 0)
+    return key(version, f"fill{fills}", "cost_1k"), key(version, f"fill{fills}", "cost_source")
+
+
+def cost_fill_forms(project_id: int, v) -> None:
+    """Two small forms: a cost-estimator estimate for a model preset, and a measured run card."""
+    try:
+        from business.costs.memory import PRECISIONS
+        from business.costs.models import PRESETS
+    except ImportError:
+        st.caption("The cost estimator is not available here: type the inference cost by hand.")
+        return
+    st.markdown("**Estimate** (cost estimator: compute-bound, on the cheapest GPU offer that holds the model)")
+    with st.form(key(v, "estimator_form"), border=False):
+        cols = st.columns(3)
+        cols[0].selectbox("Model", list(PRESETS), format_func=lambda k: PRESETS[k].name, key=key(v, "est_model"))
+        cols[1].selectbox("Serving precision", PRECISIONS, index=PRECISIONS.index("bf16"), key=key(v, "est_precision"))
+        cols[2].number_input("Tokens per request (images for a CNN)", min_value=1, max_value=1_000_000, value=256,
+                             key=key(v, "est_tokens"))
+        st.form_submit_button("Use the cost estimator's figure", on_click=fill_from_estimator, args=(project_id, v))
+    run_card_form(v)
+    fill = estimator_fill(v)
+    if fill:
+        st.caption(plain(f"Put into the form: {fill['method']}. Save the form to use it."))
+
+
+def run_card_form(v) -> None:
+    cards = trained_run_cards()
+    st.markdown("**Measured** (a run card's throughput × what the machine costs per hour)")
+    if not cards:
+        st.caption("No run card yet: train a model on a model page and its run card shows up here.")
+        return
+    with st.form(key(v, "run_card_form"), border=False):
+        cols = st.columns(2)
+        cols[0].selectbox("Run card", list(cards), key=key(v, "run_id"))
+        cols[1].number_input("Machine price (USD per hour)", min_value=0.0, value=None, step=0.1,
+                             key=key(v, "run_usd_per_hour"))
+        st.form_submit_button("Use the measured figure", on_click=fill_from_run_card, args=(v, cards))
+
+
+def trained_run_cards() -> dict[str, dict]:
+    """Run cards the model pages wrote, by run id; none when modelkit or its runs are absent."""
+    try:
+        from modelkit.runs import list_runs, read_run_card
+        return {run.run_id: card for run in list_runs() if (card := read_run_card(run.path))}
+    except (ImportError, OSError, ValueError):
+        return {}
+
+
+def fill_from_estimator(project_id: int, v) -> None:
+    """Callback: price the chosen model with the cost estimator and put the figure into the form."""
+    from business.costs.compute import EstimateError
+    from business.costs.estimator import serving_cost_for
+    from business.costs.models import PRESETS
+    model = PRESETS[st.session_state[key(v, "est_model")]]
+    precision, amount = st.session_state[key(v, "est_precision")], st.session_state[key(v, "est_tokens")]
+    try:
+        serving = serving_cost_for(model, project_offers(project_id), precision, tokens_per_request=amount,
+                                   images_per_request=amount)
+    except EstimateError as error:
+        flash(plain(f"The cost estimator could not price {model.name}: {error}"), "error")
+        return
+    put_into_form(v, serving.cost_per_1000_usd, serving.method,
+                  f"estimate: cost estimator, {model.name}, {precision}, {amount:,} per request")
+
+
+def fill_from_run_card(v, cards: dict[str, dict]) -> None:
+    """Callback: cost per request = machine price per hour / (run card samples per second × 3,600)."""
+    from business.costs.compute import EstimateError
+    from business.costs.pricing import cost_per_request_from_throughput
+    from business.costs.run_cards import model_from_run_card
+    run_id, usd_per_hour = st.session_state[key(v, "run_id")], st.session_state[key(v, "run_usd_per_hour")]
+    try:
+        measured = model_from_run_card(cards[run_id])
+        if not measured.samples_per_s:
+            raise EstimateError(f"run card {run_id} has no measured throughput")
+        if not usd_per_hour:
+            raise EstimateError("the machine price per hour is empty")
+        per_request = cost_per_request_from_throughput(measured.samples_per_s, Decimal(str(usd_per_hour)))
+    except EstimateError as error:
+        flash(plain(f"The run card could not be priced: {error}"), "error")
+        return
+    put_into_form(v, per_request * 1000,
+                  f"{measured.samples_per_s:,.1f} requests/s measured on {measured.device or 'its device'} "
+                  f"at ${usd_per_hour:,.2f}/hour, machine kept busy",
+                  f"measured run card {run_id} at ${usd_per_hour:,.2f}/h")
+
+
+def project_offers(project_id: int):
+    """The shipped GPU catalog with the prices this project saved on the Costs page."""
+    from business.costs.catalog import load_catalog
+    from business.costs.compute import EstimateError
+    from business.costs.pricing import OVERRIDE_KIND, apply_price_overrides, price_overrides_from_payload
+    latest = get_store().load_latest(project_id, OVERRIDE_KIND)
+    try:
+        return apply_price_overrides(load_catalog(), price_overrides_from_payload(latest.payload if latest else None),
+                                     date.today())
+    except EstimateError:
+        return load_catalog()  # the Costs page reports unusable saved prices; the shipped catalog still prices
+
+
+def put_into_form(v, usd_per_1k: Decimal, method: str, source: str) -> None:
+    previous = estimator_fill(v) or {}
+    st.session_state[COST_FILL] = {"version": v, "usd_per_1k": usd_per_1k, "method": method,
+                                   "source": source[:120], "fills": previous.get("fills", 0) + 1}

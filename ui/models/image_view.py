@@ -1,0 +1,228 @@
+"""Sections of the Image classifier page (the page itself is pages/image_classifier.py)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from business.store import ReadOnlyStoreError
+from modelkit import jobs
+from modelkit.events import read_events
+from modelkit.vision.zip_safety import ImageDataError
+from modelkit.paths import app_data_dir
+from modelkit.runs import list_runs
+from ui.auth import require_founder, training_time_limit_s
+
+# session-state / widget keys (tests drive the page by these)
+SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload", "img_tv_set", "img_model", "img_size", "img_augment"
+EPOCHS, BATCH, LR, MAX_STEPS, RUN_ID, START, CANCEL = "img_epochs", "img_batch", "img_lr", "img_max_steps", "img_run_id", "img_start", "img_cancel"
+SOURCES = {"digits": "Handwritten digits (bundled, offline)", "zip": "Upload a zip (one folder per class)",
+           "torchvision": "MNIST / Fashion-MNIST / CIFAR-10 (downloaded when online)"}
+MODELS = {"small_cnn": "Small CNN (from scratch, fast)", "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
+ACTIVE = ("queued", "running", "cancelling")
+DATA_FIELDS = ("task", "model_name", "data_path", "image_size", "val_fraction", "seed", "max_train_rows", "max_val_rows")
+
+
+def save_upload(upload) -> str:
+    """Uploads are stored by content hash, so the same zip is unpacked and checked once."""
+    data = upload.getvalue()
+    path = app_data_dir() / "uploads" / f"{hashlib.sha256(data).hexdigest()[:16]}.zip"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(data)
+    return str(path)
+
+
+def data_path_from_widgets() -> str | None:
+    source = st.radio("Images", list(SOURCES), format_func=SOURCES.get, key=SOURCE, horizontal=True)
+    if source == "digits":
+        return "digits"
+    if source == "torchvision":
+        name = st.selectbox("Data set", ["mnist", "fashion_mnist", "cifar10"], key=TV_SET)
+        return f"torchvision:{name}"
+    upload = st.file_uploader("Zip of class folders (train/ and val/ optional)", type=["zip"], key=UPLOAD)
+    return save_upload(upload) if upload else None
+
+
+def training_config(data_path: str) -> dict:
+    from modelkit.train import TrainConfig
+
+    with st.expander("Model and training settings", expanded=False):
+        model = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL)
+        cols = st.columns(4)
+        size = cols[0].number_input("Image size (0 = model default)", 0, 512, 0, step=8, key=IMAGE_SIZE)
+        epochs = cols[1].number_input("Epochs", 1, 100, 3, key=EPOCHS)
+        batch = cols[2].number_input("Batch size", 1, 1024, 64, key=BATCH)
+        lr = cols[3].number_input("Learning rate", 1e-5, 1.0, 3e-3, format="%.5f", key=LR)
+        augment = st.multiselect("Augmentation", ["flip", "crop", "jitter"], key=AUGMENT)
+        max_steps = st.number_input("Stop after N steps (0 = all epochs)", 0, 100_000, 0, key=MAX_STEPS)
+    config = TrainConfig(task="image", model_name=model, data_path=data_path, image_size=int(size), epochs=int(epochs),
+                         batch_size=int(batch), learning_rate=float(lr), augment=",".join(augment),
+                         max_steps=int(max_steps) or None, warmup_ratio=0.05)
+    return asdict(config)
+
+
+@st.cache_data(show_spinner="Checking the images...", max_entries=8)
+def check_data(config_json: str) -> dict:
+    from modelkit.vision.task import load_sets
+    from modelkit.train import TrainConfig
+
+    return load_sets(TrainConfig(**json.loads(config_json)))[2]
+
+
+def show_report(report: dict) -> None:
+    counts = pd.DataFrame({"train": report["train_counts"], "validation": report["val_counts"]})
+    cols = st.columns(4)
+    cols[0].metric("Classes", len(report["classes"]))
+    cols[1].metric("Training images", int(counts["train"].sum()))
+    cols[2].metric("Validation images", int(counts["validation"].sum()))
+    cols[3].metric("Skipped files", len(report["skipped"]))
+    st.caption(f"Split: {report['split']}; kept at {report['stored_size']} px, "
+               f"{'RGB' if report['channels'] == 3 else 'greyscale'}")
+    st.dataframe(counts, width="stretch")
+    for warning in report["warnings"]:
+        st.warning(warning)
+    if report["skipped"]:
+        st.dataframe(pd.DataFrame(report["skipped"]), width="stretch", hide_index=True)
+
+
+def start_training(config: dict) -> None:
+    try:
+        require_founder("start training")
+        st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(task="image", config=config,
+                                                            time_limit_s=training_time_limit_s()))
+    except (jobs.JobError, ReadOnlyStoreError) as error:
+        st.error(str(error))
+
+
+def image_runs() -> list:
+    return [run for run in list_runs(jobs.runs_root()) if run.task == "image"]
+
+
+def curves(run_dir: Path) -> None:
+    steps = read_events(run_dir, ("step",))
+    evals = read_events(run_dir, ("eval",))
+    cols = st.columns(2)
+    loss = go.Figure(go.Scatter(x=[e["step"] for e in steps], y=[e["loss"] for e in steps], mode="lines"))
+    loss.update_layout(title="Training loss", xaxis_title="step", height=280, margin=dict(t=40, b=10))
+    cols[0].plotly_chart(loss, key="img_loss")
+    acc = go.Figure(go.Scatter(x=[e["epoch"] + 1 for e in evals], y=[e["accuracy"] for e in evals], mode="lines+markers"))
+    acc.update_layout(title="Validation accuracy", xaxis_title="epoch", height=280, margin=dict(t=40, b=10),
+                      yaxis_range=[0, 1])
+    cols[1].plotly_chart(acc, key="img_acc")
+
+
+def live_panel(run_id: str) -> None:
+    if not (jobs.runs_root() / run_id / jobs.JOB_FILE).exists():  # trained from the CLI, not as a job
+        curves(jobs.runs_root() / run_id)
+        return
+    active = jobs.job_status(run_id)["state"] in ACTIVE
+
+    @st.fragment(run_every=2.0 if active else None)
+    def panel() -> None:
+        job = jobs.job_status(run_id)
+        run_dir = jobs.runs_root() / run_id
+        progress = job.get("progress") or {}
+        if job["state"] == "queued":
+            st.info(f"Queued on {job['device']}: {job.get('ahead', 0)} job(s) ahead.")
+        elif progress:
+            st.progress(progress["step"] / max(progress["total_steps"], 1),
+                        text=f"{job['state']}: step {progress['step']} / {progress['total_steps']}, "
+                             f"ETA {progress['eta_s']:.0f} s, {progress['samples_per_s']:.0f} images/s")
+        else:
+            st.caption(f"Job {job['state']}.")
+        if job.get("stopped_because"):
+            st.warning(f"Stopped: {job['stopped_because']} (the hosted app's cap per job).")
+        for note in read_events(run_dir, ("note", "oom_retry", "early_stop")):
+            st.caption(note.get("message") or f"{note['type']}: {note}")
+        if job["state"] == "failed":
+            st.error(f"The run failed: {job.get('error', '')[-800:]}")
+        if job["state"] in ("queued", "running"):
+            st.button("Cancel", key=CANCEL, on_click=jobs.cancel, args=(run_id,))
+        curves(run_dir)
+        if active and job["state"] not in ACTIVE:
+            st.rerun()  # the run ended: redraw the whole page with its results
+
+    panel()
+
+
+def results(run_dir: Path, card: dict) -> None:
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    cols = st.columns(4)
+    cols[0].metric("Accuracy", f"{card['metrics']['accuracy']:.3f}")
+    cols[1].metric("Macro-F1", f"{card['metrics']['macro_f1']:.3f}")
+    cols[2].metric("Latency p50 (CPU, 1 image)", f"{card['latency_ms']['p50']:.1f} ms")
+    cols[3].metric("Size", f"{card['size_bytes'] / 1e6:.2f} MB")
+    st.caption(f"{card['model']['name']}: {card.get('weights', '')}")
+    labels = metrics["labels"]
+    heatmap = go.Figure(go.Heatmap(z=metrics["confusion_matrix"], x=labels, y=labels, colorscale="Blues",
+                                   text=metrics["confusion_matrix"], texttemplate="%{text}"))
+    heatmap.update_layout(title="Confusion matrix", xaxis_title="predicted", yaxis_title="true",
+                          yaxis_autorange="reversed", height=420)
+    st.plotly_chart(heatmap, key="img_confusion")
+    st.dataframe(pd.DataFrame(metrics["per_class"]).T, width="stretch")
+    if metrics["mistakes"]:
+        st.subheader("Most confident mistakes")
+        cols = st.columns(6)
+        for index, mistake in enumerate(metrics["mistakes"][:12]):
+            cols[index % 6].image(str(run_dir / mistake["file"]), width="stretch",
+                                  caption=f"true {mistake['true']}, predicted {mistake['predicted']} "
+                                          f"({mistake['confidence']:.0%})")
+
+
+@st.cache_resource(max_entries=2)
+def predictor_for(run_dir: str, stamp: float):
+    from modelkit.vision.predict import ImagePredictor
+
+    return ImagePredictor.from_run(run_dir)
+
+
+def demo(run_dir: Path) -> None:
+    predictor = predictor_for(str(run_dir), (run_dir / "model" / "model.safetensors").stat().st_mtime)
+    single, camera, batch = st.tabs(["Upload an image", "Camera", "Batch (zip -> CSV)"])
+    with single:
+        image = st.file_uploader("An image", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"], key="img_demo")
+    with camera:
+        photo = st.camera_input("Take a picture", key="img_camera")
+    for shot in (image, photo):
+        if shot is not None:
+            try:
+                top = predictor.top_k(shot.getvalue(), k=min(3, len(predictor.label_names)))
+            except ImageDataError as error:
+                st.error(str(error))
+                continue
+            st.image(shot.getvalue(), width=160)
+            for label, probability in top:
+                st.progress(probability, text=f"{label}: probability {probability:.1%}")
+    with batch:
+        upload = st.file_uploader("Zip of images", type=["zip"], key="img_batch_zip")
+        if upload is not None:
+            try:
+                frame = predictor.predict_zip(upload.getvalue())
+            except ImageDataError as error:
+                st.error(str(error))
+                return
+            st.dataframe(frame, hide_index=True)
+            st.download_button("Download predictions (CSV)", frame.to_csv(index=False), "predictions.csv", "text/csv")
+
+
+def compression(run_id: str, card: dict) -> None:
+    rows = card.get("compression") or []
+    if rows:
+        table = pd.DataFrame(rows)
+        table["size_MB"] = (table["size_bytes"] / 1e6).round(3)
+        st.dataframe(table.drop(columns=["size_bytes"]), hide_index=True, width="stretch")
+        for note in card.get("compression_notes", []):
+            st.caption(note)
+    job = jobs.read_job(jobs.runs_root() / run_id) if (jobs.runs_root() / run_id / "job.json").exists() else {}
+    if job.get("spec", {}).get("command") == "compress" and job.get("state") in ACTIVE:
+        st.info("Measuring compression in the background; reload the page in a minute.")
+    elif st.button("Measure compression (fp32 vs int8, fp16 on GPU)", key="img_compress"):
+        require_founder("start a compression job")  # investors are never served this page; refuse loudly if they were
+        jobs.submit(jobs.JobSpec(command="compress", task="image", run_id=run_id))
+        st.rerun()

@@ -1,0 +1,338 @@
+"""Sections of the Text classifier page (the page itself is pages/text_classifier.py)."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from modelkit import jobs
+from modelkit.text.data import check_text_data, load_text_table, merge_label_variants, split_train_val
+from modelkit.events import read_events
+from modelkit.paths import app_data_dir, example_dataset_path, runs_root
+from modelkit.runs import list_runs, read_run_card
+from ui.text import plain
+from ui.auth import batch_row_limit, require_founder, training_time_limit_s
+
+# Session-state keys (page-local until ui/keys.py carries them)
+RUN_ID = "text_run_id"
+SOURCE = "text_source"
+UPLOAD = "text_upload"
+MODEL = "text_model"
+DEMO_TEXT = "text_demo_text"
+COMPARE = "text_compare"
+SEEN_STATE = "text_seen_state"
+HF_PATH = "text_hf_path"
+HF_SOURCE = "Hugging Face dataset"
+MODELS = {"bundled": "all-MiniLM-L6-v2 (bundled, offline)", "tiny-bert": "Tiny BERT (random, smoke test)",
+          "hub": "A Hugging Face model id"}
+
+
+@st.cache_resource(show_spinner="Loading the tokenizer...")
+def tokenizer_for(model_name: str):
+    from modelkit.text.model import load_tokenizer
+
+    return load_tokenizer(model_name)
+
+
+@st.cache_resource(show_spinner="Loading the trained model...", max_entries=3)
+def predictor_for(run_dir: str, stamp: float):
+    from modelkit.text.predict import Predictor
+
+    return Predictor.from_run(run_dir)
+
+
+def saved_upload() -> Path | None:
+    """Uploads are written under APP_DATA_DIR/uploads so the training process can read them."""
+    upload = st.session_state.get(UPLOAD)
+    if upload is None:
+        return None
+    raw = upload.getvalue()
+    folder = app_data_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(raw).hexdigest()[:16]}{Path(upload.name).suffix.lower() or '.csv'}"
+    if not path.exists():
+        path.write_bytes(raw)
+    return path
+
+
+def hf_dataset_path() -> Path | None:
+    """A hub dataset (online or cached) or a saved folder, kept under uploads as JSONL like an upload."""
+    from modelkit.text.sources import load_hf_dataset, save_table_jsonl
+
+    with st.form("text_hf_form"):
+        name = st.text_input("Dataset name or saved folder", placeholder="stanfordnlp/sst2 or /data/my_dataset",
+                             key="text_hf_name")
+        c1, c2, c3, c4 = st.columns(4)
+        config = c1.text_input("Config (optional)", key="text_hf_config")
+        split = c2.text_input("Split", "train", help="a slice works too, e.g. train[:2000]", key="text_hf_split")
+        text_col = c3.text_input("Text column (optional)", key="text_hf_text")
+        label_col = c4.text_input("Label column (optional)", key="text_hf_label")
+        loaded = st.form_submit_button("Load dataset")
+    if loaded:
+        try:
+            with st.spinner("Loading the dataset..."):
+                table = load_hf_dataset(name, config, split, text_col.strip() or None, label_col.strip() or None)
+            st.session_state[HF_PATH] = str(save_table_jsonl(table, app_data_dir() / "uploads"))
+        except ValueError as error:
+            st.session_state.pop(HF_PATH, None)
+            st.error(plain(str(error)))
+            return None
+        for warning in table.warnings:
+            st.warning(plain(warning))
+    if not st.session_state.get(HF_PATH):
+        st.info("Name a Hugging Face dataset (downloaded when online, or already cached) or the folder of a saved one.")
+        return None
+    return Path(st.session_state[HF_PATH])
+
+
+def data_section() -> dict | None:
+    """Pick data, map columns, show the data check; the training config's data part, or None."""
+    st.subheader("1. Data", anchor=False)
+    source = st.radio("Data", ["Built-in example: support tickets", "Upload CSV / TSV / JSONL", HF_SOURCE], key=SOURCE,
+                      horizontal=True, label_visibility="collapsed")
+    path = example_dataset_path()
+    if source == HF_SOURCE:
+        path = hf_dataset_path()
+        if path is None:
+            return None
+    elif source.startswith("Upload"):
+        st.file_uploader("Labelled texts (max 200 MB)", type=["csv", "tsv", "jsonl", "json", "txt"], key=UPLOAD)
+        path = saved_upload()
+        if path is None:
+            st.info("Upload a table with a text column and a label column.")
+            return None
+    columns = table_columns(str(path))
+    text_col = st.selectbox("Text column", columns, index=guess(columns, "text"), key="text_text_column") if columns else None
+    label_col = st.selectbox("Label column", columns, index=guess(columns, "label"), key="text_label_column") if columns else None
+    try:
+        table = load_text_table(path, text_column=text_col, label_column=label_col)
+        merge = st.checkbox("Merge labels that differ only by case or spaces", key="text_merge_labels")
+        train, val = split_train_val(merge_label_variants(table) if merge else table)
+        report = check_text_data(train, val, tokenizer_for("bundled"), max_length=st.session_state.get("text_max_length", 128))
+    except ValueError as error:
+        st.error(plain(str(error)))
+        return None
+    show_report(report)
+    return {"data_path": "" if path == example_dataset_path() else str(path), "text_column": table.text_column,
+            "label_column": table.label_column, "merge_label_variants": merge}
+
+
+@st.cache_data(show_spinner=False)
+def table_columns(path: str) -> list[str]:
+    from modelkit.text.data import decode_text, parse_frame, read_bytes
+
+    try:
+        return [str(c) for c in parse_frame(decode_text(read_bytes(path))[0][:200_000], path).columns]
+    except ValueError:
+        return []
+
+
+def guess(columns: list[str], role: str) -> int:
+    from modelkit.text.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES
+
+    names = TEXT_COLUMN_NAMES if role == "text" else LABEL_COLUMN_NAMES
+    lowered = [c.strip().lower() for c in columns]
+    return next((lowered.index(n) for n in names if n in lowered), min(len(columns) - 1, 0 if role == "text" else 1))
+
+
+def show_report(report) -> None:
+    cols = st.columns(5)
+    cols[0].metric("Rows", f"{report.rows:,}", help=f"{report.train_rows} train / {report.val_rows} validation")
+    cols[1].metric("Classes", len(report.class_counts))
+    cols[2].metric("Imbalance", f"{report.imbalance_ratio}:1")
+    cols[3].metric("Duplicates", report.duplicate_texts)
+    cols[4].metric("Tokens p95", report.token_length_percentiles.get("p95", "-"),
+                   help=f"{report.truncated_texts} text(s) longer than {report.max_length} tokens are truncated")
+    st.bar_chart(pd.Series(report.class_counts, name="texts"), horizontal=True, height=160)
+    for warning in report.warnings:
+        st.warning(plain(warning))
+    st.caption(plain(f"Encoding {report.encoding}; empty texts {report.empty_texts}; validation texts also in training "
+               f"{report.train_val_overlap}; token length percentiles {report.token_length_percentiles}."))
+
+
+def training_form(data: dict) -> None:
+    st.subheader("2. Train", anchor=False)
+    with st.form("text_train_form"):
+        choice = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL)
+        hub_id = st.text_input("Hugging Face model id (when chosen above)", "distilbert-base-uncased", key="text_hub_id")
+        c1, c2, c3, c4 = st.columns(4)
+        epochs = c1.number_input("Epochs", 1, 50, 3, key="text_epochs")
+        batch = c2.number_input("Batch size", 1, 512, 16, key="text_batch")
+        rate = c3.number_input("Learning rate", 1e-6, 1e-2, 5e-5, format="%.0e", key="text_lr")
+        length = c4.number_input("Max tokens", 16, 512, 128, key="text_max_length")
+        c5, c6, c7 = st.columns(3)
+        max_steps = c5.number_input("Stop after steps (0 = all)", 0, 10**6, 0, key="text_max_steps")
+        seed = c6.number_input("Seed", 0, 10**6, 42, key="text_seed")
+        processes = c7.number_input("Processes (GPUs)", 1, 16, 1, key="text_processes")
+        submitted = st.form_submit_button("Start training", type="primary")
+    if submitted:
+        model = hub_id.strip() if choice == "hub" else choice
+        config = {**data, "model_name": model, "epochs": int(epochs), "batch_size": int(batch),
+                  "learning_rate": float(rate), "max_length": int(length), "seed": int(seed),
+                  "max_steps": int(max_steps) or None}
+        start_job(config, int(processes))
+
+
+def start_job(config: dict, processes: int) -> None:
+    from modelkit.text.model import resolve_model_source
+
+    try:
+        require_founder("start training")
+        resolve_model_source(config["model_name"])  # offline and not cached: say so now, not in a log
+        st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(config=config, num_processes=processes,
+                                                            time_limit_s=training_time_limit_s()))
+    except ValueError as error:
+        st.error(plain(str(error)))
+
+
+def run_picker() -> str | None:
+    runs = [run for run in list_runs() if run.task == "text"]
+    if not runs:
+        return None
+    ids = [run.run_id for run in runs]
+    current = st.session_state.get(RUN_ID)
+    labels = {run.run_id: f"{run.run_id} - {run.model} - {run.state}" for run in runs}
+    picked = st.selectbox("Run", ids, index=ids.index(current) if current in ids else 0, format_func=labels.get)
+    st.session_state[RUN_ID] = picked
+    return picked
+
+
+def live_panel(run_id: str) -> None:
+    """Polls the run folder: state, queue, progress/ETA, curves, cancel. Reruns the page when a job ends."""
+    status = jobs.job_status(run_id, runs_root())
+    state = status["state"]
+    if st.session_state.get(SEEN_STATE, {}).get(run_id) in jobs.ACTIVE and state not in jobs.ACTIVE:
+        st.session_state[SEEN_STATE][run_id] = state
+        st.rerun(scope="app")
+    st.session_state.setdefault(SEEN_STATE, {})[run_id] = state
+    queue = jobs.list_queue(status["device"], runs_root())
+    st.markdown(f"**State:** {state} on `{status['device']}`" + (f" - {status['ahead']} job(s) ahead" if state == "queued" else ""))
+    if queue:
+        st.dataframe(pd.DataFrame([{"position": j["position"], "run": j["run_id"], "state": j["state"],
+                                    "model": j["spec"]["config"].get("model_name")} for j in queue]), hide_index=True)
+    progress = status.get("progress")
+    if progress:
+        st.progress(min(progress["step"] / max(progress["total_steps"], 1), 1.0),
+                    text=f"step {progress['step']}/{progress['total_steps']} - {progress['samples_per_s']} samples/s - "
+                         f"ETA {progress['eta_s']:.0f} s")
+    draw_curves(runs_root() / run_id)
+    for event in read_events(runs_root() / run_id, ("oom_retry", "early_stop", "note")):
+        st.info(plain(event.get("message") or json.dumps(event)))
+    if state in ("queued", "running"):
+        st.button("Cancel", key=f"cancel_{run_id}", on_click=jobs.cancel, args=(run_id, runs_root()))
+    if state == "failed":
+        st.error(f"The {status['spec'].get('command', 'training')} job failed. The last lines of its log:")
+        st.code(status.get("error") or jobs.log_tail(runs_root() / run_id), language=None)
+    if status.get("stopped_because"):
+        st.warning(f"Stopped: {status['stopped_because']} (the hosted app's cap per job).")
+
+
+def draw_curves(run_dir: Path) -> None:
+    steps = pd.DataFrame(read_events(run_dir, ("step",)))
+    evals = pd.DataFrame(read_events(run_dir, ("eval",)))
+    left, right = st.columns(2)
+    if not steps.empty:
+        left.line_chart(steps.set_index("step")[["loss"]], height=220, x_label="step", y_label="training loss")
+    if not evals.empty:
+        right.line_chart(evals.set_index("step")[["accuracy", "macro_f1"]], height=220, x_label="step",
+                         y_label="validation")
+
+
+def results_section(run_dir: Path, card: dict) -> None:
+    st.subheader("3. Results", anchor=False)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Accuracy", f"{metrics['accuracy']:.3f}")
+    c2.metric("Macro-F1", f"{metrics['macro_f1']:.3f}")
+    c3.metric("Latency p50 (batch 1)", f"{card['latency_ms']['p50']:.1f} ms", help=card["throughput"]["device"])
+    c4.metric("Size on disk", f"{card['size_bytes'] / 1e6:.1f} MB")
+    left, right = st.columns(2)
+    left.dataframe(pd.DataFrame(metrics["per_class"]).T, width="stretch")
+    right.plotly_chart(confusion_figure(metrics), width="stretch")
+    if metrics.get("mistakes"):
+        st.caption("Most confident mistakes")
+        st.dataframe(pd.DataFrame(metrics["mistakes"]), hide_index=True, width="stretch")
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Run card (JSON)", json.dumps(card, indent=2), f"{run_dir.name}.json", key="text_card_json")
+    d2.download_button("Run card (Markdown)", (run_dir / "run_card.md").read_text(), f"{run_dir.name}.md",
+                       key="text_card_md")
+    if d3.button("Prepare model download", key="text_zip"):
+        d3.download_button("Model (safetensors, zip)", model_zip(str(run_dir / "model")), f"{run_dir.name}-model.zip",
+                           key="text_model_zip")
+
+
+def confusion_figure(metrics: dict) -> go.Figure:
+    labels = metrics["labels"]
+    figure = go.Figure(go.Heatmap(z=metrics["confusion_matrix"], x=labels, y=labels, colorscale="Blues",
+                                  texttemplate="%{z}", hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>"))
+    figure.update_layout(title="Confusion matrix", xaxis_title="predicted", yaxis_title="true", height=360,
+                         yaxis_autorange="reversed", margin=dict(l=10, r=10, t=40, b=10))
+    return figure
+
+
+def model_zip(model_dir: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for file in Path(model_dir).iterdir():
+            archive.write(file, f"model/{file.name}")
+    return buffer.getvalue()
+
+
+@st.fragment
+def demo_section(run_dir: Path) -> None:
+    st.subheader("4. Try it", anchor=False)
+    predictor = predictor_for(str(run_dir), (run_dir / "model" / "model.safetensors").stat().st_mtime)
+    text = st.text_area("Text", "I was charged twice for my subscription this month.", key=DEMO_TEXT)
+    if text.strip():
+        row = predictor.predict([text]).iloc[0]
+        probabilities = pd.Series({name: row[f"p_{name}"] for name in predictor.label_names}, name="probability")
+        st.markdown(f"Predicted: **{plain(row['label'])}** ({row['confidence']:.1%})")
+        st.bar_chart(probabilities, horizontal=True, height=40 + 28 * len(probabilities))
+    batch = st.file_uploader("Predict a whole CSV (a text column is enough)", type=["csv", "tsv", "jsonl"],
+                             key="text_batch_upload")
+    if batch is not None:
+        try:
+            frame = predictor.predict_table(batch.getvalue(), batch.name, max_rows=batch_row_limit())
+        except ValueError as error:
+            st.error(plain(str(error)))
+            return
+        st.dataframe(frame.head(50), hide_index=True)
+        st.download_button("Download predictions (CSV)", frame.to_csv(index=False), "predictions.csv",
+                           key="text_predictions_csv")
+
+
+def compression_section(run_id: str, card: dict) -> None:
+    st.subheader("5. Compression (measured)", anchor=False)
+    if card.get("compression"):
+        table = pd.DataFrame(card["compression"])
+        table["size_MB"] = (table.pop("size_bytes") / 1e6).round(1)
+        st.dataframe(table, hide_index=True, width="stretch")
+    if st.button("Measure int8 (and fp16 on GPU)", key="text_compress"):
+        try:
+            require_founder("start a compression job")
+            jobs.submit(jobs.JobSpec(command="compress", run_id=run_id), runs_root())
+        except ValueError as error:
+            st.error(plain(str(error)))
+        else:
+            st.info("Measuring in the background; the table appears here when it is done.")
+
+
+def compare_section() -> None:
+    cards = {run.run_id: read_run_card(run.path) for run in list_runs() if run.task == "text"}
+    cards = {run_id: card for run_id, card in cards.items() if card}
+    if len(cards) < 2:
+        return
+    st.subheader("6. Compare runs", anchor=False)
+    picked = st.multiselect("Runs", list(cards), default=list(cards)[:2], key=COMPARE)
+    rows = {run_id: {"model": cards[run_id]["model"]["name"], "parameters": cards[run_id]["model"]["parameters"],
+                     "accuracy": cards[run_id]["metrics"]["accuracy"], "macro_f1": cards[run_id]["metrics"]["macro_f1"],
+                     "epochs": cards[run_id]["config"]["epochs"], "size_MB": round(cards[run_id]["size_bytes"] / 1e6, 1),
+                     "latency_p50_ms": cards[run_id]["latency_ms"]["p50"],
+                     "train_samples_per_s": cards[run_id]["throughput"]["train_samples_per_s"]} for run_id in picked}
+    st.dataframe(pd.DataFrame(rows).astype(str), width="stretch")
