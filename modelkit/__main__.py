@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from modelkit.text.data import DataError
+from modelkit.errors import DataError
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -176,11 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             return run_train(args)
         if args.command == "eval":
-            from modelkit.evaluate import evaluate_saved_model
-            from modelkit.vision.task import evaluate_run
+            from modelkit.tasks import get_task
 
-            image = run_task(args.run_dir) == "image"
-            print(json.dumps(evaluate_run(Path(args.run_dir)) if image else evaluate_saved_model(args.run_dir), indent=2))
+            print(json.dumps(get_task(run_task(args.run_dir)).evaluate_run(Path(args.run_dir)), indent=2))
             return 0
         if args.command == "predict":
             return run_predict(args)

@@ -2,7 +2,7 @@
 
 Padding each batch only to its longest text, and putting texts of similar length in the same batch,
 is most of why our loop beats a fixed-length one: short texts stop paying for long ones.
-Used by `modelkit.text.model.prepare_text_task`; no module-level state.
+Used by `modelkit.text.task.prepare_task` and the training loop; no module-level state.
 """
 from __future__ import annotations
 

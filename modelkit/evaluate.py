@@ -1,8 +1,6 @@
 """Classification metrics: accuracy, macro-F1, per-class precision/recall/F1, confusion matrix, and the
-most confident mistakes. Pure functions over label ids and probabilities, shared by text and images.
-
-`evaluate_saved_model(run_dir)` re-scores a run's saved text model on its validation split; the CLI's
-`python -m modelkit eval --run-dir ...` calls it.
+most confident mistakes. Pure functions over label ids and probabilities, shared by text and images;
+each task re-scores its saved runs with them (modelkit.text.task / modelkit.vision.task `evaluate_run`).
 """
 from __future__ import annotations
 
@@ -39,23 +37,3 @@ def confident_mistakes(inputs: list, labels: list[int], probabilities: np.ndarra
     wrong.sort(key=lambda i: -probabilities[i, predictions[i]])
     return [{"input": inputs[i], "true": label_names[labels[i]], "predicted": label_names[predictions[i]],
              "confidence": round(float(probabilities[i, predictions[i]]), 4)} for i in wrong[:limit]]
-
-
-def evaluate_saved_model(run_dir, batch_size: int = 64) -> dict:
-    """Re-score `<run_dir>/model` on the validation split its training config describes."""
-    from pathlib import Path
-
-    from modelkit.text.predict import Predictor
-    from modelkit.text.task import load_splits
-    from modelkit.train import TrainConfig
-    import json
-
-    run_dir = Path(run_dir)
-    config = TrainConfig(**json.loads((run_dir / "model" / "train_config.json").read_text()))
-    predictor = Predictor.from_run(run_dir)
-    _, val = load_splits(config)
-    probabilities = predictor.predict_proba(val.texts, batch_size=batch_size)
-    label_ids = [predictor.label_names.index(label) for label in val.labels]
-    report = classification_report(label_ids, probabilities, predictor.label_names)
-    report["mistakes"] = confident_mistakes(val.texts, label_ids, probabilities, predictor.label_names)
-    return report

@@ -3,8 +3,8 @@
 `reachable(host, port, timeout_s)` resolves the name and opens one TCP connection, both bounded by
 `timeout_s` (a name lookup has no timeout of its own, so it runs in a helper thread). `APP_OFFLINE=1`
 (and any extra variable named by the caller, e.g. HF_HUB_OFFLINE) answers "offline" without touching
-the network; the test suite sets it. Used by modelkit.text.model and text_sources (the Hugging Face hub),
-image_sources (torchvision data sets) and vision (ImageNet weights).
+the network; the test suite sets it. Used by modelkit.text.model and modelkit.text.sources (the Hugging Face hub),
+modelkit.vision.sources (torchvision data sets) and modelkit.vision.model (ImageNet weights).
 """
 from __future__ import annotations
 

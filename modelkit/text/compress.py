@@ -7,14 +7,14 @@ CLI: `python -m modelkit compress --run-dir RUN`. Nothing is estimated here: eve
 from __future__ import annotations
 
 import copy
-import io
 import json
 import warnings
 from pathlib import Path
 
 import torch
 
-from modelkit.text.predict import Predictor, latency_batch, measure_latency_ms
+from modelkit.measure import measure_latency_ms, serialized_size_bytes
+from modelkit.text.predict import Predictor, latency_batch
 from modelkit.runs import add_compression_rows, model_size_bytes
 
 
@@ -27,13 +27,6 @@ def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
         # dependency here; it still works and is what ships in torch itself
         warnings.simplefilter("ignore")
         return quantize_dynamic(copy.deepcopy(model).cpu().eval(), {torch.nn.Linear}, dtype=torch.qint8)
-
-
-def serialized_size_bytes(model: torch.nn.Module) -> int:
-    """Bytes of the state dict once written (packed int8 weights are not plain tensors, so not safetensors)."""
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)  # written to memory only, to count bytes; never loaded back
-    return buffer.getbuffer().nbytes
 
 
 def accuracy_of(predictor: Predictor, texts: list[str], labels: list[str]) -> float:

@@ -19,13 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from modelkit.errors import DataError  # noqa: F401  (re-exported: callers catch it from here too)
+
 MAX_FILE_BYTES = 200 * 1024 * 1024
 TEXT_COLUMN_NAMES = ("text", "sentence", "content", "body", "message", "review", "utterance", "document")
 LABEL_COLUMN_NAMES = ("label", "labels", "class", "category", "target", "intent", "topic")
-
-
-class DataError(ValueError):
-    """Any reason a text table cannot be used for training."""
 
 
 class FileTooLargeError(DataError):

@@ -6,7 +6,6 @@ CLI's `python -m modelkit predict` and the page's demo both use it.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,24 +80,6 @@ def _within(max_rows: int | None, texts: list[str], error: type[ValueError]) -> 
     if max_rows is not None and len(texts) > max_rows:
         raise error(f"The table has {len(texts):,} rows; batch predictions here take at most {max_rows:,}.")
     return texts
-
-
-@torch.inference_mode()
-def measure_latency_ms(model, batch: dict, repeats: int = 30, warmup: int = 3) -> dict:
-    """p50/p95 wall time of one forward pass on an already-built batch."""
-    model.eval()
-    for _ in range(warmup):
-        model(**batch)
-    timings = []
-    for _ in range(repeats):
-        if any(value.is_cuda for value in batch.values()):
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        model(**batch)
-        if any(value.is_cuda for value in batch.values()):
-            torch.cuda.synchronize()
-        timings.append((time.perf_counter() - start) * 1000)
-    return {"p50": round(float(np.percentile(timings, 50)), 3), "p95": round(float(np.percentile(timings, 95)), 3)}
 
 
 def latency_batch(predictor: Predictor, texts: list[str], batch_size: int) -> dict:

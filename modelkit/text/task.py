@@ -71,17 +71,13 @@ def display_name(model_name: str) -> str:
 
 def finalize_run(run_dir: Path, config, summary: dict) -> dict:
     """Score the best saved model on validation, time it, and write metrics.json + the run card."""
-    from modelkit.evaluate import classification_report, confident_mistakes
-    from modelkit.text.predict import Predictor, latency_batch, measure_latency_ms
+    from modelkit.measure import measure_latency_ms
+    from modelkit.text.predict import Predictor, latency_batch
     from modelkit.runs import build_run_card, model_size_bytes, write_run_card
 
     device = "cuda" if str(summary.get("device", "cpu")).startswith("cuda") else "cpu"
     predictor = Predictor.from_run(run_dir, device=device, max_length=config.max_length)
-    _, val = load_splits(config)
-    probabilities = predictor.predict_proba(val.texts, batch_size=config.eval_batch_size)
-    label_ids = [predictor.label_names.index(label) for label in val.labels]
-    report = classification_report(label_ids, probabilities, predictor.label_names)
-    report["mistakes"] = confident_mistakes(val.texts, label_ids, probabilities, predictor.label_names)
+    report, val = score_validation(predictor, config, config.eval_batch_size)
     (Path(run_dir) / "metrics.json").write_text(json.dumps(report, indent=2))
     latency_1 = measure_latency_ms(predictor.model, latency_batch(predictor, val.texts, 1))
     latency_32 = measure_latency_ms(predictor.model, latency_batch(predictor, val.texts, 32), repeats=10)
@@ -92,3 +88,25 @@ def finalize_run(run_dir: Path, config, summary: dict) -> dict:
         infer_samples_per_s=round(32 / latency_32["p50"] * 1000, 2), device=device)
     write_run_card(run_dir, card)
     return card
+
+
+def score_validation(predictor, config, batch_size: int) -> tuple[dict, TextTable]:
+    """Metrics and the most confident mistakes of `predictor` on the validation split of `config`."""
+    from modelkit.evaluate import classification_report, confident_mistakes
+
+    _, val = load_splits(config)
+    probabilities = predictor.predict_proba(val.texts, batch_size=batch_size)
+    label_ids = [predictor.label_names.index(label) for label in val.labels]
+    report = classification_report(label_ids, probabilities, predictor.label_names)
+    report["mistakes"] = confident_mistakes(val.texts, label_ids, probabilities, predictor.label_names)
+    return report, val
+
+
+def evaluate_run(run_dir: str | Path, batch_size: int = 64) -> dict:
+    """Re-score `<run_dir>/model` on the validation split its training config describes (CLI `eval`)."""
+    from modelkit.config import TrainConfig
+    from modelkit.text.predict import Predictor
+
+    run_dir = Path(run_dir)
+    config = TrainConfig(**json.loads((run_dir / "model" / "train_config.json").read_text()))
+    return score_validation(Predictor.from_run(run_dir), config, batch_size)[0]

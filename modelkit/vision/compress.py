@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from modelkit.text.compress import serialized_size_bytes
 from modelkit.vision.data import ImageSet
-from modelkit.text.predict import measure_latency_ms
+from modelkit.measure import measure_latency_ms, serialized_size_bytes
 from modelkit.runs import add_compression_rows, model_size_bytes
 from modelkit.vision.model import ImageClassifier, ImageProcessor
 

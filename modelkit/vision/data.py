@@ -5,7 +5,8 @@ offline default), "torchvision:mnist|fashion_mnist|cifar10" (only when already d
 modelkit.vision.sources), a folder in
 ImageFolder layout (one folder per class; optional train/ and val|valid|validation|test/ splits; one
 nested top folder is fine) or a .zip of one (unpacked by `modelkit.vision.zip_safety.safe_extract`).
-`load_image_splits(config)` -> (train ImageSet, val ImageSet, ImageReport). Images are decoded once with
+`modelkit.vision.sources.load_image_splits(config)` -> (train ImageSet, val ImageSet, ImageReport) puts
+the pieces here together for any source. Images are decoded once with
 PIL, converted to RGB (or L when all are greyscale), resized and kept as one uint8 tensor, so training
 never touches the disk. Files that are not images, are corrupt or look like placeholders are listed in
 the report and skipped. Never unpickles a user file.
@@ -312,27 +313,3 @@ def report_warnings(report: ImageReport) -> list[str]:
     if empty_val:
         warnings.append(f"no validation images for: {', '.join(empty_val)}")
     return warnings
-
-
-def load_image_splits(config, stored_size: int) -> tuple[ImageSet, ImageSet, ImageReport]:
-    """Train and validation sets exactly as the config describes them (same seed, same images)."""
-    kind, folder = resolve_source(config.data_path)
-    from modelkit.vision.sources import load_digits_set, load_torchvision_set
-
-    if kind == "digits":
-        train, val = split_automatic(load_digits_set(), config.val_fraction, config.seed)
-        report = build_report("digits (scikit-learn)", train, val, "automatic", [])
-    elif kind.startswith("torchvision:"):
-        train, val = load_torchvision_set(kind, True), load_torchvision_set(kind, False)
-        report = build_report(kind, train, val, "folders", [])
-    else:
-        train, val, train_scan, val_scan, split = load_folder_splits(folder, stored_size, config)
-        report = build_report(config.data_path, train, val, split, [train_scan, val_scan])
-    if len(train.label_names) < 2:
-        raise ImageDataError(f"only one class ({train.label_names[0]!r}); a classifier needs at least two folders")
-    return sample(train, config.max_train_rows, config.seed), sample(val, config.max_val_rows, config.seed), report
-
-
-def check_image_data(config, stored_size: int) -> ImageReport:
-    """The data report a page shows before training (the same loading the training run does)."""
-    return load_image_splits(config, stored_size)[2]

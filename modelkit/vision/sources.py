@@ -4,8 +4,9 @@ and CIFAR-10 (on disk, else downloaded when online).
 `load_digits_set()` and `load_torchvision_set("torchvision:cifar10", train=True)` return an
 `ImageSet`; a torchvision set that is not on disk is downloaded by torchvision when a quick probe
 (modelkit.online) reaches its server, else `DatasetUnavailableError` is raised within seconds.
-`TORCHVISION_DATA_DIR` overrides where they live (default `<APP_DATA_DIR>/datasets`). Called by
-`modelkit.vision.data.load_image_splits`.
+`TORCHVISION_DATA_DIR` overrides where they live (default `<APP_DATA_DIR>/datasets`).
+`load_image_splits(config)` loads any source (these, or a folder / zip through modelkit.vision.data) into
+train and validation sets plus the data report; `check_image_data` is the report alone.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from urllib.parse import urlparse
 import numpy as np
 import torch
 
-from modelkit.vision.data import ImageSet
+from modelkit.vision.data import (ImageReport, ImageSet, build_report, load_folder_splits, resolve_source, sample,
+                                  split_automatic)
 from modelkit.vision.zip_safety import ImageDataError
 from modelkit.online import url_reachable
 from modelkit.paths import app_data_dir
@@ -79,3 +81,25 @@ def download_set(dataset_class, root: Path, train: bool):
         return dataset_class(str(root), train=train, download=True)
     except (OSError, RuntimeError) as error:  # URLError is an OSError; a bad checksum is a RuntimeError
         raise DatasetUnavailableError(f"{name} could not be downloaded into {root}: {error}") from None
+
+
+def load_image_splits(config, stored_size: int) -> tuple[ImageSet, ImageSet, ImageReport]:
+    """Train and validation sets exactly as the config describes them (same seed, same images)."""
+    kind, folder = resolve_source(config.data_path)
+    if kind == "digits":
+        train, val = split_automatic(load_digits_set(), config.val_fraction, config.seed)
+        report = build_report("digits (scikit-learn)", train, val, "automatic", [])
+    elif kind.startswith("torchvision:"):
+        train, val = load_torchvision_set(kind, True), load_torchvision_set(kind, False)
+        report = build_report(kind, train, val, "folders", [])
+    else:
+        train, val, train_scan, val_scan, split = load_folder_splits(folder, stored_size, config)
+        report = build_report(config.data_path, train, val, split, [train_scan, val_scan])
+    if len(train.label_names) < 2:
+        raise ImageDataError(f"only one class ({train.label_names[0]!r}); a classifier needs at least two folders")
+    return sample(train, config.max_train_rows, config.seed), sample(val, config.max_val_rows, config.seed), report
+
+
+def check_image_data(config, stored_size: int) -> ImageReport:
+    """The data report a page shows before training (the same loading the training run does)."""
+    return load_image_splits(config, stored_size)[2]

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from modelkit.vision.data import ImageSet, load_image_splits
+from modelkit.vision.data import ImageSet
+from modelkit.vision.sources import load_image_splits
 from modelkit.tasks import TaskData
 from modelkit.vision.model import (DEFAULT_IMAGE_SIZE, MODELS, AugmentedImages, ImageCollator, ImageProcessor,
                              augmentation, build_image_model, make_processor)
@@ -151,7 +152,7 @@ def evaluate_run(run_dir: Path, write: bool = True) -> dict:
 def finalize_run(run_dir: Path, config, summary: dict) -> dict:
     """Score the best saved model on validation, time it on CPU, and write metrics.json + the run card."""
     from modelkit.events import read_events
-    from modelkit.text.predict import measure_latency_ms
+    from modelkit.measure import measure_latency_ms
     from modelkit.runs import build_run_card, model_size_bytes, write_run_card
 
     report = evaluate_run(Path(run_dir))

@@ -15,7 +15,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from modelkit.text.data import DataError
+from modelkit.errors import DataError
 
 MAX_FILES = 20_000
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # 1 GiB uncompressed

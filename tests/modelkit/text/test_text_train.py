@@ -207,3 +207,15 @@ def test_a_data_error_inside_training_is_written_to_the_runs_events_before_it_is
 
     [error] = read_events(tmp_path / "run", ("error",))
     assert "one class only" in error["message"]
+
+
+def test_the_cli_eval_rescores_a_saved_run_to_the_metrics_written_after_training(tiny_run):
+    run, _ = tiny_run
+
+    result = run_cli("eval", "--run-dir", str(run))
+
+    assert result.returncode == 0, result.stderr
+    rescored = json.loads(result.stdout[result.stdout.index("{"):])
+    written = json.loads((run / "metrics.json").read_text())
+    assert rescored["accuracy"] == written["accuracy"] and rescored["labels"] == written["labels"]
+    assert rescored["confusion_matrix"] == written["confusion_matrix"]

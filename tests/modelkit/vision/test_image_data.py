@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from modelkit.vision.data import NoClassFoldersError, check_image_data, load_image_splits
+from modelkit.vision.data import NoClassFoldersError
+from modelkit.vision.sources import check_image_data, load_image_splits
 from modelkit.vision.zip_safety import ImageDataError, UnsafeZipError, ZipTooLargeError, safe_extract
 from tests.image_builders import class_zip, image_config, png_bytes, write_class_folders, zip_of
 

@@ -1,0 +1,10 @@
+"""The one error every task's data problems share, so the CLI and pages catch them alike.
+
+`DataError` (a ValueError) says why a data set cannot be used; modelkit.text.data and
+modelkit.vision.zip_safety subclass it with their specific reasons.
+"""
+from __future__ import annotations
+
+
+class DataError(ValueError):
+    """Any reason a data set cannot be used for training."""
