@@ -1,7 +1,7 @@
 """Investor view: the whole company on one read-only page, with the numbers' sources and live demos.
 
-business.reports.summary builds the summary from the saved canvas, assumptions and run cards; ui/investor_view
-draws it and offers the HTML, PDF and PPTX exports. Nothing on this page saves.
+business.reports.summary builds the summary from the saved canvas, assumptions and run cards;
+ui/investors/view.py draws it and offers the HTML, PDF and PPTX exports. Nothing on this page saves.
 """
 import streamlit as st
 

@@ -1,4 +1,4 @@
-"""Investor report files: a self-contained HTML page and a PDF (the slide deck is in report_pptx.py).
+"""Investor report files: a self-contained HTML page and a PDF (the slide deck is in slides.py).
 
 Each file states the date and the saved versions it came from (`InvestorSummary.stamp()`). The HTML
 embeds plotly.js once, inline, so it opens offline with no external script; every piece of user text
