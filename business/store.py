@@ -4,6 +4,11 @@ Every save appends an immutable version row of a JSON document (the canvas, the 
 assumptions, price overrides...) under (project, kind). Nothing is ever updated in place, so history,
 diff and restore come from the same table. A save names the version it was based on; if someone saved
 since, the save is refused and the refused text is kept as a draft, so two tabs never lose work.
+A save that changes nothing is refused too, so the history only holds real changes.
+
+Deleting a project is versioned like the rest: a version of kind "project" marks it deleted (or
+restored). A deleted project keeps its name and all its documents; it leaves the project list and
+can be restored from `deleted_projects()`.
 """
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 MAX_PROJECT_NAME_CHARS = 80
+# The kind of the versioned document that says whether a project is deleted: {"deleted": true/false}.
+LIFECYCLE = "project"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects (
@@ -51,6 +58,14 @@ class ReadOnlyStoreError(StoreError):
     """A write through a read-only store (an investor's session in hosted mode)."""
 
 
+class UnchangedSaveError(StoreError):
+    """The save holds exactly what the latest version holds: no version is added."""
+
+    def __init__(self, kind: str, latest_version: int):
+        self.latest_version = latest_version
+        super().__init__(f"Nothing changed since version {latest_version} of this {kind}: no new version was saved.")
+
+
 class StaleSaveError(StoreError):
     """The save was based on an old version; the refused payload is kept as a draft."""
 
@@ -71,6 +86,13 @@ class Project:
     id: int
     name: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class DeletedProject:
+    id: int
+    name: str
+    deleted_at: str
 
 
 @dataclass(frozen=True)
@@ -108,7 +130,7 @@ class Store:
         now = _now()
         with self._write() as db:
             if _find_project(db, clean):
-                raise StoreError(f"A project named {clean!r} already exists.")
+                raise StoreError(_name_taken(db, clean))
             cursor = db.execute(
                 "INSERT INTO projects (name, created_at, updated_at) VALUES (?, ?, ?)", (clean, now, now))
         return Project(cursor.lastrowid, clean, now)
@@ -118,21 +140,52 @@ class Store:
         with self._write() as db:
             other = _find_project(db, clean)
             if other and other != project_id:
-                raise StoreError(f"A project named {clean!r} already exists.")
+                raise StoreError(_name_taken(db, clean))
             db.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (clean, _now(), project_id))
         return self.get_project(project_id)
 
-    def list_projects(self) -> list[Project]:
+    def list_projects(self, include_deleted: bool = False) -> list[Project]:
+        """Projects by name; deleted ones only when asked."""
         with self._connect() as db:
             rows = db.execute("SELECT id, name, created_at FROM projects ORDER BY name COLLATE NOCASE").fetchall()
-        return [Project(*row) for row in rows]
+            return [Project(*row) for row in rows if include_deleted or not _deleted_at(db, row[0])]
 
-    def get_project(self, project_id: int) -> Project:
+    def get_project(self, project_id: int, include_deleted: bool = False) -> Project:
+        """A project; a deleted one is refused (its share links and open tabs stop) unless asked for."""
         with self._connect() as db:
             row = db.execute("SELECT id, name, created_at FROM projects WHERE id = ?", (project_id,)).fetchone()
+            deleted = row is not None and _deleted_at(db, project_id)
         if row is None:
             raise StoreError(f"There is no project with id {project_id}.")
+        if deleted and not include_deleted:
+            raise StoreError(f"The project {row[1]!r} was deleted; restore it from 'Recently deleted' first.")
         return Project(*row)
+
+    def delete_project(self, project_id: int) -> Project:
+        """Mark a project deleted (a new version, nothing erased); the last project left is refused."""
+        project = self.get_project(project_id)
+        with self._write() as db:
+            live = [row[0] for row in db.execute("SELECT id FROM projects") if not _deleted_at(db, row[0])]
+            if live == [project_id]:
+                raise StoreError(f"{project.name!r} is the only project: create another one before deleting it.")
+            _append_lifecycle(db, project_id, deleted=True)
+        return project
+
+    def restore_project(self, project_id: int) -> Project:
+        """Bring a deleted project back, with everything it held."""
+        project = self.get_project(project_id, include_deleted=True)
+        with self._write() as db:
+            if not _deleted_at(db, project_id):
+                raise StoreError(f"The project {project.name!r} is not deleted.")
+            _append_lifecycle(db, project_id, deleted=False)
+        return project
+
+    def deleted_projects(self) -> list[DeletedProject]:
+        """Deleted projects, most recently deleted first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT id, name FROM projects").fetchall()
+            found = [DeletedProject(pid, name, when) for pid, name in rows if (when := _deleted_at(db, pid))]
+        return sorted(found, key=lambda p: p.deleted_at, reverse=True)
 
     # -- versioned documents ----------------------------------------------------------------
     def save(self, project_id: int, kind: str, payload: dict, base_version: int | None, message: str = "") -> int:
@@ -141,6 +194,8 @@ class Store:
         self.get_project(project_id)
         with self._write() as db:
             latest = _latest_number(db, project_id, kind)
+            if latest is not None and latest == base_version and _payload_text(db, project_id, kind, latest) == text:
+                raise UnchangedSaveError(kind, latest)
             if latest != base_version:
                 draft_id = _insert_draft(db, project_id, kind, base_version, text)
                 stale = StaleSaveError(kind, base_version, latest or 0, draft_id)
@@ -256,6 +311,33 @@ def _latest_number(db: sqlite3.Connection, project_id: int, kind: str) -> int | 
     row = db.execute(
         "SELECT MAX(number) FROM versions WHERE project_id = ? AND kind = ?", (project_id, kind)).fetchone()
     return row[0]
+
+
+def _payload_text(db: sqlite3.Connection, project_id: int, kind: str, number: int) -> str:
+    return db.execute("SELECT payload FROM versions WHERE project_id = ? AND kind = ? AND number = ?",
+                      (project_id, kind, number)).fetchone()[0]
+
+
+def _deleted_at(db: sqlite3.Connection, project_id: int) -> str | None:
+    """When the project was deleted, or None when it is live (never deleted, or restored since)."""
+    row = db.execute("SELECT payload, created_at FROM versions WHERE project_id = ? AND kind = ?"
+                     " ORDER BY number DESC LIMIT 1", (project_id, LIFECYCLE)).fetchone()
+    return row[1] if row and json.loads(row[0]).get("deleted") else None
+
+
+def _append_lifecycle(db: sqlite3.Connection, project_id: int, deleted: bool) -> None:
+    number = (_latest_number(db, project_id, LIFECYCLE) or 0) + 1
+    now = _now()
+    db.execute("INSERT INTO versions (project_id, kind, number, payload, message, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+               (project_id, LIFECYCLE, number, json.dumps({"deleted": deleted}), "Deleted" if deleted else "Restored",
+                now))
+    db.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (now, project_id))
+
+
+def _name_taken(db: sqlite3.Connection, name: str) -> str:
+    if _deleted_at(db, _find_project(db, name)):
+        return f"A deleted project is named {name!r}: restore it from 'Recently deleted', or pick another name."
+    return f"A project named {name!r} already exists."
 
 
 def _insert_draft(db: sqlite3.Connection, project_id: int, kind: str, base: int | None, text: str) -> int:

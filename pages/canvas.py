@@ -28,4 +28,11 @@ if not advice:
 st.subheader("Edit a block", anchor=False)
 block_key = st.selectbox("Block", [b.key for b in BLOCKS], format_func=BLOCK_TITLES.get, key="canvas_block")
 st.markdown("\n".join(f"- {q}" for q in next(b for b in BLOCKS if b.key == block_key).questions))
+FORM_PAGES = {"value_propositions": ("pages/value_proposition.py", "value propositions"),
+              "revenue_streams": ("pages/revenue_streams.py", "revenue streams")}
+if block_key in FORM_PAGES:
+    page, what = FORM_PAGES[block_key]
+    st.caption(f"The {what} saved on their own page are part of this block (shown first, in bold) and are "
+               "edited there; here you add short statements with their evidence.")
+    st.page_link(page, label=f"Edit the {what}", icon=":material/edit:")
 block_editor(project_id, canvas, version, block_key)

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from business.canvas.amounts import count, usd
 from business.canvas.model import BillingPeriod, StreamType, make_revenue_stream
 from ui.plan.named_forms import (NEW, current_values, delete_named, field_key, pick_entry, save_named,
                             segment_index)
@@ -28,10 +29,10 @@ if not segments:
 
 if canvas.revenue_streams:
     st.dataframe(pd.DataFrame([{
-        "Name": s.name, "Segment": s.segment, "Type": s.stream_type.value, "Price (USD)": str(s.price_usd),
+        "Name": s.name, "Segment": s.segment, "Type": s.stream_type.value, "Price (USD)": usd(s.price_usd),
         "Per": s.unit, "Billed": s.billing_period.value,
-        "Included usage": "" if s.included_usage is None else str(s.included_usage),
-        "Overage (USD)": "" if s.overage_price_usd is None else str(s.overage_price_usd), "Note": s.note,
+        "Included usage": "" if s.included_usage is None else count(s.included_usage),
+        "Overage (USD)": "" if s.overage_price_usd is None else usd(s.overage_price_usd), "Note": s.note,
     } for s in canvas.revenue_streams]), hide_index=True, width="stretch")
     delete_col, _ = st.columns([1, 3])
     doomed = delete_col.selectbox("Delete a stream", [s.name for s in canvas.revenue_streams], index=None,

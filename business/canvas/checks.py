@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from business.canvas.blocks import block_entries
 from business.canvas.model import BLOCKS, Canvas, Evidence
 
 # Words that show the cost structure accounts for compute, the cost AI startups most often forget.
@@ -21,7 +22,7 @@ def review_canvas(canvas: Canvas) -> list[Advice]:
     """Advice in the order a founder should act on it: empty blocks first, then inconsistencies."""
     advice = [
         Advice("missing", block.title, f"{block.title} is empty. Start with: {block.questions[0]}")
-        for block in BLOCKS if not canvas.items(block.key)
+        for block in BLOCKS if not block_entries(canvas, block.key)
     ]
     advice += _value_proposition_advice(canvas)
     advice += _revenue_advice(canvas)
@@ -31,8 +32,8 @@ def review_canvas(canvas: Canvas) -> list[Advice]:
 
 
 def completeness(canvas: Canvas) -> float:
-    """Share of the nine blocks that hold at least one item, 0..1."""
-    return sum(1 for block in BLOCKS if canvas.items(block.key)) / len(BLOCKS)
+    """Share of the nine blocks that hold at least one entry (an item, or a form's entry), 0..1."""
+    return sum(1 for block in BLOCKS if block_entries(canvas, block.key)) / len(BLOCKS)
 
 
 def _value_proposition_advice(canvas: Canvas) -> list[Advice]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from business.canvas.blocks import block_entries, block_lines
 from business.canvas.model import BLOCK_TITLES, Canvas
-from business.canvas.diff import canvas_lines
 
 # The classic arrangement: (block, column, row, column span, row span) on a 10 x 3 grid:
 # five tall columns over two rows, then costs and revenues side by side in the bottom row.
@@ -31,7 +31,7 @@ _FONT_CANDIDATES = (
 def to_markdown(project_name: str, canvas: Canvas, version: int | None) -> str:
     lines = [f"# {_escape_md(project_name)}: business model canvas", "",
              f"Version {version if version is not None else 'unsaved'}, exported {date.today().isoformat()}.", ""]
-    for section, entries in canvas_lines(canvas).items():
+    for section, entries in block_lines(canvas).items():
         lines += [f"## {section}", ""]
         lines += [f"- {_escape_md(e)}" for e in entries] or ["_(empty)_"]
         lines.append("")
@@ -63,17 +63,27 @@ def draw_canvas_grid(pdf: FPDF, canvas: Canvas, unicode_font: str | None, clean,
         pdf.set_xy(x + 1.5, y + 1.5)
         pdf.set_font(unicode_font or "Helvetica", size=9)
         pdf.cell(w - 3, 5, clean(BLOCK_TITLES[key]))
-        body = "\n".join(f"- {i.text} [{i.evidence.value}]" for i in canvas.items(key)) or "(empty)"
-        pdf.set_font(unicode_font or "Helvetica", size=7)
+        body = "\n".join(f"- {entry.label()}" for entry in block_entries(canvas, key)) or "(empty)"
         pdf.set_xy(x + 1.5, y + 7)
-        _fit_text(pdf, clean(body), w - 3, h - 8.5)
+        _fit_text(pdf, clean(body), w - 3, h - 8.5, unicode_font or "Helvetica")
 
 
-def _fit_text(pdf: FPDF, text: str, width: float, height: float) -> None:
-    """Write wrapped text into a box; cut with an ellipsis rather than spill over the next block."""
-    line_h = 3.2
-    lines = pdf.multi_cell(width, line_h, text, dry_run=True, output="LINES")
-    max_lines = max(1, int(height // line_h))
+# Font sizes (pt) tried in turn: a full block is set smaller before anything is cut.
+_BODY_SIZES = (7.0, 6.5, 6.0, 5.5, 5.0)
+
+
+def _fit_text(pdf: FPDF, text: str, width: float, height: float, family: str | None = None) -> None:
+    """Write wrapped text into a box. Given a font family, in the largest of _BODY_SIZES that holds it
+    all; without one, in the current font. Only what still cannot fit is cut, with a count of the lines
+    left out, rather than spill over the next block."""
+    for size in _BODY_SIZES if family else (None,):
+        if size:
+            pdf.set_font(family, size=size)
+        line_h = size * 0.46 if size else 3.2  # about 1.3 x the font size, in mm
+        lines = pdf.multi_cell(width, line_h, text, dry_run=True, output="LINES")
+        max_lines = max(1, int(height // line_h))
+        if len(lines) <= max_lines:
+            break
     if len(lines) > max_lines:
         lines = lines[: max_lines - 1] + [f"... ({len(lines) - max_lines + 1} more lines)"]
     pdf.multi_cell(width, line_h, "\n".join(lines))
@@ -95,6 +105,6 @@ def _latin1(text: str) -> str:
 
 def _escape_md(text: str) -> str:
     # Exported Markdown is read and rendered by other tools: user text must stay text.
-    for char in "\\`*_{}[]<>#|":
+    for char in "\\`*_{}[]<>#|$":
         text = text.replace(char, "\\" + char)
     return text

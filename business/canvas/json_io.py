@@ -9,6 +9,7 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 
+from business.canvas.amounts import plain_amount, plain_count
 from business.canvas.model import (
     BLOCK_KEYS,
     BLOCK_TITLES,
@@ -120,12 +121,13 @@ def _proposition_to_dict(p: ValueProposition) -> dict:
 def _stream_to_dict(s: RevenueStream) -> dict:
     return {
         "name": s.name, "segment": s.segment, "stream_type": s.stream_type.value,
-        "price_usd": _money(s.price_usd), "unit": s.unit, "billing_period": s.billing_period.value,
-        "included_usage": _money(s.included_usage), "overage_price_usd": _money(s.overage_price_usd),
+        "price_usd": plain_amount(s.price_usd), "unit": s.unit, "billing_period": s.billing_period.value,
+        "included_usage": _optional(plain_count, s.included_usage),
+        "overage_price_usd": _optional(plain_amount, s.overage_price_usd),
         "note": s.note,
     }
 
 
-def _money(amount: Decimal | None) -> str | None:
-    # Strings, not floats: JSON floats would lose cents.
-    return None if amount is None else str(amount)
+def _optional(as_text, amount: Decimal | None) -> str | None:
+    # Strings, not floats: JSON floats would lose cents. Plain digits, never "6E+4".
+    return None if amount is None else as_text(amount)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
+from business.canvas.amounts import without_exponent
+
 MAX_NAME_CHARS = 120
 MAX_TEXT_CHARS = 2_000
 MAX_ITEMS_PER_BLOCK = 50
@@ -150,7 +152,7 @@ def parse_money(value: object, label: str, *, required: bool = True) -> Decimal 
         raise CanvasError(f"{label} {amount} is negative; prices must be 0 or more.")
     if amount > MAX_PRICE:
         raise CanvasError(f"{label} {amount} is over the limit of {MAX_PRICE:,} USD.")
-    return amount.quantize(Decimal("0.000001")).normalize()
+    return without_exponent(amount.quantize(Decimal("0.000001")))
 
 
 def make_item(text: object, evidence: object = Evidence.HYPOTHESIS, note: object = "") -> Item:

@@ -12,6 +12,7 @@ from typing import Sequence
 
 from fpdf import FPDF
 
+from business.canvas.blocks import block_entries
 from business.canvas.model import BLOCK_TITLES
 from business.canvas.export import _fit_text, _latin1, _register_font, draw_canvas_grid
 from business.reports.summary import InvestorSummary, RunHighlight
@@ -74,11 +75,16 @@ def _html_canvas(summary: InvestorSummary) -> list[str]:
     e = html.escape
     parts = ["<h2>Business model canvas</h2><div class='grid'>"]
     for key, title in BLOCK_TITLES.items():
-        items = summary.canvas.items(key)
-        body = "".join(f"<li>{e(i.text)} <span class='source'>[{e(i.evidence.value)}]</span></li>" for i in items)
+        entries = block_entries(summary.canvas, key)  # a form's propositions and streams are part of their block
+        body = "".join(f"<li>{e(entry.text)} <span class='source'>{e(_entry_aside(entry))}</span></li>"
+                       for entry in entries)
         parts.append(f"<div class='block'><b>{e(title)}</b><ul>{body or '<li>(empty)</li>'}</ul></div>")
     parts.append("</div>")
     return parts
+
+
+def _entry_aside(entry) -> str:
+    return entry.detail if entry.evidence is None else f"[{entry.evidence.value}]"
 
 
 def _html_value_propositions(summary: InvestorSummary) -> list[str]:

@@ -13,6 +13,7 @@ from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.util import Emu, Inches, Pt
 
+from business.canvas.blocks import block_entries
 from business.canvas.model import BLOCK_TITLES
 from business.canvas.export import CANVAS_GRID
 from business.reports.summary import InvestorSummary
@@ -90,10 +91,10 @@ def _canvas_slide(deck, summary: InvestorSummary) -> None:
         frame.word_wrap = True
         heading = frame.paragraphs[0].add_run()
         heading.text, heading.font.size, heading.font.bold = BLOCK_TITLES[key], Pt(11), True
-        items = summary.canvas.items(key)
+        items = block_entries(summary.canvas, key)  # a form's propositions and streams are part of their block
         for item in items[:MAX_ITEMS_PER_BLOCK]:
             run = frame.add_paragraph().add_run()
-            run.text, run.font.size = f"• {item.text}", Pt(8)
+            run.text, run.font.size = f"• {item.label() if item.evidence is None else item.text}", Pt(8)
         if len(items) > MAX_ITEMS_PER_BLOCK:
             run = frame.add_paragraph().add_run()
             run.text, run.font.size = f"… {len(items) - MAX_ITEMS_PER_BLOCK} more", Pt(8)

@@ -87,7 +87,7 @@ def test_a_revenue_stream_with_a_bad_price_is_refused_then_saved_when_fixed():
     at.run()
     table = at.dataframe[0].value
     assert "API access" in list(table["Name"])
-    assert table.loc[table["Name"] == "API access", "Price (USD)"].item() == "12.5"
+    assert table.loc[table["Name"] == "API access", "Price (USD)"].item() == "$12.50"
 
 
 def test_a_stale_save_from_a_second_tab_is_refused_then_kept_from_history():

@@ -6,7 +6,7 @@ from typing import Callable
 
 from business.canvas.model import Canvas, CanvasError
 from business.canvas.json_io import canvas_from_dict, canvas_to_dict
-from business.store import StaleSaveError, StoreError
+from business.store import StaleSaveError, StoreError, UnchangedSaveError
 from ui.session import CANVAS, base_version, flash, get_store
 
 
@@ -21,6 +21,9 @@ def apply_canvas_edit(project_id: int, edit: Callable[[Canvas], Canvas], message
     try:
         seen = canvas_from_dict(store.load_version(project_id, CANVAS, base).payload) if base else Canvas()
         number = store.save(project_id, CANVAS, canvas_to_dict(edit(seen)), base, message)
+    except UnchangedSaveError:
+        flash(f"Nothing changed, so no new version was saved: version {base} stays the latest.", "info")
+        return False
     except StaleSaveError as error:
         flash(f"{error} Open History to compare the two and keep yours.", "error")
         return False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from business.canvas.model import BLOCK_TITLES, Canvas, Evidence, make_item, with_block
+from business.canvas.model import BLOCK_TITLES, Canvas, CanvasError, Evidence, make_item, with_block
 from ui.plan.canvas_edit import apply_canvas_edit
 
 EVIDENCE_LEVELS = [e.value for e in Evidence]
@@ -40,11 +40,21 @@ def _save_block(project_id: int, block_key: str, version: int | None, item_count
     def value(row: int, field: str, default=""):
         return state.get(block_widget_key(block_key, version, row, field), default)
 
+    def row_item(row: int):
+        try:
+            return make_item(value(row, "text"), value(row, "evidence"), value(row, "note"))
+        except CanvasError as error:
+            raise CanvasError(f"Item {row + 1}: {error} To delete the item, tick Remove.") from None
+
     def edit(canvas: Canvas) -> Canvas:
-        items = [make_item(value(row, "text"), value(row, "evidence"), value(row, "note"))
-                 for row in range(item_count) if not value(row, "remove", False)]
-        if value(item_count, "text").strip():
-            items.append(make_item(value(item_count, "text"), value(item_count, "evidence"), value(item_count, "note")))
+        items = [row_item(row) for row in range(item_count) if not value(row, "remove", False)]
+        new_text, new_note = (value(item_count, "text") or "").strip(), (value(item_count, "note") or "").strip()
+        if new_text:
+            items.append(make_item(new_text, value(item_count, "evidence"), new_note))
+        elif new_note:
+            # A note alone is not an item: refuse rather than drop what the user typed without a word.
+            raise CanvasError("The new item has a note but no text, so nothing was saved: "
+                              "type the item's text, or clear the note.")
         return with_block(canvas, block_key, items)
 
     apply_canvas_edit(project_id, edit, f"Edited {BLOCK_TITLES[block_key]}")

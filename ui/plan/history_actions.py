@@ -1,13 +1,16 @@
 """Callbacks of the History page: restore a version, keep or discard a refused draft."""
 from __future__ import annotations
 
-from business.store import StaleSaveError, StoreError
+from business.store import StaleSaveError, StoreError, UnchangedSaveError
 from ui.session import CANVAS, base_version, flash, get_store
 
 
 def restore_version(project_id: int, number: int) -> None:
     try:
         new = get_store().restore(project_id, CANVAS, number, base_version(project_id, CANVAS))
+    except UnchangedSaveError as error:
+        flash(f"Version {number} holds what the latest version holds: nothing to restore. ({error})", "info")
+        return
     except (StaleSaveError, StoreError) as error:
         flash(str(error), "error")
         return
@@ -24,6 +27,11 @@ def keep_draft(project_id: int, draft_id: int) -> None:
     try:
         new = store.save(project_id, CANVAS, draft.payload, base_version(project_id, CANVAS),
                          f"Kept draft #{draft_id}")
+    except UnchangedSaveError:
+        store.discard_draft(draft_id)
+        flash(f"Draft #{draft_id} holds what the latest version holds: nothing to save, the draft is discarded.",
+              "info")
+        return
     except (StaleSaveError, StoreError) as error:
         flash(str(error), "error")
         return

@@ -6,11 +6,13 @@ the user saw. Widget keys carry the version and the entry, so a save or a switch
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from decimal import Decimal
 from enum import Enum
 from typing import Callable
 
 import streamlit as st
 
+from business.canvas.amounts import plain_count
 from business.canvas.model import Canvas, remove_named, upsert_named
 from ui.plan.canvas_edit import apply_canvas_edit
 
@@ -31,7 +33,15 @@ def current_values(entries: tuple, name: str) -> dict:
     entry = next((e for e in entries if e.name == name), None)
     if entry is None:
         return {}
-    return {k: (v.value if isinstance(v, Enum) else "" if v is None else str(v)) for k, v in asdict(entry).items()}
+    return {k: _as_text(v) for k, v in asdict(entry).items()}
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return plain_count(value)  # "60000", never "6E+4"
+    return "" if value is None else str(value)
 
 
 def save_named(project_id: int, form: str, version: int | None, entry: str, fields: list[str],

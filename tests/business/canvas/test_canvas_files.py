@@ -58,7 +58,7 @@ def test_an_import_with_a_utf8_bom_and_accents_reads():
 def test_markdown_export_lists_every_block_and_escapes_markup():
     canvas = with_block(EXAMPLE, "channels", [make_item("<b>bold</b> *stars*")])
     markdown = to_markdown("Acme", canvas, 3)
-    assert "## Key Partners" in markdown and "## Revenue stream details" in markdown
+    assert "## Key Partners" in markdown and "## Revenue Streams" in markdown
     assert "\\<b\\>bold\\</b\\> \\*stars\\*" in markdown
     assert "Version 3" in markdown
 
