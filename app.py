@@ -11,6 +11,7 @@ from business.store import StoreError
 from modelkit.hardware import describe_hardware
 from ui import keys
 from ui.auth import account_box, gate, pages_for
+from ui.project_actions import project_deletion_box
 from ui.session import current_project_id, get_store
 from ui.text import plain
 
@@ -73,6 +74,7 @@ def project_picker(role: str | None) -> None:
         with st.form("rename_project", border=False):
             st.text_input("New name", value=projects[current], key=f"rename_project_name_{current}")
             st.form_submit_button("Rename", on_click=_rename_project, args=(current,))
+    project_deletion_box(current, projects[current])
     kind, message = st.session_state.pop(keys.SIDEBAR_MESSAGE, (None, None))
     if kind:
         getattr(st, kind)(plain(message))

@@ -8,6 +8,7 @@ from ui.plan.canvas_view import show_canvas_grid
 from ui.plan.diff_view import show_changes
 from ui.plan.history_actions import discard_draft, keep_draft, restore_version
 from ui.session import CANVAS, current_project_id, get_store, load_canvas, show_flash
+from ui.text import local_time
 
 project_id = current_project_id()
 store = get_store()
@@ -22,7 +23,7 @@ if drafts:
     for draft in drafts:
         with st.container(border=True):
             st.markdown(f"**Draft #{draft.id}**, edited from version {draft.base_version or 'empty'} "
-                        f"at {draft.created_at}. Changes from the latest version {latest} to this draft:")
+                        f"at {local_time(draft.created_at)}. Changes from the latest version {latest} to this draft:")
             show_changes(diff_canvases(latest_canvas, canvas_from_dict(draft.payload)))
             keep, drop = st.columns(2)
             keep.button("Save this draft as the new version", key=f"keep_draft_{draft.id}_{latest}",
@@ -34,7 +35,7 @@ versions = store.history(project_id, CANVAS)
 if not versions:
     st.info("No version saved yet.")
     st.stop()
-st.dataframe(pd.DataFrame([{"Version": v.number, "Saved at (UTC)": v.created_at, "What changed": v.message}
+st.dataframe(pd.DataFrame([{"Version": v.number, "Saved at": local_time(v.created_at), "What changed": v.message}
                            for v in versions]), hide_index=True, width="stretch")
 numbers = [v.number for v in versions]
 

@@ -1,12 +1,14 @@
-"""Import / export: the canvas as JSON (re-importable), Markdown and PDF; import a JSON export."""
+"""Import / export: the whole project as JSON (re-importable), the canvas as Markdown and PDF; import a JSON export."""
 import streamlit as st
 
-from business.canvas.model import CanvasError
 from business.canvas.export import to_markdown, to_pdf
-from business.canvas.json_io import canvas_from_dict, canvas_to_dict, export_json
+from business.canvas.json_io import canvas_from_dict, canvas_to_dict
+from business.canvas.model import CanvasError
+from business.project_file import ProjectFileError, export_project, read_project
 from business.store import StoreError
-from ui.plan.import_canvas import AS_NEW_PROJECT, AS_NEW_VERSION, import_canvas_file
+from ui.plan.import_canvas import AS_NEW_PROJECT, AS_NEW_VERSION, import_project_file
 from ui.session import current_project_id, flash, get_store, load_canvas, show_flash
+from ui.text import plain
 
 
 @st.cache_data(max_entries=20)
@@ -20,8 +22,8 @@ def run_import(project_id: int) -> None:
         flash("Choose a JSON file to import first.", "warning")
         return
     try:
-        flash(import_canvas_file(upload.getvalue(), st.session_state["import_mode"], project_id))
-    except (CanvasError, StoreError) as error:
+        flash(import_project_file(upload.getvalue(), st.session_state["import_mode"], project_id))
+    except (ProjectFileError, CanvasError, StoreError) as error:
         flash(f"Nothing was imported. {error}", "error")
 
 
@@ -32,17 +34,25 @@ st.title("Import / export", anchor=False)
 show_flash()
 
 st.subheader("Export", anchor=False)
+st.caption("The JSON file is the whole project: the canvas with its value propositions and revenue streams, "
+           "the financial assumptions and your negotiated GPU prices. Import it here to restore all of it.")
 stem = "".join(c if c.isalnum() else "_" for c in name).strip("_") or "canvas"
 json_col, md_col, pdf_col = st.columns(3)
-json_col.download_button("JSON (re-importable)", export_json(name, canvas), f"{stem}_v{version}.json",
-                         "application/json", key="export_json")
-md_col.download_button("Markdown", to_markdown(name, canvas, version), f"{stem}_v{version}.md", "text/markdown",
-                       key="export_md")
-pdf_col.download_button("PDF (one page)", pdf_export(name, canvas_to_dict(canvas), version), f"{stem}_v{version}.pdf",
-                        "application/pdf", key="export_pdf")
+try:
+    whole = export_project(read_project(get_store(), project_id))
+except ValueError as error:  # a saved document that no longer reads back: every business error is one
+    json_col.error(plain(f"The JSON export is not available: {error}"))
+else:
+    json_col.download_button("JSON: whole project (re-importable)", whole, f"{stem}_v{version}.json",
+                             "application/json", key="export_json")
+md_col.download_button("Markdown (canvas)", to_markdown(name, canvas, version), f"{stem}_v{version}.md",
+                       "text/markdown", key="export_md")
+pdf_col.download_button("PDF (canvas, one page)", pdf_export(name, canvas_to_dict(canvas), version),
+                        f"{stem}_v{version}.pdf", "application/pdf", key="export_pdf")
 
 st.subheader("Import", anchor=False)
-st.caption("A JSON file exported by this app. A bad file is refused with the reason and changes nothing.")
-st.file_uploader("Canvas JSON", type=["json"], key="import_file")
+st.caption("A JSON file exported by this app (older canvas-only files too). A bad file is refused with the "
+           "reason and changes nothing. A new project that would share a name is called \"Name (2)\", \"Name (3)\"...")
+st.file_uploader("Project JSON", type=["json"], key="import_file")
 st.radio("Import as", [AS_NEW_PROJECT, AS_NEW_VERSION], key="import_mode", horizontal=True)
 st.button("Import", type="primary", on_click=run_import, args=(project_id,))

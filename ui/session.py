@@ -29,7 +29,7 @@ def data_dir() -> Path:
 @st.cache_resource
 def _store_at(db_path: str, read_only: bool = False) -> Store:
     store = Store(db_path)
-    if not store.list_projects():
+    if not store.list_projects(include_deleted=True):  # a deleted example stays deleted
         seed_example_project(store)
     return Store(db_path, read_only=True) if read_only else store
 
@@ -52,7 +52,9 @@ def current_project_id() -> int:
     store = get_store()
     projects = store.list_projects()
     if not projects:
-        return seed_example_project(store)
+        # The store refuses to delete the last project; this only meets a database edited by hand.
+        deleted = store.deleted_projects()
+        return store.restore_project(deleted[0].id).id if deleted else seed_example_project(store)
     picked = st.session_state.get(keys.PROJECT_ID)
     shared = st.session_state.get(keys.SHARED_PROJECT)
     if shared is not None and picked != shared:  # a share link pins its project (no picker is shown then)

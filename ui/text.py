@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 # Every ASCII punctuation mark that Markdown, Streamlit's directives (:red[...], :icon:) or LaTeX ($)
 # could read as syntax; CommonMark allows a backslash before any of them.
@@ -13,3 +14,11 @@ def plain(text: str) -> str:
     escaped = _MARKUP.sub(r"\\\1", text)
     # Line breaks: keep them visible without starting Markdown blocks.
     return escaped.replace("\n", "  \n")
+
+
+def local_time(iso: str) -> str:
+    """A stored ISO timestamp (UTC) as this machine's local date and time, e.g. "02 Jan 2026, 14:03"."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d %b %Y, %H:%M")
+    except (TypeError, ValueError):
+        return str(iso)

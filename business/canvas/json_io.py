@@ -1,11 +1,10 @@
-"""Canvas <-> plain dicts and JSON files (schema-versioned), validated on the way in.
+"""Canvas <-> plain dicts, validated on the way in.
 
-The store keeps canvases as these dicts; import/export writes them with a schema version so a file
-from a newer app is refused with a message instead of being half-read.
+The store keeps canvases as these dicts, and the project file (business/project_file.py) carries one;
+money is written as plain decimal strings ("490.00"), never floats or "4.9E+2".
 """
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from decimal import Decimal
 
@@ -17,20 +16,12 @@ from business.canvas.model import (
     CanvasError,
     RevenueStream,
     ValueProposition,
-    clean_text,
     make_item,
     make_revenue_stream,
     make_value_proposition,
     upsert_named,
     with_block,
 )
-
-SCHEMA_VERSION = 1
-MAX_IMPORT_BYTES = 2_000_000
-
-
-class CanvasImportError(CanvasError):
-    """An import file that cannot be read as a canvas; nothing was changed."""
 
 
 def canvas_to_dict(canvas: Canvas) -> dict:
@@ -66,35 +57,6 @@ def canvas_from_dict(data: object) -> Canvas:
         stream = make_revenue_stream(canvas, **raw)
         canvas = replace(canvas, revenue_streams=upsert_named(canvas.revenue_streams, stream))
     return canvas
-
-
-def export_json(project_name: str, canvas: Canvas) -> str:
-    document = {"schema_version": SCHEMA_VERSION, "project": project_name, "canvas": canvas_to_dict(canvas)}
-    return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def import_json(raw: bytes) -> tuple[str, Canvas]:
-    """Read an exported file: (project name, canvas). Raises CanvasImportError with the reason."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise CanvasImportError(f"The file is {len(raw):,} bytes; a canvas export is at most {MAX_IMPORT_BYTES:,}.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CanvasImportError(f"The file is not UTF-8 text (bad byte at position {error.start}).") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CanvasImportError(f"The file is not valid JSON: {error.msg} at line {error.lineno}.") from None
-    if not isinstance(document, dict) or "schema_version" not in document:
-        raise CanvasImportError("The file has no schema_version: it is not a canvas export of this app.")
-    version = document["schema_version"]
-    if version != SCHEMA_VERSION:
-        raise CanvasImportError(f"Schema version {version!r} is not supported; this app reads version {SCHEMA_VERSION}.")
-    name = clean_text(document.get("project"), "Project name", max_chars=120)
-    try:
-        return name, canvas_from_dict(document.get("canvas"))
-    except CanvasError as error:
-        raise CanvasImportError(f"The canvas in the file is invalid: {error}") from None
 
 
 def _item_from_dict(raw: dict, block_title: str):

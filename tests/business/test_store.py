@@ -2,10 +2,7 @@ import sqlite3
 
 import pytest
 
-from business.canvas.diff import diff_canvases
-from business.canvas.json_io import canvas_from_dict, canvas_to_dict, export_json, import_json
-from business.example_project import EXAMPLE_CANVAS
-from business.store import StaleSaveError, Store, StoreError
+from business.store import StaleSaveError, Store, StoreError, UnchangedSaveError
 
 
 @pytest.fixture
@@ -97,11 +94,56 @@ def test_the_database_survives_reopening(tmp_path):
     assert [p.name for p in Store(tmp_path / "db.sqlite").list_projects()] == ["Kept"]
 
 
-def test_export_then_import_gives_back_the_same_canvas_and_diff_is_empty(store, project):
-    canvas = canvas_from_dict(EXAMPLE_CANVAS)
-    store.save(project.id, "canvas", canvas_to_dict(canvas), None)
-    saved = canvas_from_dict(store.load_latest(project.id, "canvas").payload)
-    name, imported = import_json(export_json(project.name, saved).encode("utf-8"))
-    assert name == "Acme AI"
-    assert imported == canvas
-    assert diff_canvases(canvas, imported) == []
+def test_a_save_that_changes_nothing_is_refused_and_adds_no_version(store, project):
+    store.save(project.id, "canvas", {"n": 1, "m": [1, 2]}, None)
+    with pytest.raises(UnchangedSaveError, match="Nothing changed since version 1"):
+        store.save(project.id, "canvas", {"m": [1, 2], "n": 1}, 1)
+    assert [v.number for v in store.history(project.id, "canvas")] == [1]
+
+
+def test_restoring_the_version_that_is_already_the_latest_is_refused_as_unchanged(store, project):
+    store.save(project.id, "canvas", {"n": 1}, None)
+    with pytest.raises(UnchangedSaveError):
+        store.restore(project.id, "canvas", 1, base_version=1)
+
+
+def test_a_deleted_project_leaves_the_list_keeps_its_documents_and_can_be_restored(store, project):
+    other = store.create_project("Other")
+    store.save(project.id, "canvas", {"n": 1}, None)
+    store.delete_project(project.id)
+    assert [p.name for p in store.list_projects()] == ["Other"]
+    assert [p.name for p in store.deleted_projects()] == ["Acme AI"]
+    assert store.load_latest(project.id, "canvas").payload == {"n": 1}
+    store.restore_project(project.id)
+    assert [p.name for p in store.list_projects()] == ["Acme AI", "Other"]
+    assert store.deleted_projects() == [] and other.id != project.id
+    assert [v.message for v in store.history(project.id, "project")] == ["Restored", "Deleted"]
+
+
+def test_a_deleted_project_refuses_saves_and_reads_until_restored(store, project):
+    store.create_project("Other")
+    store.delete_project(project.id)
+    with pytest.raises(StoreError, match="'Acme AI' was deleted; restore it"):
+        store.save(project.id, "canvas", {"n": 1}, None)
+    with pytest.raises(StoreError, match="was deleted"):
+        store.get_project(project.id)
+    assert store.get_project(project.id, include_deleted=True).name == "Acme AI"
+
+
+def test_the_only_project_left_cannot_be_deleted(store, project):
+    with pytest.raises(StoreError, match="only project: create another one"):
+        store.delete_project(project.id)
+    assert [p.name for p in store.list_projects()] == ["Acme AI"]
+
+
+def test_a_deleted_project_keeps_its_name_and_says_so_when_it_is_reused(store, project):
+    store.create_project("Other")
+    store.delete_project(project.id)
+    with pytest.raises(StoreError, match="A deleted project is named 'acme ai': restore it"):
+        store.create_project("acme ai")
+    assert [p.name for p in store.list_projects(include_deleted=True)] == ["Acme AI", "Other"]
+
+
+def test_restoring_a_project_that_is_not_deleted_is_refused(store, project):
+    with pytest.raises(StoreError, match="is not deleted"):
+        store.restore_project(project.id)

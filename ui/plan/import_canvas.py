@@ -1,37 +1,33 @@
-"""Import a canvas file into the store: as a new project, or as a new version of the current one."""
+"""Import a project file into the store: as a new project, or as new versions of the current one."""
 from __future__ import annotations
+
+from datetime import date
 
 import streamlit as st
 
-from business.canvas.json_io import canvas_to_dict, import_json
-from business.store import StoreError
+from business.project_file import CANVAS_KIND, import_project, save_as_new_project, save_into
+from business.costs.pricing import OVERRIDE_KIND
+from business.financials.storage import KIND as FINANCIALS_KIND
 from ui import keys
-from ui.session import CANVAS, base_version, get_store
+from ui.session import base_version, get_store
 
 AS_NEW_PROJECT = "a new project"
-AS_NEW_VERSION = "a new version of the current project"
+AS_NEW_VERSION = "new versions of the current project"
 
 
-def import_canvas_file(raw: bytes, mode: str, project_id: int) -> str:
-    """Import and return what happened; raises CanvasError/StoreError (nothing changed) on a bad file."""
-    name, canvas = import_json(raw)
+def import_project_file(raw: bytes, mode: str, project_id: int) -> str:
+    """Import and say what happened; raises ProjectFileError / StoreError (nothing changed) on a bad file."""
+    project = import_project(raw, date.today())
     store = get_store()
-    payload = canvas_to_dict(canvas)
     if mode == AS_NEW_VERSION:
-        number = store.save(project_id, CANVAS, payload, base_version(project_id, CANVAS), "Imported from file")
-        return f"Imported as version {number} of this project."
-    project = store.create_project(_free_name(name))
-    store.save(project.id, CANVAS, payload, None, "Imported from file")
-    st.session_state[keys.PROJECT_ID] = project.id
-    return f"Imported as the new project {project.name!r}, now selected."
-
-
-def _free_name(name: str) -> str:
-    taken = {p.name.casefold() for p in get_store().list_projects()}
-    candidate, n = name, 1
-    while candidate.casefold() in taken:
-        n += 1
-        candidate = f"{name} (imported {n})" if n > 2 else f"{name} (imported)"
-    if len(candidate) > 80:
-        raise StoreError("The imported project name is too long once made unique; rename a project first.")
-    return candidate
+        # Each part is saved on top of the version this session last showed, so a change made in
+        # another tab meanwhile is refused (kept as a draft), never overwritten.
+        bases = {kind: base_version(project_id, kind) for kind in (CANVAS_KIND, FINANCIALS_KIND, OVERRIDE_KIND)}
+        for kind in bases:
+            if bases[kind] is None and (latest := store.load_latest(project_id, kind)):
+                bases[kind] = latest.number  # never shown in this session: the import is based on the latest
+        return "Imported into this project. " + "; ".join(save_into(store, project_id, project, bases,
+                                                                     "Imported from file")) + "."
+    created = save_as_new_project(store, project, "Imported from file")
+    st.session_state[keys.PROJECT_ID] = created.id
+    return f"Imported as the new project {created.name!r}, now selected."
