@@ -121,7 +121,7 @@ def save_into(store: Store, project_id: int, project: ProjectFile, bases: dict[s
     parts = [(CANVAS_KIND, "canvas", canvas_to_dict(project.canvas))]
     if project.assumptions is not None:
         parts.append((FINANCIALS_KIND, "financial assumptions", assumptions_to_dict(project.assumptions)))
-    if project.price_rows is not None:
+    if project.price_rows or (project.price_rows is not None and store.load_latest(project_id, OVERRIDE_KIND)):
         parts.append((OVERRIDE_KIND, "negotiated prices", {"rows": list(project.price_rows)}))
     done = []
     for kind, label, payload in parts:

@@ -119,7 +119,7 @@ def test_history_compares_versions_and_restores_an_old_one():
 def test_exports_are_offered_as_json_markdown_and_pdf():
     at = open_app("pages/import_export.py")
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["JSON (re-importable)", "Markdown", "PDF (one page)"]
+    assert labels == ["JSON: whole project (re-importable)", "Markdown (canvas)", "PDF (canvas, one page)"]
 
 
 def test_a_malformed_import_is_refused_and_changes_nothing():
@@ -131,10 +131,11 @@ def test_a_malformed_import_is_refused_and_changes_nothing():
 
 
 def test_an_exported_file_imports_as_a_new_selected_project():
-    from business.canvas.json_io import canvas_from_dict, export_json
+    from business.canvas.json_io import canvas_from_dict
     from business.example_project import EXAMPLE_CANVAS
+    from business.project_file import ProjectFile, export_project
 
-    raw = export_json("Imported Co", canvas_from_dict(EXAMPLE_CANVAS)).encode()
+    raw = export_project(ProjectFile("Imported Co", canvas_from_dict(EXAMPLE_CANVAS))).encode()
     at = open_app("pages/import_export.py")
     at.file_uploader(key="import_file").upload("canvas.json", raw, "application/json").run()
     submit(at, "Import")
@@ -167,3 +168,47 @@ def test_a_project_name_with_markup_is_shown_literally_everywhere():
     submit(at, "Create")
     assert at.title[0].value == plain("**Bold** <i>co</i> :red[x]")
     assert "Created \\*\\*Bold\\*\\*" in at.sidebar.success[0].value
+
+
+def test_value_propositions_and_streams_saved_on_their_forms_appear_in_their_canvas_blocks():
+    at = open_app("pages/value_proposition.py")
+    widget(at.selectbox, "_segment").set_value("Enterprise support organisations")
+    widget(at.text_input, "New_name").set_value("Audit trail")
+    widget(at.text_area, "_job_to_be_done").set_value("Prove to auditors how each ticket was routed")
+    widget(at.text_area, "_problems").set_value("Routing decisions are not logged")
+    submit(at, "Save value proposition")
+    at.switch_page("pages/canvas.py").run()
+    page = texts(at)
+    assert "**Audit trail**" in page and "**Instant ticket routing**" in page
+    assert "**Enterprise licence**" in page and plain("$60,000.00 per deployment a year") in page
+    at.switch_page("pages/history.py").run()
+    assert ":green[+ " + plain("Value proposition 'Audit trail' for Enterprise support organisations") in texts(at)
+    at.switch_page("pages/investor.py").run()
+    assert not at.exception, at.exception
+    assert "**Audit trail**" in texts(at)
+
+
+def test_the_revenue_stream_table_shows_whole_dollars_and_counts_never_exponents():
+    at = open_app("pages/revenue_streams.py")
+    table = at.dataframe[0].value.set_index("Name")
+    assert table.loc["Enterprise licence", "Price (USD)"] == "$60,000.00"
+    assert table.loc["Team plan", "Price (USD)"] == "$490.00"
+    assert table.loc["Team plan", "Included usage"] == "10,000"
+    assert table.loc["Team plan", "Overage (USD)"] == "$0.02"
+
+
+def test_saving_a_block_with_no_change_says_so_and_makes_no_new_version():
+    at = open_channels(open_app())
+    submit(at, "Save Channels")
+    assert plain("Nothing changed, so no new version was saved: version 1 stays the latest.") in [i.value for i in at.info]
+    at.switch_page("pages/history.py").run()
+    assert list(at.dataframe[0].value["Version"]) == [1]
+
+
+def test_a_new_item_with_a_note_but_no_text_is_refused_with_the_reason():
+    at = open_channels(open_app())
+    widget(at.text_input, "_3_note").set_value("Seen at two conferences")
+    submit(at, "Save Channels")
+    assert "has a note but no text, so nothing was saved" in at.error[0].value
+    assert "version 1" in at.caption[0].value
+    assert widget(at.text_input, "_3_note").value == "Seen at two conferences"  # nothing the user typed is lost
