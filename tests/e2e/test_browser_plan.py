@@ -1,4 +1,4 @@
-"""The Plan pages in a real browser: the canvas renders, a value proposition survives a reload."""
+"""The Plan pages in a real browser: the canvas renders, a value proposition survives a reload and shows in its block."""
 import pytest
 
 from tests.browser import browser_page, needs_chromium, pick_option, served_app, wait_for_app
@@ -46,3 +46,20 @@ def test_a_value_proposition_saved_in_the_browser_is_there_after_a_reload(app_ur
         assert expander.is_visible()
         page.screenshot(path=str(tmp_path / "value_propositions.png"), full_page=True)
         assert page.locator("[data-testid='stException']").count() == 0
+        # The proposition is part of the canvas's Value Propositions block, fully visible (no clipping).
+        page.get_by_role("link", name="Business model canvas").click()
+        wait_for_app(page)
+        entry = page.get_by_text("Audit trail <b>for</b> compliance", exact=True)
+        entry.wait_for()
+        assert entry.is_visible()
+        for last_item in ("Annual licence for platforms embedding the model", "Outbound sales to support leaders"):
+            assert fits_in_its_block(page.get_by_text(last_item).first), last_item
+
+
+def fits_in_its_block(element) -> bool:
+    """The element's box lies inside its bordered block's box: the block is not clipping it."""
+    return element.evaluate("""e => {
+        const block = e.closest("[data-testid='stVerticalBlockBorderWrapper']") || e.closest("[data-testid='stVerticalBlock']");
+        const inner = e.getBoundingClientRect(), outer = block.getBoundingClientRect();
+        return inner.bottom <= outer.bottom + 0.5 && inner.top >= outer.top - 0.5;
+    }""")
