@@ -126,7 +126,7 @@ def save_into(store: Store, project_id: int, project: ProjectFile, bases: dict[s
     done = []
     for kind, label, payload in parts:
         try:
-            number = store.save(project_id, kind, payload, bases.get(kind), message)
+            number = store.save(project_id, kind, payload, bases.get(kind), message, refuse_unchanged=True)
             done.append(f"{label}: version {number}")
         except UnchangedSaveError:
             done.append(f"{label}: unchanged")

@@ -4,7 +4,8 @@ Every save appends an immutable version row of a JSON document (the canvas, the 
 assumptions, price overrides...) under (project, kind). Nothing is ever updated in place, so history,
 diff and restore come from the same table. A save names the version it was based on; if someone saved
 since, the save is refused and the refused text is kept as a draft, so two tabs never lose work.
-A save that changes nothing is refused too, so the history only holds real changes.
+A save that changes nothing is refused when the caller asks (`refuse_unchanged`, as every canvas save
+does), so the history holds only real changes and the page can say so.
 
 Deleting a project is versioned like the rest: a version of kind "project" marks it deleted (or
 restored). A deleted project keeps its name and all its documents; it leaves the project list and
@@ -188,13 +189,16 @@ class Store:
         return sorted(found, key=lambda p: p.deleted_at, reverse=True)
 
     # -- versioned documents ----------------------------------------------------------------
-    def save(self, project_id: int, kind: str, payload: dict, base_version: int | None, message: str = "") -> int:
-        """Append a version and return its number; refuse (keeping a draft) if base_version is stale."""
+    def save(self, project_id: int, kind: str, payload: dict, base_version: int | None, message: str = "", *,
+             refuse_unchanged: bool = False) -> int:
+        """Append a version and return its number; refuse (keeping a draft) if base_version is stale, and
+        with `refuse_unchanged` raise UnchangedSaveError when the payload equals the latest version's."""
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         self.get_project(project_id)
         with self._write() as db:
             latest = _latest_number(db, project_id, kind)
-            if latest is not None and latest == base_version and _payload_text(db, project_id, kind, latest) == text:
+            if refuse_unchanged and latest is not None and latest == base_version \
+                    and _payload_text(db, project_id, kind, latest) == text:
                 raise UnchangedSaveError(kind, latest)
             if latest != base_version:
                 draft_id = _insert_draft(db, project_id, kind, base_version, text)
@@ -236,9 +240,11 @@ class Store:
         return [_version(row) for row in rows]
 
     def restore(self, project_id: int, kind: str, number: int, base_version: int | None) -> int:
-        """Make an old version the latest again, as a new version (history is never rewritten)."""
+        """Make an old version the latest again, as a new version (history is never rewritten); restoring
+        what the latest version already holds is refused as unchanged."""
         old = self.load_version(project_id, kind, number)
-        return self.save(project_id, kind, old.payload, base_version, message=f"Restored version {number}")
+        return self.save(project_id, kind, old.payload, base_version, message=f"Restored version {number}",
+                         refuse_unchanged=True)
 
     def drafts(self, project_id: int, kind: str) -> list[Draft]:
         with self._connect() as db:

@@ -94,11 +94,12 @@ def test_the_database_survives_reopening(tmp_path):
     assert [p.name for p in Store(tmp_path / "db.sqlite").list_projects()] == ["Kept"]
 
 
-def test_a_save_that_changes_nothing_is_refused_and_adds_no_version(store, project):
+def test_a_save_that_changes_nothing_is_refused_when_asked_and_adds_no_version(store, project):
     store.save(project.id, "canvas", {"n": 1, "m": [1, 2]}, None)
     with pytest.raises(UnchangedSaveError, match="Nothing changed since version 1"):
-        store.save(project.id, "canvas", {"m": [1, 2], "n": 1}, 1)
+        store.save(project.id, "canvas", {"m": [1, 2], "n": 1}, 1, refuse_unchanged=True)
     assert [v.number for v in store.history(project.id, "canvas")] == [1]
+    assert store.save(project.id, "canvas", {"n": 1, "m": [1, 2]}, 1) == 2  # callers that did not ask: as before
 
 
 def test_restoring_the_version_that_is_already_the_latest_is_refused_as_unchanged(store, project):

@@ -20,7 +20,7 @@ def apply_canvas_edit(project_id: int, edit: Callable[[Canvas], Canvas], message
     base = base_version(project_id, CANVAS)
     try:
         seen = canvas_from_dict(store.load_version(project_id, CANVAS, base).payload) if base else Canvas()
-        number = store.save(project_id, CANVAS, canvas_to_dict(edit(seen)), base, message)
+        number = store.save(project_id, CANVAS, canvas_to_dict(edit(seen)), base, message, refuse_unchanged=True)
     except UnchangedSaveError:
         flash(f"Nothing changed, so no new version was saved: version {base} stays the latest.", "info")
         return False

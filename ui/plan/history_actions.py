@@ -26,7 +26,7 @@ def keep_draft(project_id: int, draft_id: int) -> None:
         return
     try:
         new = store.save(project_id, CANVAS, draft.payload, base_version(project_id, CANVAS),
-                         f"Kept draft #{draft_id}")
+                         f"Kept draft #{draft_id}", refuse_unchanged=True)
     except UnchangedSaveError:
         store.discard_draft(draft_id)
         flash(f"Draft #{draft_id} holds what the latest version holds: nothing to save, the draft is discarded.",
