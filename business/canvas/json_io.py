@@ -9,6 +9,7 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 
+from business.canvas.billing import check_billing_terms
 from business.canvas.model import (
     BLOCK_KEYS,
     BLOCK_TITLES,
@@ -91,7 +92,11 @@ def import_json(raw: bytes) -> tuple[str, Canvas]:
         raise CanvasImportError(f"Schema version {version!r} is not supported; this app reads version {SCHEMA_VERSION}.")
     name = clean_text(document.get("project"), "Project name", max_chars=120)
     try:
-        return name, canvas_from_dict(document.get("canvas"))
+        canvas = canvas_from_dict(document.get("canvas"))
+        # Stored canvases load without this check (an older one must still open); a new file must bill as it reads.
+        for stream in canvas.revenue_streams:
+            check_billing_terms(stream)
+        return name, canvas
     except CanvasError as error:
         raise CanvasImportError(f"The canvas in the file is invalid: {error}") from None
 
