@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from business.canvas.billing import check_billing_terms
 from business.canvas.json_io import canvas_from_dict, canvas_to_dict
 from business.canvas.model import Canvas, CanvasError, clean_text
 from business.costs.compute import EstimateError
@@ -69,6 +70,9 @@ def import_project(raw: bytes, today: date) -> ProjectFile:
     try:
         name = clean_text(document.get("project"), "Project name", max_chars=MAX_PROJECT_NAME_CHARS)
         canvas = canvas_from_dict(document.get("canvas"))
+        # Stored canvases load without this check (an older one must still open); a new file must bill as it reads.
+        for stream in canvas.revenue_streams:
+            check_billing_terms(stream)
     except CanvasError as error:
         raise ProjectFileError(f"The canvas in the file is invalid: {error}") from None
     if document["schema_version"] == 1:

@@ -8,10 +8,11 @@ import streamlit as st
 from business.financials.assumptions import FinancialsError
 from business.financials.storage import (KIND, AssumptionsDocumentError, default_assumptions, fit_to_canvas,
                                     load_assumptions)
+from business.financials.headlines import headline_figures
 from business.financials.report import band_position, inference_share_note, monthly_csv, run_model
-from ui.costs.financials_charts import (cash_figure, cohort_frame, cohort_margin_figure, comparison_frame, month_or,
-                                  margin_vs_bands_figure, monthly_frame, rate, revenue_by_stream_figure,
-                                  unit_economics_frame, unit_price, usd)
+from ui.costs.financials_charts import (WHOLE_CUSTOMERS_NOTE, cash_figure, cohort_frame, cohort_margin_figure,
+                                        comparison_frame, margin_vs_bands_figure, monthly_frame,
+                                        revenue_by_stream_figure, unit_economics_frame, unit_price)
 from ui.costs.cost_fill import cost_fill_forms
 from ui.costs.financials_form import assumption_form, scenario_forms
 from ui.session import current_project_id, get_store, load_canvas, show_flash
@@ -57,39 +58,32 @@ except FinancialsError as error:
 names = [p.scenario.name for p in model.projections]
 picked = st.segmented_control("Scenario shown", names, default="base", format_func=plain,
                               key="fin_scenario_shown") or "base"
-projection = next(p for p in model.projections if p.scenario.name == picked)
+projection = model.projection(picked)
 last, horizon = projection.last, shown.horizon_months
 source = plain(f"cost per 1,000 requests: {unit_price(shown.cost_per_request.usd_per_1k_requests)} "
                f"({shown.cost_per_request.source})")
 
-cols = [*st.columns(3), *st.columns(3)]
-cols[0].metric(f"MRR, month {horizon}", usd(last.mrr), help="Recurring revenue in the last month (projection).")
-cols[1].metric(f"ARR, month {horizon}", usd(last.arr), help="MRR × 12 (projection).")
-cols[2].metric(f"Gross margin, month {horizon}", rate(last.gross_margin, "no revenue"),
-               help="(Revenue − inference − hosting) / revenue (projection).")
-cols[3].metric("Runway today", "infinite" if projection.runway_now.is_infinite else
-               f"{projection.runway_now.months:,.1f} months", help=plain(projection.runway_now.describe()))
-cols[4].metric("Break-even", month_or(projection.break_even_month, "not yet"),
-               help=f"First month revenue covers all costs, within {horizon} months (projection).")
-cols[5].metric("Cash runs out", month_or(projection.cash_out_month, "not yet"),
-               help=f"First month cash goes below zero, within {horizon} months (projection).")
-st.caption(f"Runway today: {plain(projection.runway_now.describe())} (starting cash / month-1 net burn). "
-           f"Inference {source}; {plain(inference_share_note(last))}. "
+st.subheader(f"Headline figures ({plain(picked)} scenario)", anchor=False)
+# Two to a row: a tile as wide as a third of the page cut values like "not in 24 months".
+for column, figure in zip([*st.columns(2), *st.columns(2), *st.columns(2)], headline_figures(projection)):
+    column.metric(figure.label, figure.value, help=plain(figure.definition))
+    column.caption(plain(figure.definition))
+st.caption(f"Inference {source}; {plain(inference_share_note(last))}. "
            f"Gross margin {plain(band_position(last.gross_margin))}.")
 
 left, right = st.columns(2)
 left.plotly_chart(revenue_by_stream_figure(projection), key="fin_chart_revenue")
 right.plotly_chart(cash_figure(projection), key="fin_chart_cash")
 left.plotly_chart(margin_vs_bands_figure(projection), key="fin_chart_margin")
-right.plotly_chart(cohort_margin_figure(model.cohort_margins_first_month,
-                                        "Margin by usage cohort, month 1 (base)"), key="fin_chart_cohorts")
+first_margins, last_margins = model.cohort_margins_by_scenario[picked]
+right.plotly_chart(cohort_margin_figure(first_margins, 1, picked), key="fin_chart_cohorts")
 
-st.subheader("Margin per plan and usage cohort (base scenario)", anchor=False)
+st.subheader(f"Margin per plan and usage cohort ({plain(picked)} scenario)", anchor=False)
 st.caption("One customer per month: plan revenue minus inference for that cohort's requests; fixed hosting is "
            f"left out. Inference {source}. A plan can be profitable on average and lose money on power users.")
 first, final = st.tabs(["Month 1", f"Month {horizon} (after the cost levers)"])
-first.dataframe(cohort_frame(model.cohort_margins_first_month), hide_index=True, width="stretch")
-final.dataframe(cohort_frame(model.cohort_margins_last_month), hide_index=True, width="stretch")
+first.dataframe(cohort_frame(first_margins), hide_index=True, width="stretch")
+final.dataframe(cohort_frame(last_margins), hide_index=True, width="stretch")
 
 st.subheader("Unit economics per segment (base scenario, month-1 prices)", anchor=False)
 st.caption("Contribution = revenue − inference per customer a month; LTV = one-off fees + contribution / churn; "
@@ -99,7 +93,8 @@ st.dataframe(unit_economics_frame(model), hide_index=True, width="stretch")
 st.subheader("Scenarios side by side", anchor=False)
 st.dataframe(comparison_frame(model, horizon), hide_index=True, width="stretch")
 
-st.subheader(f"Month by month ({plain(picked)})", anchor=False)
+st.subheader(f"Month by month ({plain(picked)} scenario)", anchor=False)
+st.caption(WHOLE_CUSTOMERS_NOTE)
 st.dataframe(monthly_frame(projection), hide_index=True, width="stretch")
 safe_name = "".join(c if c.isalnum() else "_" for c in picked)
 st.download_button("Download the monthly table (CSV)", monthly_csv(projection), file_name=f"financials_{safe_name}.csv",

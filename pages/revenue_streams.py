@@ -3,7 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from business.canvas.amounts import count, usd
-from business.canvas.model import BillingPeriod, StreamType, make_revenue_stream
+from business.canvas.billing import make_billed_revenue_stream
+from business.canvas.model import BillingPeriod, StreamType
 from ui.plan.named_forms import (NEW, current_values, delete_named, field_key, pick_entry, save_named,
                             segment_index)
 from ui.session import current_project_id, load_canvas, show_flash
@@ -60,11 +61,15 @@ with st.form(f"{FORM}_form_{version}_{entry}"):
     left.text_input("Price (USD)", value=d.get("price_usd", ""), key=key("price_usd"), placeholder="e.g. 49.00")
     right.text_input("Unit (price is per...)", value=d.get("unit", ""), max_chars=120, key=key("unit"),
                      placeholder="e.g. seat, 1,000 API calls, deployment")
-    left.text_input("Included usage (units per period, optional)", value=d.get("included_usage", ""),
-                    key=key("included_usage"), help="For plans with usage included, e.g. 10000 tickets")
+    left.text_input("Included usage (units per billing period, optional)", value=d.get("included_usage", ""),
+                    key=key("included_usage"),
+                    help="Hybrid and usage-based streams only, e.g. 10000 tickets; per year on a yearly plan. "
+                         "A subscription or licence is a flat fee: choose hybrid for a fee plus overage.")
     right.text_input("Overage price (USD per unit beyond included usage, optional)",
-                     value=d.get("overage_price_usd", ""), key=key("overage_price_usd"))
+                     value=d.get("overage_price_usd", ""), key=key("overage_price_usd"),
+                     help="Hybrid and usage-based streams only.")
     st.text_area("Note (optional)", value=d.get("note", ""), max_chars=2000, key=key("note"))
     st.form_submit_button("Save revenue stream" if entry == NEW else plain(f"Save changes to {entry}"), type="primary",
                           on_click=save_named,
-                          args=(project_id, FORM, version, entry, FIELDS, "revenue_streams", make_revenue_stream))
+                          args=(project_id, FORM, version, entry, FIELDS, "revenue_streams",
+                                make_billed_revenue_stream))

@@ -3,28 +3,37 @@
 Pure Python, `Decimal` money. The order of events in month t (1-based), per segment:
   churned = customers at the end of month t-1 × churn; new = new customers per month × (1 + growth)^(t-1);
   customers at the end of month t = previous - churned + new, and they all pay for month t.
-Each customer of a stream falls into a light / average / power usage cohort; its requests drive both
-usage-based revenue and inference cost. How a stream bills a customer each month (`monthly_charge`):
-  subscription, licence: the price per month (a yearly price counts as price / 12; a one-off price is
-    charged once, in the month the customer joins, and is not recurring revenue);
-  usage-based, transaction, advertising: billed units × price, billed units = requests / requests per unit;
-  hybrid (or usage-based with included usage): the flat fee plus (units - included) × overage price.
+Customers are expected values, so they can be fractions (10 customers at 5 % churn leave 9.5); pages
+show them as whole customers. Each customer of a stream falls into a light / average / power usage
+cohort; its requests drive both usage-based revenue and inference cost. A stream bills one customer
+per month what business.canvas.billing says its terms mean (`monthly_charge`): a flat fee (a yearly
+price as price / 12, a one-off price once when the customer joins, as one-off revenue), the price per
+unit used, or a fee plus the overage price for units beyond the included usage (per billing period:
+a yearly allowance is spread as a twelfth a month). Streams whose terms could not be billed as they
+read are refused (`check_fits_canvas`).
 COGS = inference (requests × cost per request after the scenario's levers) + fixed hosting.
 Opex = team + other + acquisition (new customers × CAC). Net burn = COGS + opex - revenue.
 Every line is rounded to cents in the month it is booked, so cash = start + Σ(funding - net burn) exactly.
+A line over MAX_BOOKED_USD is refused with a message instead of overflowing the decimal arithmetic.
+Headline figures, one meaning each: runway = how long the cash lasts in the projection (funding counted
+in its month); break-even = the first month from which revenue covers all costs to the end of the
+horizon; cash out = the first month the cash goes below zero. They cannot contradict one another.
 Reports, comparison and CSV are in business.financials.report; saving in business.financials.storage.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
-from business.canvas.model import BillingPeriod, RevenueStream, StreamType
+from business.canvas.billing import (FLAT_FEE_TYPES, PER_UNIT_TYPES, billing_problem, has_fee_and_overage,
+                                     included_units_per_month)
+from business.canvas.model import BillingPeriod, RevenueStream
 from business.financials.assumptions import (
     BASE_SCENARIO,
     CENT,
     AmountError,
     FinancialAssumptions,
+    FinancialsError,
     NoRevenueStreamsError,
     RateError,
     Scenario,
@@ -32,11 +41,20 @@ from business.financials.assumptions import (
     UnknownNameError,
 )
 
-FLAT_FEE_TYPES = (StreamType.SUBSCRIPTION, StreamType.LICENCE)
-PER_UNIT_TYPES = (StreamType.USAGE_BASED, StreamType.TRANSACTION, StreamType.ADVERTISING)
 # More customers than people on Earth means a growth rate compounded out of the model's range.
 MAX_PROJECTED_CUSTOMERS = Decimal("8000000000")
+# A quadrillion dollars, about ten times the world's yearly output: a larger line is an input slip, and
+# Decimal's 28 digits cannot round it to cents anyway.
+MAX_BOOKED_USD = Decimal("1000000000000000")
 RATE_PLACES = Decimal("0.0001")
+
+
+class StreamTermsError(FinancialsError):
+    """A canvas stream whose terms could not be billed as they read (see business.canvas.billing)."""
+
+
+class OutOfRangeError(AmountError):
+    """A projected amount beyond MAX_BOOKED_USD: the inputs multiply to more than the model computes."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +104,26 @@ class Runway:
 
     def describe(self) -> str:
         if self.months is None:
-            return "infinite: no burn (revenue covers all costs this month)"
+            return "no burn this month: revenue covers all costs"
         return f"{self.months:,.1f} months at ${self.net_burn:,.2f} net burn per month"
+
+
+@dataclass(frozen=True)
+class CashRunway:
+    """How long the cash lasts in a projection: starting cash, plus each funding in the month it arrives,
+    minus each month's net burn. `months is None`: the cash lasts the whole horizon."""
+    months: Decimal | None
+    horizon_months: int
+
+    @property
+    def lasts_the_horizon(self) -> bool:
+        return self.months is None
+
+    def value(self) -> str:
+        if self.months is None:
+            return f"over {self.horizon_months} months"
+        # Rounded down: a runway is never shown longer than it is.
+        return f"{rounded(self.months, Decimal('0.1'), ROUND_DOWN):,.1f} months"
 
 
 @dataclass(frozen=True)
@@ -97,7 +133,7 @@ class Projection:
     months: tuple[MonthRow, ...]
     break_even_month: int | None
     cash_out_month: int | None
-    runway_now: Runway
+    cash_runway: CashRunway
 
     @property
     def last(self) -> MonthRow:
@@ -105,7 +141,9 @@ class Projection:
 
 
 def runway(cash: Decimal, net_burn: Decimal) -> Runway:
-    """Cash / burn in months, floored at 0 when the cash is gone; infinite only when burn <= 0."""
+    """Cash / burn in months, floored at 0 when the cash is gone; infinite only when burn <= 0.
+
+    A month's own figure ("months of cash at this month's burn"); the headline is `cash_runway`."""
     if net_burn <= 0:
         return Runway(None, net_burn)
     return Runway(max(cash, Decimal(0)) / net_burn, net_burn)
@@ -117,10 +155,10 @@ def monthly_charge(stream: RevenueStream, plan: StreamPlan, requests: Decimal, p
     units = requests / plan.requests_per_billed_unit
     if stream.stream_type in FLAT_FEE_TYPES:
         return flat
-    if stream.stream_type in PER_UNIT_TYPES and stream.included_usage is None:
+    if not has_fee_and_overage(stream):
         return units * stream.price_usd * price_factor
     overage = (stream.overage_price_usd or Decimal(0)) * price_factor
-    return flat + max(units - (stream.included_usage or Decimal(0)), Decimal(0)) * overage
+    return flat + max(units - included_units_per_month(stream), Decimal(0)) * overage
 
 
 def one_off_charge(stream: RevenueStream, price_factor: Decimal) -> Decimal:
@@ -155,10 +193,33 @@ def project(streams: tuple[RevenueStream, ...], assumptions: FinancialAssumption
         row = _month(streams, assumptions, scenario, month, customers, cash)
         customers, cash = row.customers_by_segment, row.cash_end
         rows.append(row)
-    break_even = next((r.month for r in rows if r.net_burn <= 0), None)
     cash_out = next((r.month for r in rows if r.cash_end < 0), None)
-    return Projection(scenario, assumptions.starting_cash_usd, tuple(rows), break_even, cash_out,
-                      runway(assumptions.starting_cash_usd, rows[0].net_burn))
+    return Projection(scenario, assumptions.starting_cash_usd, tuple(rows), sustained_break_even(rows), cash_out,
+                      cash_runway(assumptions.starting_cash_usd, rows))
+
+
+def sustained_break_even(rows: list[MonthRow] | tuple[MonthRow, ...]) -> int | None:
+    """The first month from which revenue covers all costs in every month to the end of the horizon.
+
+    A month that breaks even and is followed by losses is not a break-even: the cash still runs down."""
+    month = None
+    for row in rows:
+        if row.net_burn > 0:
+            month = None
+        elif month is None:
+            month = row.month
+    return month
+
+
+def cash_runway(starting_cash: Decimal, rows: list[MonthRow] | tuple[MonthRow, ...]) -> CashRunway:
+    """Months until the cash runs out, the last month counted by the share of its burn the cash covers."""
+    cash = starting_cash
+    for row in rows:
+        if row.cash_end < 0:
+            # cash + funding was >= 0 and below this month's burn, so the burn is positive here.
+            return CashRunway(row.month - 1 + (cash + row.funding) / row.net_burn, len(rows))
+        cash = row.cash_end
+    return CashRunway(None, len(rows))
 
 
 def check_fits_canvas(streams: tuple[RevenueStream, ...], assumptions: FinancialAssumptions) -> None:
@@ -170,6 +231,9 @@ def check_fits_canvas(streams: tuple[RevenueStream, ...], assumptions: Financial
         if plan.stream not in names:
             raise UnknownNameError(f"Revenue stream {plan.stream!r} has assumptions but is not on the canvas.")
     for stream in streams:
+        problem = billing_problem(stream)
+        if problem:
+            raise StreamTermsError(f"{problem} Change it on the Revenue streams page.")
         assumptions.stream_plan(stream.name)
         assumptions.segment_plan(stream.segment)
 
@@ -184,17 +248,21 @@ def _month(streams, assumptions: FinancialAssumptions, scenario: Scenario, month
         on_plan = customers[stream.segment] * plan.share_of_segment
         stream_requests, stream_recurring = _stream_usage(stream, plan, on_plan, scenario.price_factor)
         joined = new[stream.segment] * plan.share_of_segment
-        stream_one_off = to_cents(joined * one_off_charge(stream, scenario.price_factor))
-        stream_recurring = to_cents(stream_recurring)
+        where = f"Month {month} ({scenario.name!r} scenario): revenue of stream {stream.name!r}"
+        stream_one_off = to_cents(joined * one_off_charge(stream, scenario.price_factor), where)
+        stream_recurring = to_cents(stream_recurring, where)
         revenue_by_stream[stream.name] = stream_recurring + stream_one_off
         recurring += stream_recurring
         one_off += stream_one_off
         requests += stream_requests
     revenue = recurring + one_off
-    inference = to_cents(requests * cost_per_request(assumptions, scenario, month))
+    inference = to_cents(requests * cost_per_request(assumptions, scenario, month),
+                         f"Month {month} ({scenario.name!r} scenario): inference cost")
     hosting = assumptions.hosting_usd_per_month
     cogs = inference + hosting
-    acquisition = sum((to_cents(new[p.segment] * p.cac_usd) for p in assumptions.segments), Decimal("0.00"))
+    acquisition = sum((to_cents(new[p.segment] * p.cac_usd,
+                                f"Month {month} ({scenario.name!r} scenario): acquisition cost of {p.segment!r}")
+                       for p in assumptions.segments), Decimal("0.00"))
     opex = assumptions.team_usd_per_month + assumptions.other_opex_usd_per_month + acquisition
     net_burn = cogs + opex - revenue
     funding = sum((e.amount_usd for e in assumptions.funding if e.month == month), Decimal("0.00"))
@@ -257,12 +325,25 @@ def _check_scenario_churn(assumptions: FinancialAssumptions, scenario: Scenario)
                 "churn cannot exceed 100 % a month.")
 
 
-def to_cents(amount: Decimal) -> Decimal:
+def to_cents(amount: Decimal, what: str = "A projected amount") -> Decimal:
+    """An amount rounded to cents; `what` names it in the message when it is out of the model's range."""
+    if abs(amount) > MAX_BOOKED_USD:
+        raise OutOfRangeError(
+            f"{what} would be more than ${MAX_BOOKED_USD:,} (a quadrillion dollars), beyond what the model "
+            "computes: check the customers, requests a month, prices and requests per billed unit.")
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def rounded(value: Decimal, places: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """`value` rounded to `places`, however many digits that takes (the default 28 would raise beyond)."""
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() - places.as_tuple().exponent + 2)
+        return value.quantize(places, rounding=rounding)
 
 
 def margin(profit: Decimal, revenue: Decimal) -> Decimal | None:
     """Profit / revenue as a fraction to 0.01 %; None when there is no revenue to divide by."""
     if revenue == 0:
         return None
-    return (profit / revenue).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    # A cent of revenue against a large cost is a margin of many digits: still a number, not an error.
+    return rounded(profit / revenue, RATE_PLACES)

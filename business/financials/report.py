@@ -1,14 +1,16 @@
-"""What the financials page shows, computed from projections: unit economics, cohort margins,
-scenario comparison, published gross-margin bands, and the monthly table as rows and CSV.
+"""What the financials page shows, computed from projections: headline figures with their definitions,
+unit economics, cohort margins, scenario comparison, published gross-margin bands, and the monthly table
+as rows and CSV.
 
-`run_model` is the one call the page makes: it projects every scenario and derives the rest.
+`run_model` is the one call the page makes: it projects every scenario and derives the rest. Values are
+kept exact until they are shown: only the figures a person reads are rounded (to cents, to whole customers).
 """
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from business.canvas.model import RevenueStream
 from business.financials.projection import (
@@ -20,6 +22,7 @@ from business.financials.projection import (
     monthly_charge,
     one_off_charge,
     project,
+    rounded,
     to_cents,
 )
 from business.financials.assumptions import BASE_SCENARIO, FinancialAssumptions, Scenario
@@ -58,6 +61,9 @@ GROSS_MARGIN_MARKERS: tuple[PublishedFigure, ...] = (
 INFERENCE_SHARE_OF_REVENUE = PublishedFigure(
     "scaling-stage AI B2B", Decimal("0.23"), "ICONIQ State of AI 2026 (as reported)")
 PLAN_AVERAGE = "plan average"
+# A hundred years: a payback beyond it is "never" for a founder, and would not round to 0.1 month anyway.
+MAX_PAYBACK_MONTHS = Decimal(1200)
+WHOLE = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -118,23 +124,32 @@ class FinancialModel:
     cohort_margins_first_month: tuple[CohortMargin, ...]
     cohort_margins_last_month: tuple[CohortMargin, ...]
     unit_economics: tuple[UnitEconomics, ...]
+    # Scenario name -> (month 1, last month): the page shows the margins of the scenario picked.
+    cohort_margins_by_scenario: dict[str, tuple[tuple[CohortMargin, ...], tuple[CohortMargin, ...]]]
 
     @property
     def base(self) -> Projection:
-        return next(p for p in self.projections if p.scenario.name == BASE_SCENARIO)
+        return self.projection(BASE_SCENARIO)
+
+    def projection(self, scenario: str) -> Projection:
+        return next(p for p in self.projections if p.scenario.name == scenario)
 
 
 def run_model(streams: tuple[RevenueStream, ...], assumptions: FinancialAssumptions) -> FinancialModel:
     """Every scenario projected, compared, and the base scenario's unit economics and cohort margins."""
     check_fits_canvas(streams, assumptions)
     projections = tuple(project(streams, assumptions, scenario) for scenario in assumptions.scenarios)
-    base = assumptions.scenario(BASE_SCENARIO)
+    by_scenario = {s.name: (cohort_margins(streams, assumptions, s, month=1),
+                            cohort_margins(streams, assumptions, s, month=assumptions.horizon_months))
+                   for s in assumptions.scenarios}
+    first, last = by_scenario[BASE_SCENARIO]
     return FinancialModel(
         projections=projections,
         comparison=tuple(summarize(p) for p in projections),
-        cohort_margins_first_month=cohort_margins(streams, assumptions, base, month=1),
-        cohort_margins_last_month=cohort_margins(streams, assumptions, base, month=assumptions.horizon_months),
-        unit_economics=unit_economics(streams, assumptions, base),
+        cohort_margins_first_month=first,
+        cohort_margins_last_month=last,
+        unit_economics=unit_economics(streams, assumptions, assumptions.scenario(BASE_SCENARIO)),
+        cohort_margins_by_scenario=by_scenario,
     )
 
 
@@ -145,13 +160,12 @@ def cohort_margins(streams: tuple[RevenueStream, ...], assumptions: FinancialAss
     rows = []
     for stream in streams:
         plan = assumptions.stream_plan(stream.name)
-        cohorts = [_cohort_margin(stream.name, c.cohort.value, c.share_of_customers, c.requests_per_month,
-                                  monthly_charge(stream, plan, c.requests_per_month, scenario.price_factor),
-                                  c.requests_per_month * unit_cost) for c in plan.usage]
-        rows.extend(cohorts)
-        revenue = sum((c.share_of_customers * c.revenue_usd for c in cohorts), Decimal(0))
-        cost = sum((c.share_of_customers * c.inference_cost_usd for c in cohorts), Decimal(0))
-        requests = sum((c.share_of_customers * c.requests_per_month for c in cohorts), Decimal(0))
+        for c in plan.usage:
+            revenue, cost = _cohort_charge(stream, plan, c.requests_per_month, scenario, unit_cost)
+            rows.append(_cohort_margin(stream.name, c.cohort.value, c.share_of_customers, c.requests_per_month,
+                                       revenue, cost))
+        revenue, cost = _average_customer(stream, plan, scenario, unit_cost)
+        requests = sum((c.share_of_customers * c.requests_per_month for c in plan.usage), Decimal(0))
         rows.append(_cohort_margin(stream.name, PLAN_AVERAGE, Decimal(1), requests, revenue, cost))
     return tuple(rows)
 
@@ -159,21 +173,48 @@ def cohort_margins(streams: tuple[RevenueStream, ...], assumptions: FinancialAss
 def unit_economics(streams: tuple[RevenueStream, ...], assumptions: FinancialAssumptions,
                    scenario: Scenario) -> tuple[UnitEconomics, ...]:
     """LTV and CAC payback per segment, from the month-1 margin of an average customer of it."""
-    averages = {m.stream: m for m in cohort_margins(streams, assumptions, scenario, 1) if m.cohort == PLAN_AVERAGE}
+    unit_cost = cost_per_request(assumptions, scenario, 1)
     result = []
     for plan in assumptions.segments:
         revenue = contribution = one_off = Decimal(0)
         for stream in (s for s in streams if s.segment == plan.segment):
-            share = assumptions.stream_plan(stream.name).share_of_segment
-            revenue += share * averages[stream.name].revenue_usd
-            contribution += share * averages[stream.name].margin_usd
-            one_off += share * one_off_charge(stream, scenario.price_factor)
+            stream_plan = assumptions.stream_plan(stream.name)
+            stream_revenue, stream_cost = _average_customer(stream, stream_plan, scenario, unit_cost)
+            revenue += stream_plan.share_of_segment * stream_revenue
+            contribution += stream_plan.share_of_segment * (stream_revenue - stream_cost)
+            one_off += stream_plan.share_of_segment * one_off_charge(stream, scenario.price_factor)
+        where = f"Segment {plan.segment!r}"
         churn = plan.monthly_churn * scenario.churn_factor
-        ltv = None if churn == 0 else to_cents(one_off + contribution / churn)
-        payback = None if contribution <= 0 else (plan.cac_usd / contribution).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        result.append(UnitEconomics(plan.segment, to_cents(revenue), to_cents(contribution), churn,
-                                    plan.cac_usd, ltv, payback))
+        # Exact contribution over churn, rounded once: rounding first would grow the error as 1 / churn.
+        ltv = None if churn == 0 else to_cents(one_off + contribution / churn, f"{where}: lifetime value")
+        result.append(UnitEconomics(plan.segment, to_cents(revenue, f"{where}: revenue per customer"),
+                                    to_cents(contribution, f"{where}: contribution per customer"), churn,
+                                    plan.cac_usd, ltv, _payback_months(plan.cac_usd, contribution)))
     return tuple(result)
+
+
+def _payback_months(cac: Decimal, contribution: Decimal) -> Decimal | None:
+    """CAC / contribution to 0.1 month; None when a customer never pays it back (or not within a lifetime)."""
+    if contribution <= 0:
+        return None
+    months = cac / contribution
+    return None if months > MAX_PAYBACK_MONTHS else rounded(months, Decimal("0.1"))
+
+
+def _cohort_charge(stream: RevenueStream, plan, requests: Decimal, scenario: Scenario,
+                   unit_cost: Decimal) -> tuple[Decimal, Decimal]:
+    """(revenue, inference cost) of one customer making `requests` a month, exact."""
+    return monthly_charge(stream, plan, requests, scenario.price_factor), requests * unit_cost
+
+
+def _average_customer(stream: RevenueStream, plan, scenario: Scenario, unit_cost: Decimal) -> tuple[Decimal, Decimal]:
+    """(revenue, inference cost) of the plan's customer-weighted average customer a month, exact."""
+    revenue = cost = Decimal(0)
+    for cohort in plan.usage:
+        cohort_revenue, cohort_cost = _cohort_charge(stream, plan, cohort.requests_per_month, scenario, unit_cost)
+        revenue += cohort.share_of_customers * cohort_revenue
+        cost += cohort.share_of_customers * cohort_cost
+    return revenue, cost
 
 
 def summarize(projection: Projection) -> ScenarioSummary:
@@ -216,7 +257,10 @@ def inference_share_note(row: MonthRow) -> str:
 
 
 def monthly_table(projection: Projection) -> list[dict[str, object]]:
-    """One dict per month, column names with units, money in cents, customers to 0.1."""
+    """One dict per month, column names with units, money in cents, customers as whole customers.
+
+    The projection keeps fractional customers (expected values); each count is rounded on its own, so a
+    month's customers can differ by one from last month's - churned + new as shown."""
     return [_table_row(row) for row in projection.months]
 
 
@@ -233,25 +277,30 @@ def monthly_csv(projection: Projection) -> str:
 def _table_row(row: MonthRow) -> dict[str, object]:
     table: dict[str, object] = {
         "month": row.month,
-        "customers": row.customers.quantize(Decimal("0.1"), ROUND_HALF_UP),
-        "new customers": row.new_customers.quantize(Decimal("0.1"), ROUND_HALF_UP),
-        "churned customers": row.churned_customers.quantize(Decimal("0.1"), ROUND_HALF_UP),
+        "customers": whole_customers(row.customers),
+        "new customers": whole_customers(row.new_customers),
+        "churned customers": whole_customers(row.churned_customers),
     }
     for stream, revenue in row.revenue_by_stream.items():
         table[f"revenue: {stream} (USD)"] = revenue
     table.update({
         "MRR (USD)": row.mrr, "ARR (USD)": row.arr, "one-off revenue (USD)": row.one_off_revenue,
-        "revenue (USD)": row.revenue, "requests": row.requests.quantize(Decimal(1), ROUND_HALF_UP),
+        "revenue (USD)": row.revenue, "requests": rounded(row.requests, WHOLE),
         "inference cost (USD)": row.inference_cost, "hosting (USD)": row.hosting_cost, "COGS (USD)": row.cogs,
         "gross profit (USD)": row.gross_profit,
-        "gross margin (%)": None if row.gross_margin is None else (row.gross_margin * 100).quantize(Decimal("0.01")),
+        "gross margin (%)": None if row.gross_margin is None else rounded(row.gross_margin * 100, Decimal("0.01")),
         "team (USD)": row.team_cost, "other opex (USD)": row.other_opex,
         "acquisition (USD)": row.acquisition_cost, "opex (USD)": row.opex, "net burn (USD)": row.net_burn,
         "funding (USD)": row.funding, "cash at month end (USD)": row.cash_end,
-        "runway (months)": (None if row.runway.is_infinite
-                            else row.runway.months.quantize(Decimal("0.1"), ROUND_HALF_UP)),
+        "months of cash at this month's burn": (None if row.runway.is_infinite
+                                                else rounded(row.runway.months, Decimal("0.1"))),
     })
     return table
+
+
+def whole_customers(customers: Decimal) -> Decimal:
+    """Customers as a person counts them: the expected value rounded to a whole customer."""
+    return rounded(customers, WHOLE)
 
 
 def _csv_cell(value: object) -> str:

@@ -20,6 +20,7 @@ from business.costs.compute import EstimateError
 from business.costs.estimator import CostInputs, estimate_costs, serving_cost_for
 from business.financials.assumptions import BASE_SCENARIO, FinancialAssumptions, FinancialsError
 from business.financials.storage import KIND as FINANCIALS_KIND, load_assumptions
+from business.financials.headlines import headline_figures
 from business.financials.report import FinancialModel, band_position, run_model
 from business.costs.models import PRESETS
 from business.costs.run_cards import model_from_run_card
@@ -206,14 +207,13 @@ def financial_headlines(canvas: Canvas, assumptions: FinancialAssumptions | None
     horizon = len(base.months)
     method = f"financial model, base scenario, saved assumptions, {horizon}-month projection"
     margin = base.last.gross_margin
-    runway = base.runway_now
+    figures = {figure.label: figure for figure in headline_figures(base)}
+    runway, break_even = figures["Runway today"], figures["Break-even"]
     return (
         Headline(labels[0], NOT_YET if margin is None else f"{margin * 100:,.1f} %",
                  f"{method}, month {horizon}: (revenue − inference − hosting) / revenue; {band_position(margin)}"),
-        Headline(labels[1], "infinite" if runway.is_infinite else f"{runway.months:,.1f} months",
-                 f"{method}: starting cash / month-1 net burn; {runway.describe()}"),
-        Headline(labels[2], f"month {base.break_even_month}" if base.break_even_month else f"not within {horizon} months",
-                 f"{method}: first month revenue covers all costs"),
+        Headline(labels[1], runway.value, f"{method}: {runway.definition}"),
+        Headline(labels[2], break_even.value, f"{method}: {break_even.definition}"),
     )
 
 

@@ -11,9 +11,11 @@ from streamlit.testing.v1 import AppTest
 from business.canvas.model import Canvas, make_item, make_revenue_stream, with_block
 from business.canvas.json_io import canvas_from_dict, canvas_to_dict
 from business.example_project import EXAMPLE_CANVAS
-from business.financials.storage import KIND, assumptions_to_dict, default_assumptions
+from business.financials.assumptions import make_scenario
+from business.financials.storage import KIND, assumptions_to_dict, default_assumptions, save_assumptions
 from business.store import Store
 from tests.apptest_helpers import open_app, submit, texts, widget
+from tests.financial_builders import a_canvas, a_segment, a_subscription, assumptions_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE, APP = str(ROOT / "pages" / "financials.py"), str(ROOT / "app.py")
@@ -224,3 +226,82 @@ def test_a_run_card_without_a_machine_price_is_refused_with_the_reason(app_data_
     submit(at, "Use the measured figure")
 
     assert any("machine price per hour is empty" in e.value for e in at.error)
+
+
+# -- what the model computes, said on the page (issue 11) ---------------------------------------------
+
+def project_with(app_data_dir, stream: dict, **assumptions) -> int:
+    """A project whose canvas holds one stream (saved as given, even with terms the forms now refuse)."""
+    store = store_of(app_data_dir)
+    project = store.create_project("Issue 11")
+    canvas = a_canvas(stream)
+    document = canvas_to_dict(canvas)
+    document["revenue_streams"][0].update(stream)
+    store.save(project.id, "canvas", document, None)
+    save_assumptions(store, project.id, assumptions_for(canvas, **assumptions), None, "test assumptions")
+    return project.id
+
+
+CHURNING = dict(segments=[a_segment(starting=10, new=0, churn="0.20", cac=0)], hosting=0, team=500, cost_1k=0,
+                cash=1000, horizon=24)
+
+
+def test_runway_break_even_and_cash_out_agree_and_each_has_its_definition_beneath_it(app_data_dir):
+    at = open_page(project_with(app_data_dir, a_subscription(price="100"), **CHURNING))
+    shown = {m.label: m.value for m in at.metric}
+    captions = [c.value.replace("\\", "") for c in at.caption]
+
+    assert [shown[k] for k in ("Runway today", "Break-even", "Cash runs out")] == [
+        "8.8 months", "not in 24 months", "month 9"]
+    assert any(c.startswith("How long the cash lasts in this projection") for c in captions)
+    assert any(c.startswith("First month from which revenue covers all costs") for c in captions)
+    assert any(c.startswith("First month the cash at month end goes below zero") for c in captions)
+    assert "infinite" not in " ".join(shown.values())
+
+
+def test_customers_are_shown_as_whole_customers_and_the_page_says_why(app_data_dir):
+    at = open_page(project_with(app_data_dir, a_subscription(price="100"), **CHURNING))
+    monthly, comparison = at.dataframe[-1].value, at.dataframe[-2].value
+
+    assert list(monthly["customers"][:5]) == ["8", "6", "5", "4", "3"]  # 8, 6.4, 5.12, 4.096, 3.2768
+    assert list(comparison["Customers at the end"]) == ["0"]
+    assert any("shown as whole customers" in c.value and "9.5" in c.value for c in at.caption)
+
+
+def test_chart_titles_follow_the_scenario_shown(app_data_dir):
+    at = open_page()
+    at.session_state["fin_scenario_shown"] = "optimistic"
+    at.run()
+
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(titles) == 4 and all("(optimistic scenario)" in t for t in titles), titles
+
+
+def test_a_saved_subscription_with_overage_terms_is_refused_with_how_to_fix_it(app_data_dir):
+    terms = a_subscription(price="100", included_usage="1000", overage_price_usd="0.01")
+    at = open_page(project_with(app_data_dir, terms, usage={"average": (1, 5000)}))
+
+    assert any("'Pro' is a subscription" in e.value and "hybrid" in e.value for e in at.error)
+    assert not at.metric
+
+
+def test_the_revenue_stream_form_refuses_overage_terms_on_a_subscription(app_data_dir):
+    at = AppTest.from_file(str(ROOT / "pages" / "revenue_streams.py"), default_timeout=60).run()
+    for field, text in (("name", "API plan"), ("price_usd", "100"), ("unit", "team"), ("included_usage", "1000"),
+                        ("overage_price_usd", "0.01")):
+        widget(at.text_input, f"New_{field}").set_value(text)
+    widget(at.selectbox, "_segment").set_value("Growing SaaS support teams")
+    submit(at, "Save revenue stream")
+
+    assert any("'API plan' is a subscription" in e.value and "would not be billed" in e.value for e in at.error)
+    assert "API plan" not in at.dataframe[0].value["Name"].tolist()
+
+
+def test_a_billion_customers_at_a_hundred_million_dollars_a_request_get_a_clear_message(app_data_dir):
+    api = dict(name="API", segment="Startups", stream_type="usage-based", price_usd="100000000", unit="request",
+               billing_period="month")
+    at = open_page(project_with(app_data_dir, api, segments=[a_segment(starting=10 ** 9, new=0)],
+                                usage={"average": (1, 1000)}, scenarios=(make_scenario("base"),)))
+
+    assert any("would be more than $1,000,000,000,000,000" in e.value.replace("\\", "") for e in at.error)
+

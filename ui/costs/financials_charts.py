@@ -14,8 +14,12 @@ import plotly.graph_objects as go
 
 from business.financials.projection import Projection
 from business.financials.report import (GROSS_MARGIN_BANDS, GROSS_MARGIN_MARKERS, PLAN_AVERAGE, CohortMargin,
-                                        FinancialModel, monthly_table)
+                                        FinancialModel, monthly_table, whole_customers)
 
+WHOLE_CUSTOMERS_NOTE = ("Customers are shown as whole customers. The model computes them as expected values, "
+                        "with fractions (10 customers at 5 % churn leave 9.5 on average), and rounds only what "
+                        "it shows, so a month's customers can differ by one from the previous month's − churned "
+                        "+ new as shown.")
 BAND_COLOURS = {"AI companies": "rgba(255, 159, 64, 0.18)", "SaaS": "rgba(54, 162, 235, 0.15)"}
 COHORT_COLOURS = {"light": "#9ecae1", "average": "#4292c6", "power": "#08519c", PLAN_AVERAGE: "#636363"}
 
@@ -46,13 +50,18 @@ def month_or(month: int | None, otherwise: str) -> str:
     return otherwise if month is None else f"month {month}"
 
 
+def scenario_title(title: str, projection: Projection) -> str:
+    """A chart title that names the scenario it draws, escaped (scenario names are user text)."""
+    return chart_text(f"{title} ({projection.scenario.name} scenario)")
+
+
 def revenue_by_stream_figure(projection: Projection) -> go.Figure:
     months = [r.month for r in projection.months]
     figure = go.Figure()
     for stream in projection.months[0].revenue_by_stream:
         figure.add_scatter(x=months, y=[float(r.revenue_by_stream[stream]) for r in projection.months],
                            name=chart_text(stream), stackgroup="revenue", mode="lines")
-    figure.update_layout(title="Monthly revenue by stream (projection)", xaxis_title="month",
+    figure.update_layout(title=scenario_title("Monthly revenue by stream", projection), xaxis_title="month",
                          yaxis_title="USD per month", hovermode="x unified")
     return bottom_legend(figure)
 
@@ -72,7 +81,7 @@ def cash_figure(projection: Projection) -> go.Figure:
     if projection.cash_out_month is not None:
         figure.add_vline(x=projection.cash_out_month, line_dash="dash", line_color="#d62728",
                          annotation_text=f"cash runs out: month {projection.cash_out_month}")
-    figure.update_layout(title="Cash and net burn (projection)", xaxis_title="month", yaxis_title="USD",
+    figure.update_layout(title=scenario_title("Cash and net burn", projection), xaxis_title="month", yaxis_title="USD",
                          hovermode="x unified")
     return bottom_legend(figure)
 
@@ -92,27 +101,28 @@ def margin_vs_bands_figure(projection: Projection) -> go.Figure:
     figure.add_scatter(x=[r.month for r in rows], y=[float(r.gross_margin * 100) for r in rows],
                        name="your gross margin", mode="lines+markers", line={"color": "black"})
     sources = "; ".join(dict.fromkeys(f.source for f in (*GROSS_MARGIN_BANDS, *GROSS_MARGIN_MARKERS)))
-    figure.update_layout(title={"text": "Gross margin vs published bands",
+    figure.update_layout(title={"text": scenario_title("Gross margin vs published bands", projection),
                                 "subtitle": {"text": chart_text(f"bands: {sources}")}}, xaxis_title="month",
                          yaxis_title="gross margin, % of revenue", showlegend=False)
     return figure
 
 
-def cohort_margin_figure(margins: tuple[CohortMargin, ...], title: str) -> go.Figure:
+def cohort_margin_figure(margins: tuple[CohortMargin, ...], month: int, scenario: str) -> go.Figure:
     figure = go.Figure()
     for cohort in (*("light", "average", "power"), PLAN_AVERAGE):
         rows = [m for m in margins if m.cohort == cohort]
         figure.add_bar(x=[chart_text(m.stream) for m in rows], y=[float(m.margin_usd) for m in rows],
                        name=cohort, marker_color=COHORT_COLOURS[cohort])
     figure.add_hline(y=0, line_color="grey")
-    figure.update_layout(title=title, barmode="group", yaxis_title="margin, USD per customer a month",
+    figure.update_layout(title=chart_text(f"Margin by usage cohort, month {month} ({scenario} scenario)"),
+                         barmode="group", yaxis_title="margin, USD per customer a month",
                          xaxis_title="plan (revenue stream)")
     return bottom_legend(figure)
 
 
 def comparison_frame(model: FinancialModel, horizon: int) -> pd.DataFrame:
     return pd.DataFrame([{
-        "Scenario": s.name, "Customers at the end": f"{s.customers_end:,.1f}",
+        "Scenario": s.name, "Customers at the end": f"{whole_customers(s.customers_end):,}",
         "MRR at the end": usd(s.mrr_end_usd), "ARR at the end": usd(s.arr_end_usd),
         "Revenue, all months": usd(s.revenue_total_usd),
         "Gross margin at the end": rate(s.gross_margin_end, "no revenue"),
@@ -153,7 +163,7 @@ def monthly_frame(projection: Projection) -> pd.DataFrame:
     """The CSV's rows as display text: thousands separators, and a reason instead of a blank."""
     def cell(column: str, content: object) -> str:
         if content is None:
-            return "infinite (no burn)" if column.startswith("runway") else "no revenue"
+            return "no burn this month" if column.startswith("months of cash") else "no revenue"
         if isinstance(content, Decimal):
             return f"{content:,.2f}" if "USD" in column else f"{content:,}"
         return str(content)

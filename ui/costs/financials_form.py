@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import streamlit as st
 
+from business.canvas.billing import describe_billing
 from business.financials.assumptions import (BASE_SCENARIO, Cohort, FinancialsError, make_assumptions,
                                              make_cost_per_request, make_funding_event, make_scenario,
                                              make_segment_plan, make_stream_plan)
@@ -105,14 +106,6 @@ def change_scenarios(project_id: int, version, shown, add: bool) -> None:
     flash(f"Scenarios saved as version {number}.")
 
 
-def price_text(stream) -> str:
-    price = f"${stream.price_usd:,.2f}" if stream.price_usd >= 1 else f"${stream.price_usd:f}"
-    extra = ""
-    if stream.included_usage is not None:
-        extra = f", {stream.included_usage:,f} units included, then ${stream.overage_price_usd or 0:f} each"
-    return f"{price} per {stream.unit}, billed {stream.billing_period.value}{extra}"
-
-
 def funding_rows(assumptions) -> int:
     return max(FUNDING_ROWS, len(assumptions.funding) + 1)
 
@@ -168,7 +161,7 @@ def stream_inputs(v, a, streams) -> None:
     for i, plan in enumerate(a.streams):
         stream = by_name[plan.stream]
         st.markdown(f"**{plain(stream.name)}** ({plain(stream.segment)}, {stream.stream_type.value}, "
-                    f"{plain(price_text(stream))})")
+                    f"billed as: {plain(describe_billing(stream))})")
         cols = st.columns(4)
         percent_input("Share of the segment's customers, %", plan.share_of_segment, key(v, "str", i, "share"),
                       cols[0])

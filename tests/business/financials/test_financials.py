@@ -9,17 +9,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from business.canvas.model import Canvas, make_item, make_revenue_stream, with_block
 from business.financials.projection import cost_per_request, monthly_charge, project, runway
-from business.financials.assumptions import (
-    Scenario,
-    make_assumptions,
-    make_cost_per_request,
-    make_funding_event,
-    make_scenario,
-    make_segment_plan,
-    make_stream_plan,
-)
+from business.financials.assumptions import Scenario, make_funding_event, make_scenario, make_stream_plan
 from business.financials.report import (
     GROSS_MARGIN_BANDS,
     INFERENCE_SHARE_OF_REVENUE,
@@ -31,37 +22,7 @@ from business.financials.report import (
     run_model,
     unit_economics,
 )
-
-D = Decimal
-ALL_AVERAGE = {"average": (1, 100)}
-
-
-def a_canvas(*streams: dict, segments=("Startups",)) -> Canvas:
-    canvas = with_block(Canvas(), "customer_segments", [make_item(s) for s in segments])
-    built = tuple(make_revenue_stream(canvas, **fields) for fields in streams)
-    return replace(canvas, revenue_streams=built)
-
-
-def a_subscription(name="Pro", price="50", period="month", segment="Startups", **extra) -> dict:
-    return dict(name=name, segment=segment, stream_type="subscription", price_usd=price, unit="seat",
-                billing_period=period, **extra)
-
-
-def a_segment(segment="Startups", starting=10, new=2, growth=0, churn="0.10", cac=30):
-    return make_segment_plan(segment, starting_customers=starting, new_customers_per_month=new,
-                             new_customer_growth_rate=growth, monthly_churn=churn, cac_usd=cac)
-
-
-def assumptions_for(canvas: Canvas, *, segments=None, usage=ALL_AVERAGE, per_unit=1, horizon=2, cost_1k="2.00",
-                    hosting=100, team=1000, other=0, cash=10_000, funding=(), scenarios=(Scenario("base"),)):
-    return make_assumptions(
-        horizon_months=horizon, segments=segments or [a_segment()],
-        streams=[make_stream_plan(s.name, requests_per_billed_unit=per_unit, usage=usage)
-                 for s in canvas.revenue_streams],
-        cost_per_request=make_cost_per_request(cost_1k, "estimate"), hosting_usd_per_month=hosting,
-        team_usd_per_month=team, other_opex_usd_per_month=other, starting_cash_usd=cash, funding=funding,
-        scenarios=scenarios)
-
+from tests.financial_builders import ALL_AVERAGE, D, a_canvas, a_segment, a_subscription, assumptions_for
 
 # -- hand-computed cases ------------------------------------------------------------------------------
 
@@ -81,14 +42,6 @@ def test_two_months_of_one_subscription_match_the_hand_computation_to_the_cent()
     assert [m.cash_end for m in months] == [D("9387.80"), D("8820.42")]
     assert months[0].gross_margin == D("0.8142")  # 447.80 / 550
     assert months[1].arr == D("7140.00")
-
-
-def test_runway_now_divides_starting_cash_by_the_first_months_burn():
-    canvas = a_canvas(a_subscription())
-    projection = project(canvas.revenue_streams, assumptions_for(canvas))
-
-    assert projection.runway_now.months == D(10_000) / D("612.20")
-    assert "16.3 months" in projection.runway_now.describe()
 
 
 def test_usage_billing_and_every_cost_lever_match_the_hand_computation():
@@ -179,10 +132,10 @@ def test_zero_churn_and_zero_new_customers_keep_customers_flat():
     assert {m.customers for m in project(canvas.revenue_streams, assumptions).months} == {D(17)}
 
 
-def test_runway_is_infinite_only_without_burn_and_then_says_so():
+def test_a_months_cash_cover_is_unbounded_only_without_burn_and_then_says_so():
     assert runway(D(1000), D(0)).is_infinite
     assert runway(D(1000), D(-5)).is_infinite
-    assert "infinite" in runway(D(1000), D(-5)).describe()
+    assert "no burn this month" in runway(D(1000), D(-5)).describe()
     assert runway(D(1000), D("0.01")).months == D(100_000)
     assert runway(D(-50), D(10)).months == 0
 
