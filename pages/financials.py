@@ -11,11 +11,11 @@ from business.financials.storage import (KIND, AssumptionsDocumentError, default
 from business.financials.report import band_position, inference_share_note, monthly_csv, run_model
 from ui.costs.financials_charts import (cash_figure, cohort_frame, cohort_margin_figure, comparison_frame, month_or,
                                   margin_vs_bands_figure, monthly_frame, rate, revenue_by_stream_figure,
-                                  unit_economics_frame, unit_price, usd)
+                                  unit_economics_frame, usd)
 from ui.costs.cost_fill import cost_fill_forms
 from ui.costs.financials_form import assumption_form, scenario_forms
 from ui.session import current_project_id, get_store, load_canvas, show_flash
-from ui.text import plain
+from ui.text import plain, sourced
 
 project_id = current_project_id()
 canvas, _ = load_canvas(project_id)
@@ -59,8 +59,7 @@ picked = st.segmented_control("Scenario shown", names, default="base", format_fu
                               key="fin_scenario_shown") or "base"
 projection = next(p for p in model.projections if p.scenario.name == picked)
 last, horizon = projection.last, shown.horizon_months
-source = plain(f"cost per 1,000 requests: {unit_price(shown.cost_per_request.usd_per_1k_requests)} "
-               f"({shown.cost_per_request.source})")
+source = sourced(shown.cost_per_request.text(), shown.cost_per_request.provenance)
 
 cols = [*st.columns(3), *st.columns(3)]
 cols[0].metric(f"MRR, month {horizon}", usd(last.mrr), help="Recurring revenue in the last month (projection).")
@@ -74,7 +73,7 @@ cols[4].metric("Break-even", month_or(projection.break_even_month, "not yet"),
 cols[5].metric("Cash runs out", month_or(projection.cash_out_month, "not yet"),
                help=f"First month cash goes below zero, within {horizon} months (projection).")
 st.caption(f"Runway today: {plain(projection.runway_now.describe())} (starting cash / month-1 net burn). "
-           f"Inference {source}; {plain(inference_share_note(last))}. "
+           f"Inference cost {source}; {plain(inference_share_note(last))}. "
            f"Gross margin {plain(band_position(last.gross_margin))}.")
 
 left, right = st.columns(2)
@@ -86,7 +85,7 @@ right.plotly_chart(cohort_margin_figure(model.cohort_margins_first_month,
 
 st.subheader("Margin per plan and usage cohort (base scenario)", anchor=False)
 st.caption("One customer per month: plan revenue minus inference for that cohort's requests; fixed hosting is "
-           f"left out. Inference {source}. A plan can be profitable on average and lose money on power users.")
+           f"left out. Inference cost {source}. A plan can be profitable on average and lose money on power users.")
 first, final = st.tabs(["Month 1", f"Month {horizon} (after the cost levers)"])
 first.dataframe(cohort_frame(model.cohort_margins_first_month), hide_index=True, width="stretch")
 final.dataframe(cohort_frame(model.cohort_margins_last_month), hide_index=True, width="stretch")

@@ -13,3 +13,11 @@ def plain(text: str) -> str:
     escaped = _MARKUP.sub(r"\\\1", text)
     # Line breaks: keep them visible without starting Markdown blocks.
     return escaped.replace("\n", "  \n")
+
+
+def sourced(value: str, provenance, note: str = "") -> str:
+    """A figure and where it came from (business.provenance.with_source), made safe for st.markdown:
+    the one way a page writes a figure with its source."""
+    from business.provenance import with_source  # ui.text stays importable without business
+
+    return plain(with_source(value, provenance, note))
