@@ -306,7 +306,7 @@ def unit_usd_text(amount: Decimal, digits: int = 3) -> str:
     if amount >= CENT or amount == 0:
         return f"${amount:,.2f}"
     rounded = amount.quantize(Decimal(1).scaleb(amount.adjusted() - digits + 1))
-    return f"${rounded:f}"
+    return f"${rounded.normalize():f}"
 
 
 def to_nonnegative(value: object, label: str) -> Decimal:

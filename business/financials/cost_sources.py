@@ -14,6 +14,7 @@ from business.costs.pricing import cost_per_1000_requests, cost_per_request_from
 from business.financials.assumptions import CostPerRequest, make_cost_per_request, to_nonnegative
 from business.provenance import estimated, measured, typed
 
+FORM_RESOLUTION = Decimal("1e-8")  # the financials form shows the cost per 1,000 requests to 8 decimals
 STORED_PRECISION = Decimal("1e-9")  # USD per 1,000 requests: a billionth of a dollar is below any bill
 # Placeholder until the cost estimator or a run card gives a figure: about 1 cent a request.
 PLACEHOLDER_METHOD = "our placeholder of about 1 cent a request; replace it with the cost estimator or a run card"
@@ -45,14 +46,16 @@ def placeholder_cost(usd_per_1k: Decimal) -> CostPerRequest:
     return make_cost_per_request(usd_per_1k, estimated(PLACEHOLDER_METHOD))
 
 
-def cost_from_form(entered: object, shown: CostPerRequest, today: date) -> CostPerRequest:
+def cost_from_form(entered: object, shown: CostPerRequest, today: date,
+                   resolution: Decimal = FORM_RESOLUTION) -> CostPerRequest:
     """What a saved form means: the figure shown (saved or just filled) keeps its provenance while the
     founder leaves it alone; a figure they changed is theirs, entered on the day of the save.
 
-    Form widgets hold floats, so "left alone" is "equal to the shown figure as a float", and the
-    shown Decimal is kept whole rather than read back from the float.
+    The form shows `resolution` (8 decimals) and holds a float, so "left alone" is "within the form's
+    resolution of the shown figure" (a field clicked into and out of reads back rounded), and the shown
+    Decimal is kept whole rather than read back from the float.
     """
     amount = to_nonnegative(entered, "Inference cost per 1,000 requests")
-    if float(amount) == float(shown.usd_per_1k_requests):
+    if abs(amount - shown.usd_per_1k_requests) <= resolution / 2:
         return shown
     return make_cost_per_request(amount, typed(today))

@@ -35,9 +35,11 @@ def summary_for(project_id: int) -> InvestorSummary:
 def show_headlines(summary: InvestorSummary) -> None:
     """A tile per figure in a unit that fits it whole ("$0.07 per 1M"), the whole value and its source on
     hover, and beneath the tiles each figure again with where it came from."""
-    columns = st.columns(len(summary.headlines))
-    for column, headline in zip(columns, summary.headlines):
-        column.metric(headline.label, headline.short, help=plain(f"{headline.value}. Source: {headline.source}."))
+    # A wrapping row of tiles as wide as their text: a tile moves to the next line rather than cut its value.
+    with st.container(horizontal=True, gap="medium", key="investor_headlines"):
+        for headline in summary.headlines:
+            st.metric(headline.label, headline.short, help=plain(f"{headline.value}. Source: {headline.source}."),
+                      border=True, width="content")
     for headline in summary.headlines:
         st.caption(f"**{plain(headline.label)}**: " + sourced(headline.value, headline.provenance, headline.note))
 
