@@ -2,8 +2,10 @@
 
 A figure is typed by the founder (on a date), estimated by a named method from named inputs, measured by
 a named run, or published (a source with its date). `Sourced(value, unit, provenance)` is what pages and
-exports render, so a number cannot be shown without its origin. Stored documents keep the provenance as
-a plain dict (`to_dict` / `provenance_from_dict`), checked on load like any untrusted input.
+exports render, so a number cannot be shown without its origin; `source_text` / `with_source` are the one
+way a page or an export writes a source beside a figure. Stored documents keep the provenance as a plain
+dict (`to_dict` / `provenance_from_dict`), checked on load like any untrusted input; documents from before
+provenance had a free "source" text, read by `provenance_from_legacy_text`.
 """
 from __future__ import annotations
 
