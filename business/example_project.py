@@ -5,7 +5,6 @@ and routes them with a fine-tuned BERT classifier (the same task as the bundled 
 """
 from __future__ import annotations
 
-from decimal import Decimal
 
 EXAMPLE_PROJECT_NAME = "TicketSense (example)"
 
@@ -96,8 +95,9 @@ def example_assumptions(canvas):
     from business.costs.catalog import load_catalog
     from business.costs.estimator import serving_cost_for
     from business.financials.storage import PRESET_SCENARIOS
-    from business.financials.assumptions import (make_assumptions, make_cost_per_request, make_funding_event,
-                                                 make_segment_plan, make_stream_plan)
+    from business.financials.assumptions import (make_assumptions, make_funding_event, make_segment_plan,
+                                                 make_stream_plan)
+    from business.financials.cost_sources import estimated_cost
     from business.costs.models import preset
 
     serving = serving_cost_for(preset("minilm-l6"), load_catalog(), tokens_per_request=256)
@@ -118,10 +118,7 @@ def example_assumptions(canvas):
             make_stream_plan("Enterprise licence", share_of_segment=1, requests_per_billed_unit=1, usage={
                 "light": ("0.4", 50000), "average": ("0.4", 150000), "power": ("0.2", 400000)}),
         ],
-        cost_per_request=make_cost_per_request(
-            serving.cost_per_1000_usd.quantize(Decimal("0.000001")),
-            f"estimate: cost estimator, MiniLM-L6 fp32, 256 tokens a request on {serving.offer.provider} "
-            f"{serving.offer.gpu} (price seen {serving.offer.date_seen})"),
+        cost_per_request=estimated_cost(serving, "MiniLM-L6", "256 tokens, one ticket", None),
         hosting_usd_per_month=1500, team_usd_per_month=85000, other_opex_usd_per_month=6000,
         starting_cash_usd=1_800_000,
         funding=[make_funding_event(12, 4_000_000, "Planned seed extension")],

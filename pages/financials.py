@@ -12,11 +12,11 @@ from business.financials.headlines import headline_figures
 from business.financials.report import band_position, inference_share_note, monthly_csv, run_model
 from ui.costs.financials_charts import (WHOLE_CUSTOMERS_NOTE, cash_figure, cohort_frame, cohort_margin_figure,
                                         comparison_frame, margin_vs_bands_figure, monthly_frame,
-                                        revenue_by_stream_figure, unit_economics_frame, unit_price)
+                                        revenue_by_stream_figure, unit_economics_frame)
 from ui.costs.cost_fill import cost_fill_forms
 from ui.costs.financials_form import assumption_form, scenario_forms
 from ui.session import current_project_id, get_store, load_canvas, show_flash
-from ui.text import plain
+from ui.text import plain, sourced
 
 project_id = current_project_id()
 canvas, _ = load_canvas(project_id)
@@ -60,8 +60,7 @@ picked = st.segmented_control("Scenario shown", names, default="base", format_fu
                               key="fin_scenario_shown") or "base"
 projection = model.projection(picked)
 last, horizon = projection.last, shown.horizon_months
-source = plain(f"cost per 1,000 requests: {unit_price(shown.cost_per_request.usd_per_1k_requests)} "
-               f"({shown.cost_per_request.source})")
+source = sourced(shown.cost_per_request.text(), shown.cost_per_request.provenance)
 
 st.subheader(f"Headline figures ({plain(picked)} scenario)", anchor=False)
 # Two to a row: a tile as wide as a third of the page cut values like "not in 24 months".
@@ -80,7 +79,7 @@ right.plotly_chart(cohort_margin_figure(first_margins, 1, picked), key="fin_char
 
 st.subheader(f"Margin per plan and usage cohort ({plain(picked)} scenario)", anchor=False)
 st.caption("One customer per month: plan revenue minus inference for that cohort's requests; fixed hosting is "
-           f"left out. Inference {source}. A plan can be profitable on average and lose money on power users.")
+           f"left out. Inference cost {source}. A plan can be profitable on average and lose money on power users.")
 first, final = st.tabs(["Month 1", f"Month {horizon} (after the cost levers)"])
 first.dataframe(cohort_frame(first_margins), hide_index=True, width="stretch")
 final.dataframe(cohort_frame(last_margins), hide_index=True, width="stretch")

@@ -19,7 +19,7 @@ except ReportError as error:
     st.stop()
 
 st.title(plain(summary.project_name), anchor=False)
-st.caption(plain(f"Investor summary, {summary.generated_on.isoformat()}, from {summary.data_version()}. "
+st.caption(plain(f"Investor summary, {summary.generated_text()}, from {summary.data_version()}. "
                  "Every number says how it was computed."))
 show_headlines(summary)
 for note in summary.notes:

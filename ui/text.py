@@ -22,3 +22,11 @@ def local_time(iso: str) -> str:
         return datetime.fromisoformat(iso).astimezone().strftime("%d %b %Y, %H:%M")
     except (TypeError, ValueError):
         return str(iso)
+
+
+def sourced(value: str, provenance, note: str = "") -> str:
+    """A figure and where it came from (business.provenance.with_source), made safe for st.markdown:
+    the one way a page writes a figure with its source."""
+    from business.provenance import with_source  # ui.text stays importable without business
+
+    return plain(with_source(value, provenance, note))

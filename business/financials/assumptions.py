@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
+from business.provenance import Provenance, provenance_from_legacy_text, source_text, with_source
+
 CENT = Decimal("0.01")
 MAX_HORIZON_MONTHS = 120
 MAX_CUSTOMERS = Decimal("1000000000")
@@ -20,7 +22,6 @@ MAX_FACTOR = Decimal("10")
 MAX_NAME_CHARS = 60
 # Cohort shares come from percentage inputs; a rounding slip of 0.01 point is not a modelling error.
 SHARE_SUM_TOLERANCE = Decimal("0.0001")
-COST_SOURCE_ESTIMATE = "estimate"
 
 
 class FinancialsError(ValueError):
@@ -91,8 +92,21 @@ class StreamPlan:
 
 @dataclass(frozen=True)
 class CostPerRequest:
+    """The inference cost the model bills, with where it came from (typed, estimated or measured)."""
     usd_per_1k_requests: Decimal
-    source: str
+    provenance: Provenance
+
+    @property
+    def source(self) -> str:
+        return source_text(self.provenance)
+
+    def text(self) -> str:
+        """"$5.00 per 1,000 requests", "$0.0000696 per 1,000 requests": never scientific notation."""
+        return f"{unit_usd_text(self.usd_per_1k_requests)} per 1,000 requests"
+
+    def describe(self) -> str:
+        """"$5.00 per 1,000 requests (entered by you on 2026-11-30)": the figure with its source."""
+        return with_source(self.text(), self.provenance)
 
 
 @dataclass(frozen=True)
@@ -272,14 +286,27 @@ def make_stream_plan(stream: str, *, share_of_segment: object = 1, requests_per_
     )
 
 
-def make_cost_per_request(usd_per_1k_requests: object, source: object = COST_SOURCE_ESTIMATE) -> CostPerRequest:
-    label = " ".join(str(source or "").split())
-    if not label:
-        raise AmountError("The source of the cost per 1,000 requests is empty: say 'estimate' or which run card.")
+def make_cost_per_request(usd_per_1k_requests: object, provenance: Provenance | str) -> CostPerRequest:
+    """A checked cost with its provenance; a text source (an older document's) is read as one."""
+    if isinstance(provenance, str):
+        if not provenance.strip():
+            raise AmountError("The source of the cost per 1,000 requests is empty: say where it comes from.")
+        provenance = provenance_from_legacy_text(provenance)
+    if not isinstance(provenance, Provenance):
+        raise AmountError(f"The source of the cost per 1,000 requests {provenance!r:.60} is not a provenance.")
     return CostPerRequest(
         usd_per_1k_requests=to_nonnegative(usd_per_1k_requests, "Inference cost per 1,000 requests"),
-        source=label[:120],
+        provenance=provenance,
     )
+
+
+def unit_usd_text(amount: Decimal, digits: int = 3) -> str:
+    """A unit price as a person reads it: cents when it is a cent or more, else `digits` significant
+    digits written out ("$0.0000696"), never scientific notation."""
+    if amount >= CENT or amount == 0:
+        return f"${amount:,.2f}"
+    rounded = amount.quantize(Decimal(1).scaleb(amount.adjusted() - digits + 1))
+    return f"${rounded.normalize():f}"
 
 
 def to_nonnegative(value: object, label: str) -> Decimal:

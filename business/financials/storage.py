@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 from business.canvas.model import Canvas, RevenueStream
 from business.financials.assumptions import (
-    COST_SOURCE_ESTIMATE,
     BASE_SCENARIO,
     CostPerRequest,
     FinancialAssumptions,
@@ -29,6 +29,9 @@ from business.financials.assumptions import (
     make_segment_plan,
     make_stream_plan,
 )
+from business.financials.cost_sources import placeholder_cost
+from business.provenance import ProvenanceError, provenance_from_dict, provenance_from_legacy_text
+from business.timestamps import local_date
 
 KIND = "financials"
 _LEADING_NUMBER = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*(k\b)?", re.IGNORECASE)
@@ -88,7 +91,7 @@ def default_assumptions(canvas: Canvas) -> FinancialAssumptions:
         horizon_months=24, segments=[default_segment_plan(s) for s in segments],
         streams=[default_stream_plan(s, _count_in_segment(canvas.revenue_streams, s.segment))
                  for s in canvas.revenue_streams],
-        cost_per_request=make_cost_per_request(DEFAULT_COST_PER_1K_USD, COST_SOURCE_ESTIMATE),
+        cost_per_request=placeholder_cost(DEFAULT_COST_PER_1K_USD),
         hosting_usd_per_month=500, team_usd_per_month=20_000, other_opex_usd_per_month=2_000,
         starting_cash_usd=500_000, scenarios=PRESET_SCENARIOS,
     )
@@ -137,7 +140,7 @@ def assumptions_to_dict(a: FinancialAssumptions) -> dict:
                      "usage": {u.cohort.value: [str(u.share_of_customers), str(u.requests_per_month)]
                                for u in p.usage}} for p in a.streams],
         "cost_per_request": {"usd_per_1k_requests": str(a.cost_per_request.usd_per_1k_requests),
-                             "source": a.cost_per_request.source},
+                             "provenance": a.cost_per_request.provenance.to_dict()},
         "hosting_usd_per_month": str(a.hosting_usd_per_month),
         "team_usd_per_month": str(a.team_usd_per_month),
         "other_opex_usd_per_month": str(a.other_opex_usd_per_month),
@@ -147,8 +150,10 @@ def assumptions_to_dict(a: FinancialAssumptions) -> dict:
     }
 
 
-def assumptions_from_dict(data: object) -> FinancialAssumptions:
-    """Rebuild assumptions through the form's checks; AssumptionsDocumentError says what is wrong."""
+def assumptions_from_dict(data: object, saved_on: date | None = None) -> FinancialAssumptions:
+    """Rebuild assumptions through the form's checks; AssumptionsDocumentError says what is wrong.
+
+    `saved_on` dates an older document's free-text cost source (it has no provenance of its own)."""
     if not isinstance(data, dict):
         raise AssumptionsDocumentError("The financials document must be a JSON object.")
     if data.get("schema_version") != SCHEMA_VERSION:
@@ -162,7 +167,7 @@ def assumptions_from_dict(data: object) -> FinancialAssumptions:
                       "new_customers_per_month", "new_customer_growth_rate", "monthly_churn", "cac_usd"))
                       for s in _objects(data, "segments")],
             streams=[_stream_from_dict(p) for p in _objects(data, "streams")],
-            cost_per_request=_cost_from_dict(data.get("cost_per_request")),
+            cost_per_request=_cost_from_dict(data.get("cost_per_request"), saved_on),
             hosting_usd_per_month=data.get("hosting_usd_per_month"),
             team_usd_per_month=data.get("team_usd_per_month"),
             other_opex_usd_per_month=data.get("other_opex_usd_per_month"),
@@ -181,7 +186,7 @@ def load_assumptions(store, project_id: int) -> tuple[FinancialAssumptions | Non
     version = store.load_latest(project_id, KIND)
     if version is None:
         return None, None
-    return assumptions_from_dict(version.payload), version.number
+    return assumptions_from_dict(version.payload, local_date(version.created_at)), version.number
 
 
 def save_assumptions(store, project_id: int, assumptions: FinancialAssumptions, base_version: int | None,
@@ -219,10 +224,20 @@ def _stream_from_dict(raw: dict) -> StreamPlan:
                             **_pick(raw, "share_of_segment", "requests_per_billed_unit"))
 
 
-def _cost_from_dict(raw: object) -> CostPerRequest:
+def _cost_from_dict(raw: object, saved_on: date | None) -> CostPerRequest:
+    """The cost and its provenance; documents from before provenance carry a "source" text instead."""
     if not isinstance(raw, dict):
-        raise AssumptionsDocumentError("cost_per_request must be an object with usd_per_1k_requests and source.")
-    return make_cost_per_request(raw.get("usd_per_1k_requests"), raw.get("source"))
+        raise AssumptionsDocumentError("cost_per_request must be an object with usd_per_1k_requests and provenance.")
+    if "provenance" in raw:
+        try:
+            provenance = provenance_from_dict(raw["provenance"])
+        except ProvenanceError as error:
+            raise AssumptionsDocumentError(f"The inference cost's source cannot be read: {error}") from None
+    elif isinstance(raw.get("source"), str) and raw["source"].strip():
+        provenance = provenance_from_legacy_text(raw["source"], saved_on)
+    else:
+        raise AssumptionsDocumentError("cost_per_request has neither a provenance nor a source: say where it comes from.")
+    return make_cost_per_request(raw.get("usd_per_1k_requests"), provenance)
 
 
 def _objects(data: dict, key: str) -> list[dict]:

@@ -49,7 +49,7 @@ def to_html(summary: InvestorSummary, charts: Sequence = ()) -> str:
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>{e(summary.project_name)}: investor summary</title><style>{_STYLE}</style></head><body>",
              f"<h1>{e(summary.project_name)}: investor summary</h1>",
-             f"<p class='stamp'>Generated {e(summary.generated_on.isoformat())} from {e(summary.data_version())}."
+             f"<p class='stamp'>Generated {e(summary.generated_text())} from {e(summary.data_version())}."
              f" Every number says how it was computed.</p>",
              "<h2>Headline numbers</h2><table><tr><th>Figure</th><th>Value</th><th>Where it comes from</th></tr>"]
     parts += [f"<tr><td>{e(h.label)}</td><td class='value'>{e(h.value)}</td><td class='source'>{e(h.source)}</td></tr>"

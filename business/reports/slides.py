@@ -64,7 +64,7 @@ def _text_box(slide, left, top, width, height, text: str, size, bold: bool = Fal
 def _title_slide(deck, summary: InvestorSummary) -> None:
     slide = _slide(deck, summary, f"{summary.project_name}")
     _text_box(slide, MARGIN, Inches(2.5), WIDTH - 2 * MARGIN, Inches(1.5),
-              f"Investor summary, {summary.generated_on.isoformat()}\nFrom {summary.data_version()}", Pt(24))
+              f"Investor summary, {summary.generated_text()}\nFrom {summary.data_version()}", Pt(24))
 
 
 def _bullets_slide(deck, summary: InvestorSummary, title: str, rows: list[tuple[str, str]]) -> None:

@@ -1,8 +1,9 @@
 """The investor summary: what an investor reads, built from the store and the run cards.
 
 `build_summary(store, project_id, runs_dir, offers, today)` gathers the canvas, the value
-propositions, the headline numbers (cost to train, cost per 1,000 predictions, gross margin,
-runway, break-even), each with where it came from, and the best text and image runs. Run cards are
+propositions, the headline numbers (cost to train, cost to serve, gross margin, runway, break-even),
+each carrying its provenance (typed, estimated or measured: `Headline.source` is how every page and
+export writes it) and a short form that fits a tile, and the best text and image runs. Run cards are
 read as plain JSON (no modelkit, no torch). A missing piece becomes a headline that says so; the
 summary never fails because a project is young. Exports live in business/reports/export.py.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,12 +19,14 @@ from business.canvas.model import Canvas, ValueProposition
 from business.canvas.json_io import canvas_from_dict
 from business.costs.compute import EstimateError
 from business.costs.estimator import CostInputs, estimate_costs, serving_cost_for
-from business.financials.assumptions import BASE_SCENARIO, FinancialAssumptions, FinancialsError
+from business.financials.assumptions import BASE_SCENARIO, FinancialAssumptions, FinancialsError, unit_usd_text
 from business.financials.storage import KIND as FINANCIALS_KIND, load_assumptions
 from business.financials.headlines import headline_figures
 from business.financials.report import FinancialModel, band_position, run_model
 from business.costs.models import PRESETS
 from business.costs.run_cards import model_from_run_card
+from business.provenance import Provenance, estimated, source_text
+from business.timestamps import local_time_text
 
 CANVAS_KIND = "canvas"
 TASKS = ("text", "image")
@@ -31,6 +34,7 @@ TASKS = ("text", "image")
 FALLBACK_PRESET = "minilm-l6"
 RUN_CARD_JSON = "run_card.json"
 NOT_YET = "—"
+CENT = Decimal("0.01")
 
 
 class ReportError(ValueError):
@@ -39,9 +43,23 @@ class ReportError(ValueError):
 
 @dataclass(frozen=True)
 class Headline:
+    """A headline figure with its provenance; `note` says why it is missing, or how it was derived.
+
+    `value` is the whole figure in words ("$0.07 per 1M predictions ($0.0000696 per 1,000)"); `tile` is
+    the short form a metric tile shows whole, even at phone width ("$0.07 per 1M")."""
     label: str
     value: str
-    source: str  # how the number was computed, or why it is missing
+    provenance: Provenance | None
+    note: str = ""
+    tile: str = ""
+
+    @property
+    def source(self) -> str:
+        return source_text(self.provenance, self.note)
+
+    @property
+    def short(self) -> str:
+        return self.tile or self.value
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,7 @@ class InvestorSummary:
     best_runs: dict[str, RunHighlight | None]
     model: FinancialModel | None  # the projection behind the charts; None when it cannot be run
     notes: tuple[str, ...]
+    generated_at: datetime | None = None  # the moment it was built, when the caller knows it
 
     @property
     def value_propositions(self) -> tuple[ValueProposition, ...]:
@@ -94,14 +113,19 @@ class InvestorSummary:
                  else "financial assumptions not saved yet")
         return f"{canvas}, {money}"
 
+    def generated_text(self) -> str:
+        """When it was built, as a person reads it: local date and time when known, else the date."""
+        return local_time_text(self.generated_at) if self.generated_at else self.generated_on.isoformat()
+
     def stamp(self) -> str:
-        return f"{self.project_name}: generated {self.generated_on.isoformat()} from {self.data_version()}"
+        return f"{self.project_name}: generated {self.generated_text()} from {self.data_version()}"
 
     def headline(self, label: str) -> Headline:
         return next(h for h in self.headlines if h.label == label)
 
 
-def build_summary(store, project_id: int, runs_dir: str | Path, offers: tuple, today: date) -> InvestorSummary:
+def build_summary(store, project_id: int, runs_dir: str | Path, offers: tuple, today: date,
+                  now: datetime | None = None) -> InvestorSummary:
     try:
         project = store.get_project(project_id)
     except ValueError as error:
@@ -112,10 +136,10 @@ def build_summary(store, project_id: int, runs_dir: str | Path, offers: tuple, t
     runs = best_runs(runs_dir, notes)
     assumptions, financials_version = _saved_assumptions(store, project_id, notes)
     model = _financial_model(canvas, assumptions, notes)
-    headlines = (training_cost(runs["text"], offers, today), serving_headline(assumptions, offers),
-                 *financial_headlines(canvas, assumptions, model))
+    headlines = (training_cost(runs["text"], offers, today), serving_headline(assumptions, offers, today),
+                 *financial_headlines(canvas, assumptions, model, today))
     return InvestorSummary(project.name, today, canvas, canvas_version.number if canvas_version else None,
-                           financials_version, headlines, runs, model, tuple(notes))
+                           financials_version, headlines, runs, model, tuple(notes), now)
 
 
 # -- runs ----------------------------------------------------------------------------------------
@@ -166,54 +190,77 @@ def training_cost(text_run: RunHighlight | None, offers: tuple, today: date) -> 
             what = f"run {text_run.run_id} ({text_run.model}), {basis}"
         else:
             spec, tokens = PRESETS[FALLBACK_PRESET], CostInputs.training_tokens
-            what = f"preset {spec.name} (no text run yet), {tokens:.3g} training tokens (the estimator's default)"
+            what = f"preset {spec.name} (no text run yet), {_count(tokens)} training tokens (the estimator's default)"
         report = estimate_costs(CostInputs(model=spec, today=today, training_tokens=tokens), offers)
     except EstimateError as error:
-        return Headline(label, NOT_YET, f"the cost estimator could not price it: {error}")
+        return Headline(label, NOT_YET, None, f"the cost estimator could not price it: {error}")
     quote = report.sweep.cheapest
     if quote is None:
-        return Headline(label, NOT_YET, "no GPU offer in the catalog can train it; see the Costs page")
-    return Headline(label, _usd(quote.cost_usd),
-                    f"estimate: cost estimator, {what}; {report.train_flops_method}; cheapest offer "
-                    f"{quote.provider} {quote.instance}, {quote.gpu_hours:,.3g} GPU-hours at "
-                    f"${quote.usd_per_gpu_hour}/GPU-hour (price of {quote.price_date})")
+        return Headline(label, NOT_YET, None, "no GPU offer in the catalog can train it; see the Costs page")
+    return Headline(label, _usd(quote.cost_usd), estimated(f"cost estimator, {what}", {
+        "training FLOPs": report.train_flops_method, "cheapest offer": f"{quote.provider} {quote.instance}",
+        "GPU-hours": _count(quote.gpu_hours),
+        "price": f"${quote.usd_per_gpu_hour}/GPU-hour (price of {quote.price_date})"}, today))
 
 
-def serving_headline(assumptions: FinancialAssumptions | None, offers: tuple) -> Headline:
-    """The figure the financial model uses when saved; else the estimator's for the bundled preset."""
-    label = "Cost per 1,000 predictions"
+SERVING = "Cost to serve"
+
+
+def serving_headline(assumptions: FinancialAssumptions | None, offers: tuple, today: date | None = None) -> Headline:
+    """The figure the financial model uses when saved (with its own provenance: typed, estimated or
+    measured); else the estimator's for the bundled preset."""
     if assumptions is not None:
         cost = assumptions.cost_per_request
-        return Headline(label, _unit_usd(cost.usd_per_1k_requests),
-                        f"saved financial assumptions: {cost.source}")
+        return _per_predictions_headline(cost.usd_per_1k_requests, cost.provenance,
+                                         "the cost per request of the saved financial assumptions")
     spec = PRESETS[FALLBACK_PRESET]
     try:
         serving = serving_cost_for(spec, offers, "bf16")
     except EstimateError as error:
-        return Headline(label, NOT_YET, f"no financial assumptions saved, and the estimator failed: {error}")
-    return Headline(label, _unit_usd(serving.cost_per_1000_usd),
-                    f"estimate (no financial assumptions saved): cost estimator, {spec.name}, {serving.method}")
+        return Headline(SERVING, NOT_YET, None, f"no financial assumptions saved, and the estimator failed: {error}")
+    provenance = estimated(f"cost estimator, {spec.name} bf16 on {serving.offer.provider} {serving.offer.gpu}",
+                           {"how": serving.method}, today)
+    return _per_predictions_headline(serving.cost_per_1000_usd, provenance, "no financial assumptions saved yet")
+
+
+def _per_predictions_headline(usd_per_1k: Decimal, provenance: Provenance, note: str) -> Headline:
+    tile, whole = per_predictions_text(usd_per_1k)
+    return Headline(SERVING, whole, provenance, note, tile)
+
+
+def per_predictions_text(usd_per_1k: Decimal) -> tuple[str, str]:
+    """(tile, whole): the cost per 1K, 1M or 1B predictions, the first that shows at least a cent, so a
+    tile reads "$0.07 per 1M" where "$0.0000696 per 1,000" would be cut off."""
+    for scale, short, long in ((1, "1K", "1,000"), (1000, "1M", "1M"), (1_000_000, "1B", "1B")):
+        amount = usd_per_1k * scale
+        if amount >= CENT or usd_per_1k == 0:
+            break
+    shown = unit_usd_text(amount)
+    exact = "" if scale == 1 else f" ({unit_usd_text(usd_per_1k)} per 1,000)"
+    return f"{shown} per {short}", f"{shown} per {long} predictions{exact}"
 
 
 def financial_headlines(canvas: Canvas, assumptions: FinancialAssumptions | None,
-                        model: FinancialModel | None) -> tuple[Headline, ...]:
+                        model: FinancialModel | None, today: date | None = None) -> tuple[Headline, ...]:
     labels = ("Gross margin", "Runway today", "Break-even")
     if model is None:
         why = ("no revenue streams on the canvas yet" if not canvas.revenue_streams
                else "no financial assumptions saved yet" if assumptions is None
                else "the financial model could not be run (see the notes)")
-        return tuple(Headline(label, NOT_YET, why) for label in labels)
+        return tuple(Headline(label, NOT_YET, None, why) for label in labels)
     base = model.base
     horizon = len(base.months)
     method = f"financial model, base scenario, saved assumptions, {horizon}-month projection"
+    projection = estimated(method, on=today)
+    with_cost = estimated(method, {"inference cost": assumptions.cost_per_request.provenance.short_label()}, today)
     margin = base.last.gross_margin
     figures = {figure.label: figure for figure in headline_figures(base)}
     runway, break_even = figures["Runway today"], figures["Break-even"]
     return (
-        Headline(labels[0], NOT_YET if margin is None else f"{margin * 100:,.1f} %",
-                 f"{method}, month {horizon}: (revenue − inference − hosting) / revenue; {band_position(margin)}"),
-        Headline(labels[1], runway.value, f"{method}: {runway.definition}"),
-        Headline(labels[2], break_even.value, f"{method}: {break_even.definition}"),
+        Headline(labels[0], NOT_YET if margin is None else f"{margin * 100:,.1f} %", with_cost,
+                 f"month {horizon}: (revenue − inference − hosting) / revenue; {band_position(margin)}"),
+        Headline(labels[1], runway.value, projection, runway.definition),
+        Headline(labels[2], break_even.value, projection, break_even.definition),
     )
 
 
@@ -249,11 +296,12 @@ def _tokens_trained(card: dict) -> tuple[float, str]:
 
 
 def _usd(amount: Decimal) -> str:
-    return f"${amount:,.2f}" if amount >= Decimal("0.01") else f"${amount:.4g}"
+    return unit_usd_text(amount)
 
 
-def _unit_usd(amount: Decimal) -> str:
-    return f"${amount:,.2f}" if amount >= 1 else f"${amount:.4g}"
+def _count(number: float) -> str:
+    """Hours, tokens and other counts a person reads: separators, no scientific notation."""
+    return f"{number:,.0f}" if abs(number) >= 100 else f"{number:,.3g}" if abs(number) >= 0.001 else f"{number:f}"
 
 
 def _pct(value: float | None) -> str:

@@ -43,7 +43,7 @@ def test_an_investor_signs_in_opens_the_investor_view_and_classifies_a_text(tmp_
         page.get_by_role("textbox", name="Password").fill("investor-password")
         page.get_by_role("button", name="Sign in").click()
         wait_for_app(page)
-        page.get_by_text("Cost per 1,000 predictions").first.wait_for()
+        page.get_by_text("Cost to serve").first.wait_for()
         page.get_by_label("Try it: a text to classify").fill("I was charged twice for my subscription")
         page.get_by_role("button", name="Classify").click()
         # The first prediction imports torch and loads the model in the server: slow on a busy CPU.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from dataclasses import replace
 from pathlib import Path
 
@@ -146,11 +147,11 @@ def test_the_cost_estimators_figure_fills_the_inference_cost_and_names_its_sourc
 
     filled = widget(at.number_input, "_cost_1k").value
     assert filled != default_cost and filled > 0
-    assert widget(at.text_input, "_cost_source").value.startswith("estimate: cost estimator, 7B LLM")
     assert any("Save the form to use it" in c.value.replace("\\", "") for c in at.caption)
+    assert any("estimated on" in c.value and "7B LLM" in c.value for c in at.caption)
     submit(at, "Save assumptions")
     saved = store_of(app_data_dir).load_latest(1, KIND).payload["cost_per_request"]
-    assert saved["source"].startswith("estimate: cost estimator")
+    assert saved["provenance"]["kind"] == "estimated" and "7B LLM" in json.dumps(saved["provenance"])
     assert float(saved["usd_per_1k_requests"]) == filled
 
 
@@ -213,7 +214,7 @@ def test_a_measured_run_card_fills_the_inference_cost_from_its_throughput(app_da
     submit(at, "Use the measured figure")
 
     assert widget(at.number_input, "_cost_1k").value == pytest.approx(0.001)
-    assert widget(at.text_input, "_cost_source").value == "measured run card run-abc at $0.90/h"
+    assert any("measured by run run-abc" in c.value.replace("\\", "") for c in at.caption)
 
 
 def test_a_run_card_without_a_machine_price_is_refused_with_the_reason(app_data_dir):
@@ -305,3 +306,34 @@ def test_a_billion_customers_at_a_hundred_million_dollars_a_request_get_a_clear_
 
     assert any("would be more than $1,000,000,000,000,000" in e.value.replace("\\", "") for e in at.error)
 
+
+
+def test_a_cost_typed_by_hand_is_saved_as_entered_by_you_and_every_page_says_so(app_data_dir):
+    at = open_page()
+    widget(at.number_input, "_cost_1k").set_value(5.0)
+    days = {date.today().isoformat()}
+    submit(at, "Save assumptions")
+    at.run()
+    days.add(date.today().isoformat())  # a save across midnight is dated either day
+
+    saved = store_of(app_data_dir).load_latest(1, KIND).payload["cost_per_request"]
+    assert saved["provenance"]["kind"] == "typed" and saved["provenance"]["on"] in days
+    page = texts(at).replace("\\", "")
+    assert any(f"$5.00 per 1,000 requests (entered by you on {day})" in page for day in days)
+    assert "cost estimator, MiniLM-L6" not in page
+    investor = AppTest.from_file(str(ROOT / "pages" / "investor.py"), default_timeout=60).run()
+    assert not investor.exception, investor.exception
+    shown = texts(investor).replace("\\", "")
+    assert any(f"$5.00 per 1,000 predictions (entered by you on {day}" in shown for day in days)
+    [tile] = [m for m in investor.metric if m.label == "Cost to serve"]
+    assert tile.value == "$5.00 per 1K" and "entered by you" in tile.help.replace("\\", "")
+
+
+def test_a_cost_left_alone_keeps_its_estimate_when_other_assumptions_are_saved(app_data_dir):
+    at = open_page()
+    widget(at.number_input, "_seg_0_churn").set_value(4.0)
+    submit(at, "Save assumptions")
+
+    saved = store_of(app_data_dir).load_latest(1, KIND).payload["cost_per_request"]
+    assert saved["provenance"]["kind"] == "estimated"
+    assert "MiniLM-L6" in json.dumps(saved["provenance"])

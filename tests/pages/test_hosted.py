@@ -12,7 +12,7 @@ from ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s" * 40
-INVESTOR_METRICS = ["Cost to train", "Cost per 1,000 predictions", "Gross margin", "Runway today", "Break-even"]
+INVESTOR_METRICS = ["Cost to train", "Cost to serve", "Gross margin", "Runway today", "Break-even"]
 
 
 def password_hash(password: str) -> str:

@@ -32,7 +32,7 @@ def tiny_text_run(tmp_path_factory):
 def test_the_investor_view_shows_the_headline_numbers_with_their_sources_and_the_downloads():
     at = open_investor_view()
     labels = [m.label for m in at.metric]
-    assert labels == ["Cost to train", "Cost per 1,000 predictions", "Gross margin", "Runway today", "Break-even"]
+    assert labels == ["Cost to train", "Cost to serve", "Gross margin", "Runway today", "Break-even"]
     assert all(m.value != "—" for m in at.metric)
     page = texts(at)
     assert "cost estimator" in page and "base scenario" in page

@@ -1,7 +1,8 @@
 """Fill the financials form's inference cost from the cost estimator or from a measured run card.
 
-Either source puts its figure and a source label ("estimate: ..." or "measured run card <id> ...")
-into the form; nothing is saved until the founder saves the form. The estimate prices the chosen
+Either source puts its figure into the form with its provenance (estimated: method and inputs, or
+measured: the run); nothing is saved until the founder saves the form, and a figure the founder then
+edits by hand becomes theirs (business.financials.cost_sources.cost_from_form). The estimate prices the chosen
 model on the project's GPU catalog, including the prices the founder saved on the Costs page.
 """
 from __future__ import annotations
@@ -11,10 +12,13 @@ from decimal import Decimal
 
 import streamlit as st
 
+from business.financials.assumptions import CostPerRequest
+from business.financials.cost_sources import estimated_cost, measured_cost
+from business.timestamps import local_date
 from ui.session import flash, get_store
-from ui.text import plain
+from ui.text import plain, sourced
 
-# The last figure put into the form: {"version", "usd_per_1k", "source", "method", "fills"}.
+# The last figure put into the form: {"version", "cost": CostPerRequest, "fills"}.
 COST_FILL = "fin_cost_fill"
 
 
@@ -28,10 +32,10 @@ def estimator_fill(version) -> dict | None:
     return fill if fill and fill["version"] == version else None
 
 
-def cost_keys(version) -> tuple[str, str]:
-    """Keys of the inference-cost inputs; each new fill gives them new keys, so the form shows it."""
+def cost_key(version) -> str:
+    """Key of the inference-cost input; each new fill gives it a new key, so the form shows it."""
     fills = (estimator_fill(version) or {}).get("fills", 0)
-    return key(version, f"fill{fills}", "cost_1k"), key(version, f"fill{fills}", "cost_source")
+    return key(version, f"fill{fills}", "cost_1k")
 
 
 def cost_fill_forms(project_id: int, v) -> None:
@@ -53,7 +57,8 @@ def cost_fill_forms(project_id: int, v) -> None:
     run_card_form(v)
     fill = estimator_fill(v)
     if fill:
-        st.caption(plain(f"Put into the form: {fill['method']}. Save the form to use it."))
+        cost = fill["cost"]
+        st.caption("Put into the form: " + sourced(cost.text(), cost.provenance) + ". Save the form to use it.")
 
 
 def run_card_form(v) -> None:
@@ -92,14 +97,13 @@ def fill_from_estimator(project_id: int, v) -> None:
     except EstimateError as error:
         flash(plain(f"The cost estimator could not price {model.name}: {error}"), "error")
         return
-    put_into_form(v, serving.cost_per_1000_usd, serving.method,
-                  f"estimate: cost estimator, {model.name}, {precision}, {amount:,} per request")
+    what = "tokens" if model.is_transformer else "images"
+    put_into_form(v, estimated_cost(serving, model.name, f"{amount:,} {what}", date.today()))
 
 
 def fill_from_run_card(v, cards: dict[str, dict]) -> None:
     """Callback: cost per request = machine price per hour / (run card samples per second × 3,600)."""
     from business.costs.compute import EstimateError
-    from business.costs.pricing import cost_per_request_from_throughput
     from business.costs.run_cards import model_from_run_card
     run_id, usd_per_hour = st.session_state[key(v, "run_id")], st.session_state[key(v, "run_usd_per_hour")]
     try:
@@ -108,14 +112,12 @@ def fill_from_run_card(v, cards: dict[str, dict]) -> None:
             raise EstimateError(f"run card {run_id} has no measured throughput")
         if not usd_per_hour:
             raise EstimateError("the machine price per hour is empty")
-        per_request = cost_per_request_from_throughput(measured.samples_per_s, Decimal(str(usd_per_hour)))
+        cost = measured_cost(run_id, measured.samples_per_s, measured.device, Decimal(str(usd_per_hour)),
+                             local_date(str(cards[run_id].get("created") or "")))
     except EstimateError as error:
         flash(plain(f"The run card could not be priced: {error}"), "error")
         return
-    put_into_form(v, per_request * 1000,
-                  f"{measured.samples_per_s:,.1f} requests/s measured on {measured.device or 'its device'} "
-                  f"at ${usd_per_hour:,.2f}/hour, machine kept busy",
-                  f"measured run card {run_id} at ${usd_per_hour:,.2f}/h")
+    put_into_form(v, cost)
 
 
 def project_offers(project_id: int):
@@ -131,7 +133,6 @@ def project_offers(project_id: int):
         return load_catalog()  # the Costs page reports unusable saved prices; the shipped catalog still prices
 
 
-def put_into_form(v, usd_per_1k: Decimal, method: str, source: str) -> None:
+def put_into_form(v, cost: CostPerRequest) -> None:
     previous = estimator_fill(v) or {}
-    st.session_state[COST_FILL] = {"version": v, "usd_per_1k": usd_per_1k, "method": method,
-                                   "source": source[:120], "fills": previous.get("fills", 0) + 1}
+    st.session_state[COST_FILL] = {"version": v, "cost": cost, "fills": previous.get("fills", 0) + 1}

@@ -7,19 +7,20 @@ Numbers are read back through str() into Decimal, and through business.financial
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import streamlit as st
 
 from business.canvas.billing import describe_billing
 from business.financials.assumptions import (BASE_SCENARIO, Cohort, FinancialsError, make_assumptions,
-                                             make_cost_per_request, make_funding_event, make_scenario,
-                                             make_segment_plan, make_stream_plan)
+                                             make_funding_event, make_scenario, make_segment_plan, make_stream_plan)
+from business.financials.cost_sources import cost_from_form
 from business.financials.storage import save_assumptions
 from business.store import StaleSaveError
-from ui.costs.cost_fill import cost_keys, estimator_fill, key
+from ui.costs.cost_fill import cost_key, estimator_fill, key
 from ui.session import flash, get_store
-from ui.text import plain
+from ui.text import plain, sourced
 
 LEVERS = (  # (field, label, is a percentage)
     ("new_customers_factor", "New customers ×", False), ("churn_factor", "Churn ×", False),
@@ -80,8 +81,8 @@ def assumptions_from_form(v, shown):
                  for j, s in enumerate(shown.scenarios)]
     return make_assumptions(
         horizon_months=value(v, "horizon"), segments=segments, streams=streams,
-        cost_per_request=make_cost_per_request(Decimal(str(st.session_state[cost_keys(v)[0]])),
-                                               st.session_state[cost_keys(v)[1]]),
+        cost_per_request=cost_from_form(Decimal(str(st.session_state[cost_key(v)])), shown_cost(v, shown),
+                                        date.today()),
         hosting_usd_per_month=value(v, "hosting"), team_usd_per_month=value(v, "team"),
         other_opex_usd_per_month=value(v, "other"), starting_cash_usd=value(v, "cash"), funding=funding,
         scenarios=scenarios)
@@ -106,6 +107,12 @@ def change_scenarios(project_id: int, version, shown, add: bool) -> None:
     flash(f"Scenarios saved as version {number}.")
 
 
+def shown_cost(v, a):
+    """The cost the form shows before any typing: the last fill for this version, else the saved one."""
+    fill = estimator_fill(v)
+    return fill["cost"] if fill else a.cost_per_request
+
+
 def funding_rows(assumptions) -> int:
     return max(FUNDING_ROWS, len(assumptions.funding) + 1)
 
@@ -128,14 +135,13 @@ def company_inputs(v, a) -> None:
     money_input("Team cost (USD per month)", a.team_usd_per_month, key(v, "team"), c3)
     money_input("Other operating costs (USD per month)", a.other_opex_usd_per_month, key(v, "other"), c1)
     money_input("Fixed hosting (USD per month, part of COGS)", a.hosting_usd_per_month, key(v, "hosting"), c2)
-    fill = estimator_fill(v)
-    cost_key, source_key = cost_keys(v)
+    cost = shown_cost(v, a)
     c3.number_input("Inference cost (USD per 1,000 requests)", min_value=0.0, step=0.1, format="%.8f",
-                    value=float(fill["usd_per_1k"] if fill else a.cost_per_request.usd_per_1k_requests),
-                    key=cost_key)
-    st.text_input("Source of the inference cost", value=fill["source"] if fill else a.cost_per_request.source,
-                  max_chars=120, key=source_key,
-                  help="'estimate', or 'measured run card <id>' when it comes from a model you trained")
+                    value=float(cost.usd_per_1k_requests), key=cost_key(v),
+                    help="A figure you type here is saved as entered by you, on the day of the save; "
+                         "the estimator or a run card (above the form) fill it with their source.")
+    st.caption("Inference cost: " + sourced(cost.text(), cost.provenance)
+               + ". Change the figure and it becomes yours when you save.")
 
 
 def segment_inputs(v, a) -> None:

@@ -6,7 +6,7 @@ the demo boxes, and only when a trained run exists, so the page opens fast.
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from business.reports.slides import to_pptx
 from ui.costs.financials_charts import cash_figure, margin_vs_bands_figure, revenue_by_stream_figure
 from ui.costs.cost_fill import project_offers
 from ui.session import data_dir, get_store
-from ui.text import plain
+from ui.text import plain, sourced
 
 DEMO_CALLS = "investor_demo_calls"  # this session's demo prediction times, for the rate limit
 DEMO_TEXT = "investor_demo_text"
@@ -28,15 +28,20 @@ DEMO_RESULT = "investor_demo_result"
 
 
 def summary_for(project_id: int) -> InvestorSummary:
-    return build_summary(get_store(), project_id, data_dir() / "runs", project_offers(project_id), date.today())
+    return build_summary(get_store(), project_id, data_dir() / "runs", project_offers(project_id), date.today(),
+                         datetime.now().astimezone())
 
 
 def show_headlines(summary: InvestorSummary) -> None:
-    columns = st.columns(len(summary.headlines))
-    for column, headline in zip(columns, summary.headlines):
-        column.metric(headline.label, headline.value, help=plain(headline.source))
+    """A tile per figure in a unit that fits it whole ("$0.07 per 1M"), the whole value and its source on
+    hover, and beneath the tiles each figure again with where it came from."""
+    # A wrapping row of tiles as wide as their text: a tile moves to the next line rather than cut its value.
+    with st.container(horizontal=True, gap="medium", key="investor_headlines"):
+        for headline in summary.headlines:
+            st.metric(headline.label, headline.short, help=plain(f"{headline.value}. Source: {headline.source}."),
+                      border=True, width="content")
     for headline in summary.headlines:
-        st.caption(f"**{headline.label}**: {plain(headline.source)}")
+        st.caption(f"**{plain(headline.label)}**: " + sourced(headline.value, headline.provenance, headline.note))
 
 
 def charts(summary: InvestorSummary) -> list:

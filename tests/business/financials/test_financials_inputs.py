@@ -35,6 +35,7 @@ from business.financials.storage import (
     requests_per_unit_from_text,
     save_assumptions,
 )
+from business.provenance import typed
 from business.store import StaleSaveError, Store
 
 
@@ -143,7 +144,7 @@ def test_assumptions_without_a_base_scenario_are_refused():
 
 def test_two_scenarios_with_the_same_name_are_refused():
     with pytest.raises(UnknownNameError, match=r"scenario 'base' appears twice"):
-        make_assumptions(horizon_months=12, segments=[], streams=[], cost_per_request=make_cost_per_request(1),
+        make_assumptions(horizon_months=12, segments=[], streams=[], cost_per_request=make_cost_per_request(1, typed(None)),
                          hosting_usd_per_month=0, team_usd_per_month=0, other_opex_usd_per_month=0,
                          starting_cash_usd=0, scenarios=[make_scenario("base"), make_scenario("Base")])
 

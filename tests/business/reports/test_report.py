@@ -5,7 +5,7 @@ from business.reports.summary import ReportError
 from business.store import Store
 from tests.report_builders import saved_example, summary_of, write_run
 
-LABELS = ("Cost to train", "Cost per 1,000 predictions", "Gross margin", "Runway today", "Break-even")
+LABELS = ("Cost to train", "Cost to serve", "Gross margin", "Runway today", "Break-even")
 
 
 def test_the_example_project_has_every_headline_number_with_its_source(tmp_path):
@@ -37,7 +37,7 @@ def test_a_project_without_assumptions_says_what_is_missing_instead_of_failing(t
     summary = summary_of(store, project_id, tmp_path / "runs")
     assert summary.headline("Gross margin").value == "—"
     assert summary.headline("Runway today").source == "no financial assumptions saved yet"
-    assert "no financial assumptions saved" in summary.headline("Cost per 1,000 predictions").source
+    assert "no financial assumptions saved" in summary.headline("Cost to serve").source
     assert summary.model is None
     assert summary.best_runs == {"text": None, "image": None}
 
