@@ -17,7 +17,8 @@ from pathlib import Path
 from business.canvas.model import Canvas, ValueProposition
 from business.canvas.json_io import canvas_from_dict
 from business.costs.compute import EstimateError
-from business.costs.estimator import CostInputs, estimate_costs, serving_cost_for
+from business.costs.estimator import CostInputs, estimate_costs
+from business.costs.serving import ServingInputs, serving_cost
 from business.financials.assumptions import BASE_SCENARIO, FinancialAssumptions, FinancialsError
 from business.financials.storage import KIND as FINANCIALS_KIND, load_assumptions
 from business.financials.headlines import headline_figures
@@ -188,7 +189,7 @@ def serving_headline(assumptions: FinancialAssumptions | None, offers: tuple) ->
                         f"saved financial assumptions: {cost.source}")
     spec = PRESETS[FALLBACK_PRESET]
     try:
-        serving = serving_cost_for(spec, offers, "bf16")
+        serving = serving_cost(ServingInputs(spec), offers)  # the Costs page's defaults for the bundled model
     except EstimateError as error:
         return Headline(label, NOT_YET, f"no financial assumptions saved, and the estimator failed: {error}")
     return Headline(label, _unit_usd(serving.cost_per_1000_usd),
