@@ -164,7 +164,7 @@ COMPRESSION_COLUMNS = ("method", "served_on", "size_mb", "serving_memory_mb", "t
 
 def compression_rows(report: CostReport) -> list[dict[str, object]]:
     """The compression table as rows to show or download: money to the cent (per 1,000 requests to
-    6 places), None where no offer holds the compressed model."""
+    8 places), None where no offer holds the compressed model."""
     return [_compression_row(bill) for bill in report.compression]
 
 
@@ -181,7 +181,7 @@ def _compression_row(bill: CompressionBill) -> dict[str, object]:
         "size_mb": round(estimate.size_bytes / 1e6, 1),
         "serving_memory_mb": round(estimate.serving_memory_bytes / 1e6, 1),
         "throughput_x_vs_fp32": None if bill.speedup_vs_fp32 is None else round(bill.speedup_vs_fp32, 2),
-        "usd_per_1000_after": round_usd(after.cost_per_1000_usd, 6) if after else None,
+        "usd_per_1000_after": round_usd(after.cost_per_1000_usd, 8) if after else None,
         "monthly_before_usd": round_usd(bill.before.monthly_usd),
         "monthly_after_usd": round_usd(after.monthly_usd) if after else None,
         "monthly_saving_usd": round_usd(bill.monthly_saving_usd) if after else None,

@@ -14,7 +14,7 @@ from business.costs.models import KINDS, PRESETS
 from business.costs.pricing import OVERRIDE_KIND, best_quote_per_offer, price_overrides_payload, round_usd
 from business.store import StoreError
 from ui.costs.cost_charts import render_charts
-from ui.costs.formats import duration, money_column, number_column, significant, unit_usd, usd
+from ui.costs.formats import duration, money_column, number_column, significant, unit_usd, usd, width_px
 from ui.session import base_version, flash, get_store
 from ui.text import plain
 
@@ -193,14 +193,20 @@ def offers_frame(report) -> tuple[pd.DataFrame, dict]:
 
 
 def compression_frame(report) -> tuple[pd.DataFrame, dict]:
-    rows = compression_rows(report)
+    """The compression table and its column formats; the price per 1,000 requests is written out as
+    text, since it runs from dollars down to millionths of a cent."""
+    rows = [dict(row, usd_per_1000_after=unit_usd(row["usd_per_1000_after"])) for row in compression_rows(report)]
     frame = pd.DataFrame(rows).rename(columns=COMPRESSION_HEADERS)
-    money = {header: money_column(header, [r[name] for r in rows]) for name, header in COMPRESSION_HEADERS.items()
-             if name.startswith("monthly_")}
-    per_1000 = COMPRESSION_HEADERS["usd_per_1000_after"]
-    return frame, {**money, per_1000: money_column(per_1000, [r["usd_per_1000_after"] for r in rows], 6),
-                   COMPRESSION_HEADERS["throughput_x_vs_fp32"]: st.column_config.NumberColumn(
-                       COMPRESSION_HEADERS["throughput_x_vs_fp32"], format="%.2f×")}
+    formats = {header: money_column(header, [r[name] for r in rows]) for name, header in COMPRESSION_HEADERS.items()
+               if name.startswith("monthly_")}
+    for name, places in (("size_mb", 1), ("serving_memory_mb", 1)):
+        formats[COMPRESSION_HEADERS[name]] = number_column(COMPRESSION_HEADERS[name], [r[name] for r in rows], places)
+    for name in ("method", "served_on", "usd_per_1000_after"):
+        header = COMPRESSION_HEADERS.get(name, name)
+        formats[header] = st.column_config.TextColumn(header, width=width_px(header, [str(r[name]) for r in rows]))
+    speed = COMPRESSION_HEADERS["throughput_x_vs_fp32"]
+    formats[speed] = st.column_config.NumberColumn(speed, format="%.2f×", width=width_px(speed, ["00.00×"]))
+    return frame, formats
 
 
 def render_tables(report) -> None:

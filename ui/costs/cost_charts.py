@@ -41,7 +41,8 @@ def render_charts(report, key, show_all_offers: bool) -> None:
         marker_color=[styles[q.provider][0] for q in best],
         hovertext=[chart_label(f"{q.instance}, {q.gpus} GPUs: {usd(round_usd(q.cost_usd))}") for q in best]))
     bars.update_layout(title="Training cost by provider (cheapest offer)", yaxis_title="cost ($)",
-                       yaxis_tickprefix="$", yaxis_tickformat=",.2~f")
+                       yaxis_tickprefix="$", yaxis_showtickprefix="all",
+                       yaxis_tickformat=",.2~f")
     left.plotly_chart(bars, key=key("chart_providers"))
     right.plotly_chart(wall_clock_figure(report.sweep.quotes, show_all_offers), key=key("chart_scatter"))
     memory = go.Figure([go.Bar(name=part, x=["training", "serving"],
@@ -58,7 +59,8 @@ def render_charts(report, key, show_all_offers: bool) -> None:
                                 y=[None if r[column] is None else float(r[column]) for r in rows])
                          for name, column in (("before", "monthly_before_usd"), ("after", "monthly_after_usd"))])
     savings.update_layout(barmode="group", title="Monthly serving bill before and after compression",
-                          yaxis_title="$ per month", yaxis_tickprefix="$", yaxis_tickformat=",.2~f")
+                          yaxis_title="$ per month", yaxis_tickprefix="$", yaxis_showtickprefix="all",
+                       yaxis_tickformat=",.2~f")
     right.plotly_chart(savings, key=key("chart_savings"))
 
 
@@ -81,17 +83,21 @@ def wall_clock_figure(quotes, show_all_offers: bool = False) -> go.Figure:
                                                                "opacity": 0.6},
                 hovertext=[chart_label(_quote_label(q)) for q in group], hoverinfo="text")
     figure.add_scatter(
-        name="cheapest by deadline", mode="lines+markers+text", line={"shape": "hv", "color": FRONTIER_COLOUR},
+        name="cheapest by deadline", mode="lines+markers+text", line={"shape": "hv", "color": FRONTIER_COLOUR, "width": 3},
         marker={"color": FRONTIER_COLOUR, "size": 8}, x=[q.wall_clock_hours for q in frontier],
         y=[q.cost_float_usd for q in frontier], text=[chart_label(_step_label(q)) for q in frontier],
-        textposition="top right", textfont={"size": 10}, hovertext=[chart_label(_quote_label(q)) for q in frontier],
+        textposition=_label_positions(len(frontier)), textfont={"size": 10}, cliponaxis=False, hovertext=[chart_label(_quote_label(q)) for q in frontier],
         hoverinfo="text")
-    shown = "every offer and GPU count (dots), " if show_all_offers else ""
-    figure.update_layout(title=f"Cost vs wall-clock: {shown}cheapest for each deadline (line)", xaxis_type="log",
+    figure.update_layout(title="Cost vs wall-clock: the cheapest offer for each deadline", xaxis_type="log",
                          xaxis_title="wall-clock (h)", yaxis_type="log", yaxis_title="cost ($)",
-                         yaxis_tickprefix="$", yaxis_tickformat=",.2~f", xaxis_tickformat=",.4~f",
-                         showlegend=show_all_offers)
+                         yaxis_tickprefix="$", yaxis_showtickprefix="all", yaxis_tickformat=",.2~f",
+                         xaxis_tickformat=",.4~f", showlegend=show_all_offers)
     return figure
+
+
+def _label_positions(count: int) -> list[str]:
+    """Labels point into the plot: the slowest (rightmost) step's label to its left."""
+    return ["top right"] * (count - 1) + ["top left"] if count else []
 
 
 def _step_label(quote) -> str:
