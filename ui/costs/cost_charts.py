@@ -41,8 +41,7 @@ def render_charts(report, key, show_all_offers: bool) -> None:
         marker_color=[styles[q.provider][0] for q in best],
         hovertext=[chart_label(f"{q.instance}, {q.gpus} GPUs: {usd(round_usd(q.cost_usd))}") for q in best]))
     bars.update_layout(title="Training cost by provider (cheapest offer)", yaxis_title="cost ($)",
-                       yaxis_tickprefix="$", yaxis_showtickprefix="all",
-                       yaxis_tickformat=",.2~f")
+                       yaxis_tickformat="$,.2~f")
     left.plotly_chart(bars, key=key("chart_providers"))
     right.plotly_chart(wall_clock_figure(report.sweep.quotes, show_all_offers), key=key("chart_scatter"))
     memory = go.Figure([go.Bar(name=part, x=["training", "serving"],
@@ -59,8 +58,7 @@ def render_charts(report, key, show_all_offers: bool) -> None:
                                 y=[None if r[column] is None else float(r[column]) for r in rows])
                          for name, column in (("before", "monthly_before_usd"), ("after", "monthly_after_usd"))])
     savings.update_layout(barmode="group", title="Monthly serving bill before and after compression",
-                          yaxis_title="$ per month", yaxis_tickprefix="$", yaxis_showtickprefix="all",
-                       yaxis_tickformat=",.2~f")
+                          yaxis_title="$ per month", yaxis_tickformat="$,.2~f")
     right.plotly_chart(savings, key=key("chart_savings"))
 
 
@@ -90,7 +88,7 @@ def wall_clock_figure(quotes, show_all_offers: bool = False) -> go.Figure:
         hoverinfo="text")
     figure.update_layout(title="Cost vs wall-clock: the cheapest offer for each deadline", xaxis_type="log",
                          xaxis_title="wall-clock (h)", yaxis_type="log", yaxis_title="cost ($)",
-                         yaxis_tickprefix="$", yaxis_showtickprefix="all", yaxis_tickformat=",.2~f",
+                         yaxis_tickformat="$,.2~f",
                          xaxis_tickformat=",.4~f", showlegend=show_all_offers)
     return figure
 
