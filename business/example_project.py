@@ -86,23 +86,24 @@ EXAMPLE_CANVAS = {
 }
 
 
+EXAMPLE_SERVING = {"model": "minilm-l6", "precision": "fp32", "tokens_per_request": 256, "always_on_gpus": 1}
+
+
 def example_assumptions(canvas):
     """TicketSense's financial assumptions: our made-up but plausible numbers for the demo.
 
-    The inference cost is not typed in: it comes from the cost estimator (MiniLM-L6, one ticket of
-    ~256 tokens a request, cheapest catalog offer), so the example shows the real pipeline.
+    The inference cost is not typed in: it is the Costs page's serving bill (`business.costs.serving`)
+    for MiniLM-L6 at fp32, one ticket of ~256 tokens a request, one GPU kept up all month, at the
+    example's own volume (`example_cost_per_request`), so the example shows the real pipeline.
     """
-    from business.costs.catalog import load_catalog
-    from business.costs.estimator import serving_cost_for
-    from business.financials.storage import PRESET_SCENARIOS
-    from business.financials.assumptions import (make_assumptions, make_funding_event, make_segment_plan,
-                                                 make_stream_plan)
-    from business.financials.cost_sources import estimated_cost
-    from business.costs.models import preset
+    from dataclasses import replace
 
-    serving = serving_cost_for(preset("minilm-l6"), load_catalog(), tokens_per_request=256)
+    from business.financials.storage import PRESET_SCENARIOS
+    from business.financials.assumptions import (make_assumptions, make_cost_per_request, make_funding_event,
+                                                 make_segment_plan, make_stream_plan)
+
     teams, enterprises = "Growing SaaS support teams", "Enterprise support organisations"
-    return make_assumptions(
+    draft = make_assumptions(
         horizon_months=24,
         segments=[
             make_segment_plan(teams, starting_customers=14, new_customers_per_month=3,
@@ -118,9 +119,34 @@ def example_assumptions(canvas):
             make_stream_plan("Enterprise licence", share_of_segment=1, requests_per_billed_unit=1, usage={
                 "light": ("0.4", 50000), "average": ("0.4", 150000), "power": ("0.2", 400000)}),
         ],
-        cost_per_request=estimated_cost(serving, "MiniLM-L6", "256 tokens, one ticket", None),
+        cost_per_request=make_cost_per_request(0, "not priced yet: set below from the serving bill"),
         hosting_usd_per_month=1500, team_usd_per_month=85000, other_opex_usd_per_month=6000,
         starting_cash_usd=1_800_000,
         funding=[make_funding_event(12, 4_000_000, "Planned seed extension")],
         scenarios=PRESET_SCENARIOS,
     )
+    return replace(draft, cost_per_request=example_cost_per_request(canvas, draft))
+
+
+def example_cost_per_request(canvas, draft):
+    """The serving bill / requests at the example's average monthly volume over its base projection.
+
+    The volume is the average so that the projection's inference over the horizon (requests × this cost)
+    adds up to the serving bills of those months while the always-on GPU sets the bill. Returns the
+    `CostPerRequest`; `serving_for_example` gives the `ServingCost` behind it (with its provenance)."""
+    from business.financials.cost_sources import estimated_cost
+
+    serving = serving_for_example(canvas, draft)
+    return estimated_cost(serving, serving.inputs.model.name, "256 tokens, one ticket", None)
+
+
+def serving_for_example(canvas, draft):
+    from business.costs.catalog import load_catalog
+    from business.costs.models import preset
+    from business.costs.serving import ServingInputs, serving_cost
+    from business.financials.projection import project
+
+    months = project(canvas.revenue_streams, draft).months
+    volume = float(sum(row.requests for row in months) / len(months))
+    spec = dict(EXAMPLE_SERVING, model=preset(EXAMPLE_SERVING["model"]))
+    return serving_cost(ServingInputs(**spec, requests_per_month=volume), load_catalog())

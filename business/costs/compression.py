@@ -1,20 +1,20 @@
 """Compression savings: precision, pruning and distillation, estimated from published figures.
 
 Each estimate gives the model's size, its serving memory, a throughput multiplier against the
-fp32 model, the accuracy caveat and the source of every default. `with_monthly_costs` turns the
-multipliers into a monthly serving bill before and after for a request volume. Measured results
-from a run card (`business.costs.run_cards`) are shown beside these, never blended into them.
+fp32 model, the accuracy caveat and the source of every default. The serving bill before and after
+each is priced by `business.costs.serving.compression_bills`, the same function as every other serving
+figure (a precision row is priced at that precision's peak, not with its published multiplier, which
+stays here as a reference). Measured results from a run card (`business.costs.run_cards`) are shown
+beside these, never blended into them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
 
 from business import figures
 from business.costs.compute import EstimateError, require_count
 from business.costs.memory import bytes_per_parameter
 from business.costs.models import ModelSpec
-from business.costs.pricing import monthly_serving_cost
 
 
 class InvalidCompression(EstimateError):
@@ -29,14 +29,7 @@ class CompressionEstimate:
     throughput_multiplier: float  # requests per GPU-hour against the fp32 model
     accuracy_caveat: str
     source: str
-    monthly_cost_before_usd: Decimal | None = None
-    monthly_cost_after_usd: Decimal | None = None
-
-    @property
-    def monthly_saving_usd(self) -> Decimal | None:
-        if self.monthly_cost_before_usd is None or self.monthly_cost_after_usd is None:
-            return None
-        return self.monthly_cost_before_usd - self.monthly_cost_after_usd
+    precision: str | None = None  # set on the precision rows: the model served at that precision
 
 
 def dynamic_int8_size_bytes(model: ModelSpec) -> float:
@@ -80,7 +73,7 @@ def precision_estimates(model: ModelSpec) -> list[CompressionEstimate]:
     for precision, multiplier, caveat, source in rows:
         size = model_size_bytes(model, precision)
         estimates.append(CompressionEstimate(
-            f"precision {precision}", size, _serving_memory(size), multiplier, caveat, source))
+            f"precision {precision}", size, _serving_memory(size), multiplier, caveat, source, precision))
     return estimates
 
 
@@ -118,21 +111,6 @@ def distillation_estimate(model: ModelSpec, student_parameters: float | None = N
     return CompressionEstimate(
         f"distillation to {student / 1e6:,.0f}M parameters", size, _serving_memory(size), multiplier,
         figures.DISTILBERT_ACCURACY + "; needs a training run of the student", source)
-
-
-def with_monthly_costs(estimates: list[CompressionEstimate], fp32_cost_per_request_usd: Decimal,
-                       requests_per_month: float, usd_per_gpu_hour: Decimal = Decimal(0),
-                       always_on_gpus: int = 0) -> list[CompressionEstimate]:
-    """Monthly serving bill of the fp32 model (before) and of each compressed one (after), same
-    volume. GPUs kept up all month set a floor that compression cannot cut: at low volume the
-    honest saving is zero."""
-    if fp32_cost_per_request_usd < 0:
-        raise InvalidCompression(f"cost per request {fp32_cost_per_request_usd} cannot be negative")
-    before = monthly_serving_cost(requests_per_month, fp32_cost_per_request_usd, usd_per_gpu_hour, always_on_gpus)
-    return [replace(estimate, monthly_cost_before_usd=before, monthly_cost_after_usd=monthly_serving_cost(
-                requests_per_month, fp32_cost_per_request_usd / Decimal(repr(estimate.throughput_multiplier)),
-                usd_per_gpu_hour, always_on_gpus))
-            for estimate in estimates]
 
 
 def all_estimates(model: ModelSpec, sparsity: float = 0.5, structured: bool = False,

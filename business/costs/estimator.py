@@ -1,14 +1,15 @@
 """The cost estimator in one call: inputs of the Costs page -> every figure the page shows.
 
 `estimate_costs(CostInputs, offers)` runs compute, memory, the price sweep, serving cost and
-compression savings, and returns a `CostReport`. `serving_cost_for(...)` is the smaller entry
-for the financial model: dollars per request and per 1,000 predictions for a model. Both raise
-`EstimateError` subclasses only, with messages a page can show as they are.
+compression savings, and returns a `CostReport`. Serving is priced by `business.costs.serving`
+(the one serving-cost function every page reads). Raises `EstimateError` subclasses only, with
+messages a page can show as they are.
 """
 from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,18 +17,14 @@ from decimal import Decimal
 from business import figures
 from business.costs import compute
 from business.costs.catalog import GpuOffer, GpuSpec, spec_for
-from business.costs.compression import CompressionEstimate, all_estimates, with_monthly_costs
+from business.costs.compression import all_estimates
 from business.costs.compute import EstimateError
 from business.costs.memory import MemoryBreakdown, fit_on_gpus, inference_memory, training_memory
 from business.costs.models import ModelSpec, default_utilization
-from business.costs.pricing import (DEFAULT_GPU_COUNTS, HOURS_PER_MONTH, Quote, Sweep, Workload, cost_per_1000_requests,
-                              cost_per_request_from_throughput, monthly_serving_cost, round_usd,
-                              serving_cost_per_request, sweep_quotes)
+from business.costs.pricing import (DEFAULT_GPU_COUNTS, Quote, Sweep, Workload, cost_per_request_from_throughput,
+                                    round_usd, sweep_quotes)
 from business.costs.run_cards import MeasuredCompression, MeasuredModel
-
-
-class NoOfferFits(EstimateError):
-    pass
+from business.costs.serving import CompressionBill, ServingCost, ServingInputs, compression_bills, serving_cost
 
 
 @dataclass(frozen=True)
@@ -60,23 +57,6 @@ class CostInputs:
 
 
 @dataclass(frozen=True)
-class ServingCost:
-    offer: GpuOffer
-    precision: str
-    flops_per_request: float
-    cost_per_request_usd: Decimal
-    cost_per_1000_usd: Decimal
-    monthly_usd: Decimal
-    method: str
-    floor_monthly_usd: Decimal = Decimal(0)  # the GPUs kept up all month, whatever the volume
-
-    @property
-    def requests_to_pass_floor(self) -> Decimal:
-        """Monthly requests above which the bill grows with volume (and compression starts to pay)."""
-        return self.floor_monthly_usd / self.cost_per_request_usd if self.cost_per_request_usd else Decimal(0)
-
-
-@dataclass(frozen=True)
 class CostReport:
     train_flops: float
     train_flops_method: str
@@ -90,7 +70,7 @@ class CostReport:
     fit_by_gpu: tuple[tuple[str, float, str], ...]  # (GPU, memory GB, verdict) for training
     sweep: Sweep
     serving: ServingCost
-    compression: tuple[CompressionEstimate, ...]
+    compression: tuple[CompressionBill, ...]
     measured_cost_per_request_usd: Decimal | None = None
     measured_compression: tuple[MeasuredCompression, ...] = field(default=())
 
@@ -106,45 +86,10 @@ def training_flops_for(inputs: CostInputs) -> tuple[float, str]:
             f"3 × forward FLOPs × images × epochs ({figures.TRAIN_TO_FORWARD_RATIO.source})")
 
 
-def inference_flops_for(model: ModelSpec, tokens_per_request: float, images_per_request: float) -> float:
-    if model.is_transformer:
-        return compute.inference_flops_per_request_transformer(model.parameters, tokens_per_request)
-    if model.forward_flops_per_image is None:
-        raise EstimateError(f"{model.name}: a CNN needs forward FLOPs per image to estimate serving compute")
-    return compute.inference_flops_per_request_cnn(model.forward_flops_per_image, images_per_request)
-
-
-def serving_cost_for(model: ModelSpec, offers: tuple[GpuOffer, ...], precision: str = "fp32",
-                     tokens_per_request: float = 128, images_per_request: float = 1,
-                     requests_per_month: float = 1_000_000, utilization: float | None = None,
-                     always_on_gpus: int = 0) -> ServingCost:
-    """Cheapest serving among offers whose instance holds the model: dollars per request and per
-    1,000 predictions (compute-bound at `utilization`, requests batched), and the monthly bill,
-    which never falls below `always_on_gpus` GPUs kept up all month."""
-    used = utilization if utilization is not None else default_utilization(model).value
-    flops = inference_flops_for(model, tokens_per_request, images_per_request)
-    memory_bytes = inference_memory(model, precision).total_bytes
-    best: tuple[Decimal, GpuOffer, int] | None = None
-    for offer in offers:
-        spec = spec_for(offer.gpu)
-        peak = spec.peak_tflops(precision)
-        replica_gpus = fit_on_gpus(memory_bytes, spec.memory_gb, offer.gpus_per_instance).gpus_needed
-        if not peak or replica_gpus is None:
-            continue
-        cost = serving_cost_per_request(flops, offer.usd_per_gpu_hour, peak, used)
-        if best is None or cost < best[0]:
-            best = (cost, offer, replica_gpus)
-    if best is None:
-        raise NoOfferFits(f"no offer holds {model.name} at {precision} for serving; try a lower precision")
-    cost, offer, replica_gpus = best
-    # A model spread over k GPUs keeps k GPUs up per replica.
-    floor_gpus = max(always_on_gpus, replica_gpus) if always_on_gpus else 0
-    return ServingCost(offer, precision, flops, cost, cost_per_1000_requests(cost),
-                       monthly_serving_cost(requests_per_month, cost, offer.usd_per_gpu_hour, floor_gpus),
-                       f"{'2·N FLOP per token' if model.is_transformer else 'forward FLOPs per image'} at "
-                       f"{used:.0%} of {precision} peak on the cheapest offer that holds the model, GPU kept "
-                       f"busy (batched requests); monthly bill at least {floor_gpus} GPU(s) × {HOURS_PER_MONTH} h",
-                       offer.usd_per_gpu_hour * floor_gpus * HOURS_PER_MONTH)
+def serving_inputs(inputs: CostInputs) -> ServingInputs:
+    """The part of the Costs page's inputs the serving bill depends on."""
+    return ServingInputs(inputs.model, inputs.serving_precision, inputs.tokens_per_request, inputs.images_per_request,
+                         inputs.requests_per_month, inputs.utilization, inputs.always_on_gpus)
 
 
 def _fit_table(memory: MemoryBreakdown, offers: tuple[GpuOffer, ...]) -> tuple[tuple[str, float, str], ...]:
@@ -153,16 +98,6 @@ def _fit_table(memory: MemoryBreakdown, offers: tuple[GpuOffer, ...]) -> tuple[t
         spec = spec_for(offer.gpu)
         rows.setdefault(spec.name, (spec.name, spec.memory_gb, fit_on_gpus(memory.total_bytes, spec.memory_gb).verdict))
     return tuple(sorted(rows.values(), key=lambda row: row[1]))
-
-
-def _compression_rows(inputs: CostInputs, serving: ServingCost) -> tuple[CompressionEstimate, ...]:
-    estimates = all_estimates(inputs.model, inputs.sparsity, inputs.structured_pruning, inputs.student_parameters)
-    # The published multipliers are against fp32; the cost we computed is at the serving
-    # precision, so convert it to its fp32 equivalent first.
-    baseline = next(e for e in estimates if e.method == f"precision {inputs.serving_precision}")
-    fp32_cost = serving.cost_per_request_usd * Decimal(repr(baseline.throughput_multiplier))
-    return tuple(with_monthly_costs(estimates, fp32_cost, inputs.requests_per_month,
-                                    serving.offer.usd_per_gpu_hour, inputs.always_on_gpus))
 
 
 def estimate_costs(inputs: CostInputs, offers: tuple[GpuOffer, ...]) -> CostReport:
@@ -182,9 +117,8 @@ def estimate_costs(inputs: CostInputs, offers: tuple[GpuOffer, ...]) -> CostRepo
     workload = Workload(inputs.train_precision, train_flops, memory.total_bytes, utilization)
     sweep = sweep_quotes([workload], offers, inputs.today, inputs.gpu_counts, inputs.deadline_hours,
                          inputs.max_price_age_days)
-    serving = serving_cost_for(model, offers, inputs.serving_precision, inputs.tokens_per_request,
-                               inputs.images_per_request, inputs.requests_per_month, utilization,
-                               inputs.always_on_gpus)
+    serving = serving_cost(serving_inputs(inputs), offers)
+    estimates = all_estimates(model, inputs.sparsity, inputs.structured_pruning, inputs.student_parameters)
     measured_cost = None
     if inputs.measured and inputs.measured.samples_per_s and inputs.measured_machine_usd_per_hour:
         measured_cost = cost_per_request_from_throughput(inputs.measured.samples_per_s,
@@ -192,7 +126,7 @@ def estimate_costs(inputs: CostInputs, offers: tuple[GpuOffer, ...]) -> CostRepo
     return CostReport(
         train_flops, method, utilization, source, gpu, hours, compute.energy_kwh(hours, gpu.tdp_w), memory,
         inference_memory(model, inputs.serving_precision, 1, inputs.sequence_length), _fit_table(memory, offers),
-        sweep, serving, _compression_rows(inputs, serving), measured_cost, inputs.measured_compression)
+        sweep, serving, compression_bills(estimates, serving, offers), measured_cost, inputs.measured_compression)
 
 
 QUOTE_COLUMNS = ("provider", "instance", "gpu", "precision", "gpus", "instances", "gpu_hours", "wall_clock_hours",
@@ -200,8 +134,17 @@ QUOTE_COLUMNS = ("provider", "instance", "gpu", "precision", "gpus", "instances"
                  "within_deadline", "cheapest", "fastest")
 
 
+def plain_number(number: float, digits: int = 4) -> str:
+    """`digits` significant digits written out for a CSV: 295000, 0.0001234; never 2.95e+05."""
+    if number == 0 or not math.isfinite(number):
+        return "0" if number == 0 else str(number)
+    places = digits - 1 - math.floor(math.log10(abs(number)))
+    return f"{round(number, places):.{max(0, places)}f}"
+
+
 def quotes_csv(quotes: tuple[Quote, ...]) -> str:
-    """The sweep as CSV text for download; money to the cent, hours to 4 significant digits."""
+    """The sweep as CSV text for download; money to the cent, hours and kWh to 4 significant digits,
+    all plain numbers (no thousands separators, no scientific notation)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(QUOTE_COLUMNS)
@@ -209,26 +152,41 @@ def quotes_csv(quotes: tuple[Quote, ...]) -> str:
         row = quote._asdict()
         row["cost_usd"] = f"{round_usd(quote.cost_usd)}"
         for name in ("gpu_hours", "wall_clock_hours", "energy_kwh"):
-            row[name] = f"{row[name]:.4g}"
+            row[name] = plain_number(row[name])
         writer.writerow(row[name] for name in QUOTE_COLUMNS)
     return buffer.getvalue()
 
 
-COMPRESSION_COLUMNS = ("method", "size_mb", "serving_memory_mb", "throughput_x_vs_fp32", "monthly_before_usd",
-                       "monthly_after_usd", "monthly_saving_usd", "accuracy_caveat", "source")
+COMPRESSION_COLUMNS = ("method", "served_on", "size_mb", "serving_memory_mb", "throughput_x_vs_fp32",
+                       "usd_per_1000_after", "monthly_before_usd", "monthly_after_usd", "monthly_saving_usd",
+                       "accuracy_caveat", "source")
 
 
 def compression_rows(report: CostReport) -> list[dict[str, object]]:
-    """The compression estimates as rows to show or download, money to the cent."""
-    return [{
-        "method": e.method, "size_mb": round(e.size_bytes / 1e6, 1),
-        "serving_memory_mb": round(e.serving_memory_bytes / 1e6, 1),
-        "throughput_x_vs_fp32": round(e.throughput_multiplier, 2),
-        "monthly_before_usd": round_usd(e.monthly_cost_before_usd or Decimal(0)),
-        "monthly_after_usd": round_usd(e.monthly_cost_after_usd or Decimal(0)),
-        "monthly_saving_usd": round_usd(e.monthly_saving_usd or Decimal(0)),
-        "accuracy_caveat": e.accuracy_caveat, "source": e.source,
-    } for e in report.compression]
+    """The compression table as rows to show or download: money to the cent (per 1,000 requests to
+    8 places), None where no offer holds the compressed model."""
+    return [_compression_row(bill) for bill in report.compression]
+
+
+def _compression_row(bill: CompressionBill) -> dict[str, object]:
+    estimate, after = bill.estimate, bill.after
+    source = estimate.source
+    if estimate.precision is not None and after is not None:
+        # The bill uses the GPU's peak at this precision; the published multiplier is shown for reference.
+        source = (f"priced at {after.offer.gpu}'s {estimate.precision} peak ({after.peak_tflops:g} TFLOP/s); "
+                  f"published: {estimate.throughput_multiplier:g}× ({estimate.source})")
+    return {
+        "method": estimate.method,
+        "served_on": f"{after.offer.provider} {after.offer.instance}" if after else "no offer holds it",
+        "size_mb": round(estimate.size_bytes / 1e6, 1),
+        "serving_memory_mb": round(estimate.serving_memory_bytes / 1e6, 1),
+        "throughput_x_vs_fp32": None if bill.speedup_vs_fp32 is None else round(bill.speedup_vs_fp32, 2),
+        "usd_per_1000_after": round_usd(after.cost_per_1000_usd, 8) if after else None,
+        "monthly_before_usd": round_usd(bill.before.monthly_usd),
+        "monthly_after_usd": round_usd(after.monthly_usd) if after else None,
+        "monthly_saving_usd": round_usd(bill.monthly_saving_usd) if after else None,
+        "accuracy_caveat": estimate.accuracy_caveat, "source": source,
+    }
 
 
 def compression_csv(report: CostReport) -> str:

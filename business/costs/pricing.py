@@ -221,6 +221,17 @@ def cheapest_by_provider(quotes: Iterable[Quote]) -> tuple[Quote, ...]:
     return tuple(best.values())
 
 
+def cost_frontier(quotes: Iterable[Quote]) -> tuple[Quote, ...]:
+    """The cheapest quote for every deadline: fastest first, each one cheaper than every faster one.
+    For a deadline D, the last quote with wall-clock <= D is the cheapest way to finish in time."""
+    frontier: list[Quote] = []
+    for quote in sorted(quotes, key=lambda q: (q.wall_clock_hours, q.cost_float_usd, q.gpus)):
+        # Whole cents, as the sweep's "cheapest": a saving below a cent is not worth a slower job.
+        if not frontier or round(quote.cost_float_usd, 2) < round(frontier[-1].cost_float_usd, 2):
+            frontier.append(quote)
+    return tuple(frontier)
+
+
 def serving_cost_per_request(flops_per_request: float, usd_per_gpu_hour: Decimal, peak_tflops: float,
                              utilization: float, throughput_multiplier: float = 1.0) -> Decimal:
     """Dollars per request on a GPU kept busy at `utilization` (requests batched well enough);
@@ -246,7 +257,8 @@ def cost_per_1000_requests(cost_per_request: Decimal) -> Decimal:
 
 def monthly_serving_cost(requests_per_month: float, cost_per_request: Decimal,
                          usd_per_gpu_hour: Decimal = Decimal(0), always_on_gpus: int = 0) -> Decimal:
-    """Monthly bill: requests × cost per request, but never less than the GPUs kept up all month."""
+    """Monthly bill: requests × cost per request, but never less than what is kept up all month
+    (`always_on_gpus` units at `usd_per_gpu_hour` each; serving passes whole instances and their price)."""
     volume = require_positive("requests_per_month", requests_per_month, MAX_REQUESTS_PER_MONTH)
     if cost_per_request < 0 or usd_per_gpu_hour < 0 or always_on_gpus < 0:
         raise EstimateError(f"costs and GPU counts cannot be negative: {cost_per_request}, "

@@ -18,7 +18,8 @@ from pathlib import Path
 from business.canvas.model import Canvas, ValueProposition
 from business.canvas.json_io import canvas_from_dict
 from business.costs.compute import EstimateError
-from business.costs.estimator import CostInputs, estimate_costs, serving_cost_for
+from business.costs.estimator import CostInputs, estimate_costs
+from business.costs.serving import ServingInputs, serving_cost
 from business.financials.assumptions import BASE_SCENARIO, FinancialAssumptions, FinancialsError, unit_usd_text
 from business.financials.storage import KIND as FINANCIALS_KIND, load_assumptions
 from business.financials.headlines import headline_figures
@@ -215,12 +216,11 @@ def serving_headline(assumptions: FinancialAssumptions | None, offers: tuple, to
                                          "the cost per request of the saved financial assumptions")
     spec = PRESETS[FALLBACK_PRESET]
     try:
-        serving = serving_cost_for(spec, offers, "bf16")
+        serving = serving_cost(ServingInputs(spec), offers)  # the Costs page's defaults for the bundled model
     except EstimateError as error:
         return Headline(SERVING, NOT_YET, None, f"no financial assumptions saved, and the estimator failed: {error}")
-    provenance = estimated(f"cost estimator, {spec.name} bf16 on {serving.offer.provider} {serving.offer.gpu}",
-                           {"how": serving.method}, today)
-    return _per_predictions_headline(serving.cost_per_1000_usd, provenance, "no financial assumptions saved yet")
+    return _per_predictions_headline(serving.cost_per_1000_usd, serving.provenance(today),
+                                     "no financial assumptions saved yet")
 
 
 def _per_predictions_headline(usd_per_1k: Decimal, provenance: Provenance, note: str) -> Headline:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -182,3 +183,82 @@ def test_form_values_in_founder_units_become_estimator_inputs():
 def test_an_empty_required_field_is_named_in_the_error():
     with pytest.raises(EstimateError, match="requests per month is empty"):
         inputs_from_form(dict(FORM_DEFAULTS, requests_per_month=None), date(2026, 11, 29))
+
+
+SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+
+
+def big_training_run() -> AppTest:
+    """A 70B model on 100B tokens: training costs six digits on most offers."""
+    at = open_page()
+    at.selectbox(key="costs_model").set_value("llm-70b")
+    return estimate_with(at, training_tokens_b=100.0)
+
+
+def table_with(at: AppTest, column: str):
+    """The one table on the page that has `column`."""
+    [table] = [t for t in at.dataframe if column in t.value.columns]
+    return table
+
+
+def column_formats(table) -> dict:
+    return json.loads(table.proto.columns)
+
+
+def chart(at: AppTest, title_start: str) -> dict:
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    [spec] = [s for s in specs if s["layout"]["title"]["text"].startswith(title_start)]
+    return spec
+
+
+def test_the_offers_table_shows_six_digit_costs_in_dollars_in_a_column_wide_enough_for_them():
+    at = big_training_run()
+
+    offers = table_with(at, "cost ($)")
+    costs = offers.value["cost ($)"]
+    cost_format = column_formats(offers)["cost ($)"]
+
+    assert costs.max() >= 100_000
+    assert cost_format["type_config"]["format"] == "dollar"
+    assert cost_format["width"] >= 8 * len(f"${costs.max():,.2f}")
+
+
+def test_no_money_count_or_hours_metric_is_in_scientific_notation():
+    at = big_training_run()
+
+    values = {m.label: m.value for m in at.metric}
+
+    assert values["Training compute"].endswith("FLOP")  # FLOP counts may stay scientific, with their unit
+    assert not any(SCIENTIFIC.search(v) for label, v in values.items() if label != "Training compute")
+    assert values["GPU-hours on H100 SXM5"].replace(",", "").isdigit()
+    assert all(values[label].startswith("$") for label in ("Cheapest training", "Serving per 1,000 requests",
+                                                           "Serving, per month"))
+
+
+def test_the_compression_table_starts_from_the_serving_bill_in_the_headline():
+    at = estimate_with(open_page(), requests_per_month=5e9)
+
+    compression = table_with(at, "before ($/month)").value
+    monthly = next(m.value for m in at.metric if m.label == "Serving, per month")
+
+    assert {f"${v:,.2f}" for v in compression["before ($/month)"]} == {monthly}
+    same = compression[compression["method"] == "precision fp32"].iloc[0]
+    assert f"${same['after ($/month)']:,.2f}" == monthly
+    assert column_formats(table_with(at, "before ($/month)"))["before ($/month)"]["type_config"]["format"] \
+        == "dollar"
+
+
+def test_cost_vs_wall_clock_shows_the_cheapest_offer_for_each_deadline_and_every_offer_on_request():
+    at = open_page()
+
+    frontier_only = chart(at, "Cost vs wall-clock")
+    at.toggle(key="costs_show_all_offers").set_value(True).run()
+    everything = chart(at, "Cost vs wall-clock")
+
+    [line] = frontier_only["data"]
+    assert line["name"] == "cheapest by deadline" and line["line"]["shape"] == "hv"
+    assert len(line["text"]) == len(line["x"]) > 1 and all(line["text"])  # each step named
+    providers = [t for t in everything["data"] if t["name"] != "cheapest by deadline"]
+    assert len(providers) > 10
+    styles = {(t["marker"]["color"], t["marker"]["symbol"]) for t in providers}
+    assert len(styles) == len(providers)  # no two providers look alike

@@ -1,11 +1,8 @@
-"""Forms, charts and tables of the Costs page (the page itself is pages/costs.py)."""
-import html
-import math
+"""Forms, metrics and tables of the Costs page (the page itself is pages/costs.py; charts in cost_charts.py)."""
 from datetime import date
 from functools import partial
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from business.costs.catalog import GPU_SPEC_FOR, catalog_table
@@ -14,10 +11,10 @@ from business.costs.form import CUSTOM, FORM_DEFAULTS, RUN_CARD
 from business.costs.estimator import compression_csv, compression_rows, quotes_csv
 from business.costs.memory import OPTIMIZERS, PRECISIONS, TRAINING_PRECISIONS
 from business.costs.models import KINDS, PRESETS
-from business.costs.pricing import (OVERRIDE_KIND, best_quote_per_offer, cheapest_by_provider, price_overrides_payload,
-                              round_usd)
+from business.costs.pricing import OVERRIDE_KIND, best_quote_per_offer, price_overrides_payload, round_usd
 from business.store import StoreError
-from ui.costs.financials_charts import unit_price, usd
+from ui.costs.cost_charts import render_charts
+from ui.costs.formats import duration, money_column, number_column, significant, unit_usd, usd, width_px
 from ui.session import base_version, flash, get_store
 from ui.text import plain
 
@@ -25,7 +22,8 @@ FORM = "costs_inputs"
 PRICE_FORM = "costs_price_form"
 REMOVE_FORM = "costs_remove_form"
 COMPRESSION_HEADERS = {
-    "size_mb": "size (MB)", "serving_memory_mb": "serving memory (MB)", "throughput_x_vs_fp32": "throughput × vs fp32",
+    "served_on": "served on", "size_mb": "size (MB)", "serving_memory_mb": "serving memory (MB)",
+    "throughput_x_vs_fp32": "throughput × vs fp32", "usd_per_1000_after": "per 1,000 requests after",
     "monthly_before_usd": "before ($/month)", "monthly_after_usd": "after ($/month)",
     "monthly_saving_usd": "saving ($/month)", "accuracy_caveat": "accuracy", "source": "source of the default",
 }
@@ -137,110 +135,101 @@ def serving_inputs() -> None:
                          help="Prices the run card's measured throughput on the machine it was measured on.")
 
 
-def duration(hours: float) -> str:
-    if hours >= 1:
-        return f"{hours:,.3g} h"
-    return f"{hours * 60:.3g} min" if hours * 60 >= 1 else f"{hours * 3600:.3g} s"
-
-
-def chart_label(text: str) -> str:
-    return html.escape(text)  # plotly renders HTML in labels; provider names may be user text
-
-
 def render(report) -> None:
     sweep, serving, memory = report.sweep, report.serving, report.training_memory
     fit = next((verdict for name, _, verdict in report.fit_by_gpu if name == report.gpu.name), "")
     cols = st.columns(4)
     cols[0].metric("Training compute", f"{report.train_flops:.2e} FLOP", help=report.train_flops_method)
-    cols[1].metric(f"GPU-hours on {report.gpu.name}", f"{report.gpu_hours:,.3g}",
+    cols[1].metric(f"GPU-hours on {report.gpu.name}", significant(report.gpu_hours),
                    help=f"At {report.utilization:.0%} of peak ({report.utilization_source}).")
-    cols[2].metric("Energy (GPU TDP)", f"{report.energy_kwh:,.3g} kWh", help=f"TDP {report.gpu.tdp_w:g} W; GPU only.")
-    cols[3].metric("Training memory", f"{memory.total_bytes / 1e9:,.3g} GB", help=f"{fit}. {memory.method}")
+    cols[2].metric("Energy (GPU TDP)", f"{significant(report.energy_kwh)} kWh",
+                   help=f"TDP {report.gpu.tdp_w:g} W; GPU only.")
+    cols[3].metric("Training memory", f"{significant(memory.total_bytes / 1e9)} GB", help=f"{fit}. {memory.method}")
     cols = st.columns(4)
     cheapest, fastest = sweep.cheapest, sweep.fastest
     cols[0].metric("Cheapest training", usd(round_usd(cheapest.cost_usd)) if cheapest else "none in time",
                    help=plain(f"{cheapest.provider} {cheapest.instance}, {cheapest.gpus} GPUs") if cheapest else None)
     cols[1].metric("Fastest training", duration(fastest.wall_clock_hours) if fastest else "none in time",
                    help=plain(f"{fastest.provider} {fastest.instance}, {fastest.gpus} GPUs") if fastest else None)
-    cols[2].metric("Serving per 1,000 requests", unit_price(serving.cost_per_1000_usd), help=serving.method)
-    cols[3].metric("Serving, per month", usd(round_usd(serving.monthly_usd)), help=serving.method)
+    serving_help = plain(f"{serving.method}. Compute alone, GPUs kept busy: "
+                         f"{unit_usd(serving.marginal_cost_per_request_usd * 1000)} per 1,000 requests.")
+    cols[2].metric("Serving per 1,000 requests", unit_usd(serving.cost_per_1000_usd), help=serving_help)
+    cols[3].metric("Serving, per month", usd(round_usd(serving.monthly_usd)), help=serving_help)
     st.caption(plain(f"Serving priced on {serving.offer.provider} {serving.offer.instance} "
-                     f"(price seen {serving.offer.date_label}; {serving.offer.source}). Training: {report.train_flops_method}; "
+                     f"(price seen {serving.offer.date_label}; {serving.offer.source}), the lowest monthly bill at "
+                     f"{serving.inputs.requests_per_month:,.0f} requests; the financial model's estimate and the "
+                     f"investor view use the same computation. Training: {report.train_flops_method}; "
                      "linear scaling across GPUs, billed by whole instance. Utilization: "
                      f"{report.utilization_source}."))
     if report.measured_cost_per_request_usd is not None:
-        st.info(plain(f"Measured: {unit_price(report.measured_cost_per_request_usd * 1000)} per 1,000 requests from "
+        st.info(plain(f"Measured: {unit_usd(report.measured_cost_per_request_usd * 1000)} per 1,000 requests from "
                       "the run card's throughput on its own machine."))
     if cheapest is None:
         st.warning("No offer finishes training within the deadline: raise the deadline or the GPU count.")
-    render_charts(report)
+    show_all = st.toggle("Show every offer on the cost vs wall-clock chart", key=key("show_all_offers"),
+                         help="The line is the cheapest way to finish by each deadline; the dots are every offer "
+                              "and GPU count, one colour and symbol per provider.")
+    render_charts(report, key, show_all)
     render_tables(report)
 
 
-def render_charts(report) -> None:
-    # graph_objects rather than plotly.express: express spent ~0.3 s per figure on this page.
-    left, right = st.columns(2)
-    best = cheapest_by_provider(report.sweep.quotes)
-    bars = go.Figure(go.Bar(x=[chart_label(q.provider) for q in best], y=[float(round_usd(q.cost_usd)) for q in best],
-                            hovertext=[chart_label(f"{q.instance}, {q.gpus} GPUs") for q in best]))
-    bars.update_layout(title="Training cost by provider (cheapest offer)", yaxis_title="cost ($)")
-    left.plotly_chart(bars, key=key("chart_providers"))
-    right.plotly_chart(scatter_figure(report.sweep.quotes), key=key("chart_scatter"))
-    memory = go.Figure([go.Bar(name=part, x=["training", "serving"],
-                               y=[report.training_memory.parts()[part] / 1e9, report.serving_memory.parts()[part] / 1e9])
-                        for part in report.training_memory.parts()])
-    memory.update_layout(barmode="stack", title=f"Memory, parts summed ({report.gpu.name}: {report.gpu.memory_gb:g} GB)",
-                         yaxis_title="GB")
-    largest_gb = max(report.training_memory.total_bytes, report.serving_memory.total_bytes) / 1e9
-    if largest_gb > report.gpu.memory_gb / 5:  # a line far above small bars would flatten them
-        memory.add_hline(y=report.gpu.memory_gb, line_dash="dot", annotation_text=f"{report.gpu.name} memory")
-    left.plotly_chart(memory, key=key("chart_memory"))
-    rows = compression_rows(report)
-    savings = go.Figure([go.Bar(name=name, x=[r["method"] for r in rows], y=[float(r[column]) for r in rows])
-                         for name, column in (("before", "monthly_before_usd"), ("after", "monthly_after_usd"))])
-    savings.update_layout(barmode="group", title="Monthly serving bill before and after compression",
-                          yaxis_title="$ per month")
-    right.plotly_chart(savings, key=key("chart_savings"))
-
-
-def scatter_figure(quotes) -> go.Figure:
-    """Cost against wall-clock for every offer and GPU count, one colour per provider."""
-    by_provider: dict[str, list] = {}
-    for quote in quotes:
-        by_provider.setdefault(quote.provider, []).append(quote)
-    figure = go.Figure([go.Scatter(
-        name=chart_label(provider), mode="markers", x=[q.wall_clock_hours for q in group],
-        y=[q.cost_float_usd for q in group], hovertext=[chart_label(f"{q.instance}, {q.gpus} GPUs") for q in group])
-        for provider, group in by_provider.items()])
-    for quote, mark in ((q, "cheapest" if q.cheapest else "fastest") for q in quotes if q.cheapest or q.fastest):
-        figure.add_annotation(x=math.log10(quote.wall_clock_hours), y=math.log10(quote.cost_float_usd), text=mark)
-    figure.update_layout(title="Cost vs wall-clock, 1 to N GPUs", xaxis_type="log", xaxis_title="wall-clock (h)",
-                         yaxis_type="log", yaxis_title="cost ($)")
-    return figure
-
-
-def render_tables(report) -> None:
-    st.subheader("Every offer that fits", anchor=False)
-    st.dataframe(pd.DataFrame([{
+def offers_frame(report) -> tuple[pd.DataFrame, dict]:
+    """The "Every offer that fits" table and its column formats: money in full, widths that fit."""
+    frame = pd.DataFrame([{
         "provider": q.provider, "instance": q.instance, "GPU": q.gpu, "GPUs": q.gpus,
         "wall-clock (h)": round(q.wall_clock_hours, 4), "cost ($)": float(round_usd(q.cost_usd)),
         "$/GPU-hour": float(round_usd(q.usd_per_gpu_hour, 4)), "price date": q.price_date,
         "stale price": "stale" if q.stale else "", "meets deadline": q.within_deadline,
         "mark": "cheapest" if q.cheapest else "fastest" if q.fastest else "", "source": q.price_source,
-    } for q in best_quote_per_offer(report.sweep.quotes)]), hide_index=True, key=key("table_offers"))
+    } for q in best_quote_per_offer(report.sweep.quotes)])
+    if frame.empty:
+        return frame, {}
+    return frame, {
+        "GPUs": number_column("GPUs", list(frame["GPUs"]), 0),
+        "wall-clock (h)": number_column("wall-clock (h)", list(frame["wall-clock (h)"]), 4),
+        "cost ($)": money_column("cost ($)", list(frame["cost ($)"])),
+        "$/GPU-hour": money_column("$/GPU-hour", list(frame["$/GPU-hour"]), 4),
+    }
+
+
+def compression_frame(report) -> tuple[pd.DataFrame, dict]:
+    """The compression table and its column formats; the price per 1,000 requests is written out as
+    text, since it runs from dollars down to millionths of a cent."""
+    rows = [dict(row, usd_per_1000_after=unit_usd(row["usd_per_1000_after"])) for row in compression_rows(report)]
+    frame = pd.DataFrame(rows).rename(columns=COMPRESSION_HEADERS)
+    formats = {header: money_column(header, [r[name] for r in rows]) for name, header in COMPRESSION_HEADERS.items()
+               if name.startswith("monthly_")}
+    for name, places in (("size_mb", 1), ("serving_memory_mb", 1)):
+        formats[COMPRESSION_HEADERS[name]] = number_column(COMPRESSION_HEADERS[name], [r[name] for r in rows], places)
+    for name in ("method", "served_on", "usd_per_1000_after"):
+        header = COMPRESSION_HEADERS.get(name, name)
+        formats[header] = st.column_config.TextColumn(header, width=width_px(header, [str(r[name]) for r in rows]))
+    speed = COMPRESSION_HEADERS["throughput_x_vs_fp32"]
+    formats[speed] = st.column_config.NumberColumn(speed, format="%.2f×", width=width_px(speed, ["00.00×"]))
+    return frame, formats
+
+
+def render_tables(report) -> None:
+    st.subheader("Every offer that fits", anchor=False)
+    offers, formats = offers_frame(report)
+    st.dataframe(offers, hide_index=True, column_config=formats, key=key("table_offers"))
     if report.sweep.skipped:
         st.caption(plain(f"Not priced ({len(report.sweep.skipped)}): " + "; ".join(report.sweep.skipped)))
     # Deferred: the CSV of every quote is built only when the founder clicks.
     st.download_button("Download every quote (CSV)", partial(quotes_csv, report.sweep.quotes), "cost_sweep.csv",
                        "text/csv", key=key("download_sweep"))
     st.subheader("Compression savings", anchor=False)
-    floor = report.serving.floor_monthly_usd
-    if floor:
-        st.caption(plain(f"The GPUs kept up all month cost {usd(round_usd(floor))} whatever the volume: compression "
-                         f"lowers the bill only above about {report.serving.requests_to_pass_floor:,.0f} requests "
-                         "a month at the serving precision and price above."))
-    st.dataframe(pd.DataFrame(compression_rows(report)).rename(columns=COMPRESSION_HEADERS), hide_index=True,
-                 key=key("table_compression"))
+    serving = report.serving
+    st.caption(plain(f"Before: the serving bill above ({usd(round_usd(serving.monthly_usd))} a month at "
+                     f"{serving.precision}). After: the same computation for the compressed model; a precision "
+                     "row is served at that precision on the offer cheapest for it."))
+    if serving.floor_monthly_usd:
+        st.caption(plain(f"The GPUs kept up all month cost {usd(round_usd(serving.floor_monthly_usd))} whatever the "
+                         f"volume: compression lowers the bill only above about "
+                         f"{serving.requests_to_pass_floor:,.0f} requests a month at the serving precision and "
+                         "price above."))
+    compression, formats = compression_frame(report)
+    st.dataframe(compression, hide_index=True, column_config=formats, key=key("table_compression"))
     if report.measured_compression:
         st.markdown("**Measured on the run card**, beside the estimates above:")
         st.dataframe(pd.DataFrame([vars(m) for m in report.measured_compression]), hide_index=True,
@@ -255,7 +244,9 @@ def prices_section(project_id: int, rows: list[dict], offers, today: date, max_a
     table = catalog_table(offers, today, max_age_days)
     flagged = sum(1 for row in table if row["stale"])
     with st.expander(f"GPU price catalog: {len(table)} offers, {flagged} stale or undated"):
-        st.dataframe(pd.DataFrame(table).astype({"usd_per_hour": float, "usd_per_gpu_hour": float}), hide_index=True)
+        frame = pd.DataFrame(table).astype({"usd_per_hour": float, "usd_per_gpu_hour": float})
+        st.dataframe(frame, hide_index=True, column_config={
+            name: money_column(name, list(frame[name]), 4) for name in ("usd_per_hour", "usd_per_gpu_hour")})
     with st.expander("Your prices (negotiated rates, other providers)", expanded=bool(rows)):
         with st.form(PRICE_FORM, clear_on_submit=True):
             cols = st.columns(3)

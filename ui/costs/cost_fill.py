@@ -2,8 +2,9 @@
 
 Either source puts its figure into the form with its provenance (estimated: method and inputs, or
 measured: the run); nothing is saved until the founder saves the form, and a figure the founder then
-edits by hand becomes theirs (business.financials.cost_sources.cost_from_form). The estimate prices the chosen
-model on the project's GPU catalog, including the prices the founder saved on the Costs page.
+edits by hand becomes theirs (business.financials.cost_sources.cost_from_form). The estimate is the Costs
+page's serving bill (business.costs.serving) at the volume and always-on GPUs the founder gives, divided
+by the requests, on the project's GPU catalog with the prices the founder saved on the Costs page.
 """
 from __future__ import annotations
 
@@ -46,13 +47,21 @@ def cost_fill_forms(project_id: int, v) -> None:
     except ImportError:
         st.caption("The cost estimator is not available here: type the inference cost by hand.")
         return
-    st.markdown("**Estimate** (cost estimator: compute-bound, on the cheapest GPU offer that holds the model)")
+    st.markdown("**Estimate** (the Costs page's serving bill: compute at the volume below, never less than the "
+                "GPUs kept up all month, divided by the requests)")
     with st.form(key(v, "estimator_form"), border=False):
         cols = st.columns(3)
         cols[0].selectbox("Model", list(PRESETS), format_func=lambda k: PRESETS[k].name, key=key(v, "est_model"))
         cols[1].selectbox("Serving precision", PRECISIONS, index=PRECISIONS.index("bf16"), key=key(v, "est_precision"))
         cols[2].number_input("Tokens per request (images for a CNN)", min_value=1, max_value=1_000_000, value=256,
                              key=key(v, "est_tokens"))
+        cols = st.columns(2)
+        cols[0].number_input("Requests per month", min_value=1, max_value=10**12, value=1_000_000, step=100_000,
+                             key=key(v, "est_requests"),
+                             help="Your typical monthly volume (the monthly table below shows it per month).")
+        cols[1].number_input("GPUs kept up all month", min_value=0, max_value=10_000, value=1,
+                             key=key(v, "est_always_on"), help="The bill's floor however few requests come; "
+                             "0 for serverless.")
         st.form_submit_button("Use the cost estimator's figure", on_click=fill_from_estimator, args=(project_id, v))
     run_card_form(v)
     fill = estimator_fill(v)
@@ -85,20 +94,31 @@ def trained_run_cards() -> dict[str, dict]:
 
 
 def fill_from_estimator(project_id: int, v) -> None:
-    """Callback: price the chosen model with the cost estimator and put the figure into the form."""
+    """Callback: the serving bill of the chosen model at the chosen volume, per 1,000 requests, into the form.
+    The same function prices the Costs page's headline (business.costs.serving)."""
     from business.costs.compute import EstimateError
-    from business.costs.estimator import serving_cost_for
     from business.costs.models import PRESETS
-    model = PRESETS[st.session_state[key(v, "est_model")]]
-    precision, amount = st.session_state[key(v, "est_precision")], st.session_state[key(v, "est_tokens")]
+    model_key, precision = st.session_state[key(v, "est_model")], st.session_state[key(v, "est_precision")]
+    amount, requests = st.session_state[key(v, "est_tokens")], st.session_state[key(v, "est_requests")]
     try:
-        serving = serving_cost_for(model, project_offers(project_id), precision, tokens_per_request=amount,
-                                   images_per_request=amount)
+        serving = estimate_for_fill(model_key, precision, amount, requests, st.session_state[key(v, "est_always_on")],
+                                    project_offers(project_id))
     except EstimateError as error:
-        flash(plain(f"The cost estimator could not price {model.name}: {error}"), "error")
+        flash(plain(f"The cost estimator could not price {PRESETS[model_key].name}: {error}"), "error")
         return
+    model = PRESETS[model_key]
     what = "tokens" if model.is_transformer else "images"
     put_into_form(v, estimated_cost(serving, model.name, f"{amount:,} {what}", date.today()))
+
+
+def estimate_for_fill(model_key: str, precision: str, per_request: float, requests_per_month: float,
+                      always_on_gpus: int, offers):
+    """The serving bill the "estimate" fill puts into the form: the Costs page's computation with the
+    form's model, precision, tokens (or images) per request, volume and GPUs kept up."""
+    from business.costs.models import preset
+    from business.costs.serving import ServingInputs, serving_cost
+    return serving_cost(ServingInputs(preset(model_key), precision, per_request, per_request,
+                                      float(requests_per_month), None, int(always_on_gpus)), offers)
 
 
 def fill_from_run_card(v, cards: dict[str, dict]) -> None:

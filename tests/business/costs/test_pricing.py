@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from business.costs.catalog import (GPU_SPEC_FOR, GpuOffer, UnknownGpu, catalog_table, is_stale, load_catalog,
                               load_catalog_rows, load_specs, price_age_label, spec_for)
 from business.costs.compute import NonPositiveValue
+from business.costs.estimator import CostInputs, estimate_costs
+from business.costs.models import preset
 from business.costs.pricing import (InvalidPriceOverride, Workload, apply_price_overrides, best_quote_per_offer,
-                              cheapest_by_provider, cost_per_1000_requests,
+                              cheapest_by_provider, cost_frontier, cost_per_1000_requests,
                               cost_per_request_from_throughput, monthly_serving_cost, price_overrides_from_payload,
                               price_overrides_payload, round_usd, serving_cost_per_request, sweep_quotes)
 from business.store import StaleSaveError, Store
@@ -253,3 +255,25 @@ def test_no_quote_ever_has_negative_or_missing_money_and_wall_clock_falls_with_g
     for quote in sweep.quotes:
         by_offer.setdefault((quote.provider, quote.instance), []).append(quote.wall_clock_hours)
     assert all(walls == sorted(walls, reverse=True) and len(set(walls)) == len(walls) for walls in by_offer.values())
+
+
+def test_the_cost_frontier_is_the_cheapest_quote_for_every_deadline():
+    quotes = estimate_costs(CostInputs(model=preset("bert-base"), today=TODAY), load_catalog()).sweep.quotes
+
+    frontier = cost_frontier(quotes)
+
+    assert 1 < len(frontier) < len(quotes)
+    for deadline in sorted({q.wall_clock_hours for q in quotes}):
+        in_time = [q for q in quotes if q.wall_clock_hours <= deadline]
+        best = [q for q in frontier if q.wall_clock_hours <= deadline][-1]
+        assert round(best.cost_float_usd, 2) == round(min(q.cost_float_usd for q in in_time), 2)
+
+
+def test_each_step_of_the_frontier_is_slower_and_cheaper_than_the_one_before():
+    quotes = estimate_costs(CostInputs(model=preset("distilbert"), today=TODAY), load_catalog()).sweep.quotes
+
+    frontier = cost_frontier(quotes)
+
+    assert all(a.wall_clock_hours <= b.wall_clock_hours and a.cost_float_usd > b.cost_float_usd
+               for a, b in zip(frontier, frontier[1:]))
+    assert frontier[0].wall_clock_hours == min(q.wall_clock_hours for q in quotes)

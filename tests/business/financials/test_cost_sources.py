@@ -9,7 +9,7 @@ import pytest
 
 from business.canvas.json_io import canvas_from_dict
 from business.costs.catalog import load_catalog
-from business.costs.estimator import serving_cost_for
+from business.costs.serving import ServingInputs, serving_cost
 from business.costs.models import preset
 from business.example_project import EXAMPLE_CANVAS
 from business.financials.assumptions import make_cost_per_request
@@ -89,7 +89,7 @@ def test_a_tampered_provenance_in_a_document_is_refused_with_the_reason():
 
 
 def test_a_figure_edited_on_the_form_becomes_typed_on_the_day_of_the_save():
-    shown = estimated_cost(serving_cost_for(preset("minilm-l6"), load_catalog(), "bf16"), "MiniLM-L6", "256 tokens",
+    shown = estimated_cost(serving_cost(ServingInputs(preset("minilm-l6"), "bf16", tokens_per_request=256), load_catalog()), "MiniLM-L6", "256 tokens",
                            DAY)
 
     saved = cost_from_form(5.0, shown, date(2026, 12, 1))
@@ -106,7 +106,7 @@ def test_a_figure_left_alone_on_the_form_keeps_its_source_and_its_exact_value():
 
 
 def test_an_estimate_keeps_its_method_and_inputs_and_a_measurement_names_its_run():
-    estimate = estimated_cost(serving_cost_for(preset("minilm-l6"), load_catalog(), "bf16"), "MiniLM-L6",
+    estimate = estimated_cost(serving_cost(ServingInputs(preset("minilm-l6"), "bf16", tokens_per_request=256), load_catalog()), "MiniLM-L6",
                               "256 tokens", DAY)
     measurement = measured_cost("run-abc", 250.0, "cpu", Decimal("0.90"), DAY)
 
