@@ -37,11 +37,6 @@ def usd(amount: Decimal | None) -> str:
     return "—" if amount is None else f"${amount:,.2f}"
 
 
-def unit_price(amount: Decimal) -> str:
-    """A per-unit price that may be a fraction of a cent: four significant digits below a dollar."""
-    return f"${amount:,.2f}" if amount >= 1 else f"${amount:.4g}"
-
-
 def rate(fraction: Decimal | None, none: str = "—") -> str:
     return none if fraction is None else f"{fraction * 100:,.1f} %"
 
