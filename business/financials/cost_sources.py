@@ -46,6 +46,22 @@ def placeholder_cost(usd_per_1k: Decimal) -> CostPerRequest:
     return make_cost_per_request(usd_per_1k, estimated(PLACEHOLDER_METHOD))
 
 
+def default_cost(fallback_usd_per_1k: Decimal) -> CostPerRequest:
+    """A new project's first cost per request: the Costs page's default serving bill for the bundled model
+    (computed, with its inputs), until the founder fills or types their own; the placeholder only if the
+    shipped catalog cannot price it."""
+    from business.costs.catalog import load_catalog
+    from business.costs.compute import EstimateError
+    from business.costs.models import preset
+    from business.costs.serving import ServingInputs, serving_cost
+
+    try:
+        serving = serving_cost(ServingInputs(preset("minilm-l6")), load_catalog())
+    except EstimateError:
+        return placeholder_cost(fallback_usd_per_1k)
+    return estimated_cost(serving, serving.inputs.model.name, serving.inputs.per_request, None)
+
+
 def cost_from_form(entered: object, shown: CostPerRequest, today: date,
                    resolution: Decimal = FORM_RESOLUTION) -> CostPerRequest:
     """What a saved form means: the figure shown (saved or just filled) keeps its provenance while the

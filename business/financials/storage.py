@@ -29,7 +29,7 @@ from business.financials.assumptions import (
     make_segment_plan,
     make_stream_plan,
 )
-from business.financials.cost_sources import placeholder_cost
+from business.financials.cost_sources import default_cost
 from business.provenance import ProvenanceError, provenance_from_dict, provenance_from_legacy_text
 from business.timestamps import local_date
 
@@ -37,7 +37,7 @@ KIND = "financials"
 _LEADING_NUMBER = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*(k\b)?", re.IGNORECASE)
 SCHEMA_VERSION = 1
 # Our starting points, shown as assumptions on the page; a founder replaces them with their own.
-# A placeholder until the cost estimator or a run card gives a figure: about 1 cent per request.
+# Used only if the shipped catalog cannot price the default serving bill: about 1 cent per request.
 DEFAULT_COST_PER_1K_USD = Decimal("10.00")
 DEFAULT_USAGE = {"light": (Decimal("0.5"), Decimal(200)), "average": (Decimal("0.4"), Decimal(1000)),
                  "power": (Decimal("0.1"), Decimal(5000))}
@@ -91,7 +91,7 @@ def default_assumptions(canvas: Canvas) -> FinancialAssumptions:
         horizon_months=24, segments=[default_segment_plan(s) for s in segments],
         streams=[default_stream_plan(s, _count_in_segment(canvas.revenue_streams, s.segment))
                  for s in canvas.revenue_streams],
-        cost_per_request=placeholder_cost(DEFAULT_COST_PER_1K_USD),
+        cost_per_request=default_cost(DEFAULT_COST_PER_1K_USD),
         hosting_usd_per_month=500, team_usd_per_month=20_000, other_opex_usd_per_month=2_000,
         starting_cash_usd=500_000, scenarios=PRESET_SCENARIOS,
     )
