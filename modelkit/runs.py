@@ -161,7 +161,10 @@ def adopt_run(run_dir, project_id: int) -> None:
     write_run_project(run_dir, project_id)
     card = read_run_card(run_dir)
     if card is not None:
-        write_run_card(run_dir, {**card, "project_id": int(project_id)})
+        try:
+            write_run_card(run_dir, {**card, "project_id": int(project_id)})  # the JSON first, then the Markdown
+        except (KeyError, TypeError, ValueError):
+            pass  # an old or hand-made card the Markdown cannot render: its JSON, which counts, is written
 
 
 @dataclass(frozen=True)

@@ -48,3 +48,17 @@ def write_run(runs_dir: Path, run_id: str, task: str = "text", accuracy: float =
 
 def summary_of(store: Store, project_id: int, runs_dir: Path) -> InvestorSummary:
     return build_summary(store, project_id, runs_dir, load_catalog(), TODAY)
+
+
+def feature_for_investors(data_dir: Path, run_id: str, task: str = "text") -> int:
+    """The app's example project seeded in data_dir (as on first start), given the run data_dir/runs/run_id and
+    showing it to investors (a 2-step tiny run is a short run: it is never shown unless chosen)."""
+    from business.reports.featured import feature_run
+    from modelkit.runs import adopt_run
+    from ui.session import seed_example_project
+
+    store = Store(data_dir / "founder.db")
+    project_id = store.list_projects()[0].id if store.list_projects() else seed_example_project(store)
+    adopt_run(data_dir / "runs" / run_id, project_id)
+    feature_run(store, project_id, task, run_id)
+    return project_id
