@@ -326,10 +326,21 @@ def compare_section() -> None:
         return
     st.subheader("6. Compare runs", anchor=False)
     picked = st.multiselect("Runs", list(cards), default=list(cards)[:2], key=COMPARE)
-    rows = {run_id: {"model": cards[run_id]["model"]["name"], "parameters": cards[run_id]["model"]["parameters"],
-                     "status": caveat_tags(run_caveats(cards[run_id])) or "complete",
-                     "accuracy": cards[run_id]["metrics"]["accuracy"], "macro_f1": cards[run_id]["metrics"]["macro_f1"],
-                     "epochs": cards[run_id]["config"]["epochs"], "size_MB": round(cards[run_id]["size_bytes"] / 1e6, 1),
-                     "latency_p50_ms": cards[run_id]["latency_ms"]["p50"],
-                     "train_samples_per_s": cards[run_id]["throughput"]["train_samples_per_s"]} for run_id in picked}
+    rows = {run_id: compare_row(cards[run_id]) for run_id in picked}
     st.dataframe(pd.DataFrame(rows).astype(str), width="stretch")
+
+
+def compare_row(card: dict) -> dict:
+    """One column of the comparison; a figure an older card lacks shows as "-" instead of failing the page."""
+    def get(*path):
+        value = card
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return "-" if value is None else value
+
+    size = card.get("size_bytes")
+    return {"model": get("model", "name"), "parameters": get("model", "parameters"),
+            "status": caveat_tags(run_caveats(card)) or "complete", "accuracy": get("metrics", "accuracy"),
+            "macro_f1": get("metrics", "macro_f1"), "epochs": get("config", "epochs"),
+            "size_MB": round(size / 1e6, 1) if isinstance(size, (int, float)) else "-",
+            "latency_p50_ms": get("latency_ms", "p50"), "train_samples_per_s": get("throughput", "train_samples_per_s")}
