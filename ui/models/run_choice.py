@@ -58,10 +58,11 @@ def investor_choice(task: str, run: RunSummary) -> None:
     """The "show to investors" control of the picked run, with its caveats said in full."""
     card = read_run_card(run.path)
     caveats = run_caveats(card or {}, run.state if run.command == "train" else None)
-    for caveat in caveats:
-        st.warning(plain(f"{caveat.tag.capitalize()}: {caveat.detail}. Investors see this run only if you choose "
-                         "it below; its numbers are not a finished result."))
     chosen = featured_id(task)
+    shown = ("You chose to show it to investors: it is labelled so there too." if chosen == run.run_id
+             else "Investors see this run only if you choose it below.")
+    for caveat in caveats:
+        st.warning(plain(f"{caveat.tag.capitalize()}: {caveat.detail}; its numbers are not a finished result. {shown}"))
     if chosen == run.run_id:
         st.success("Investors see this run on the investor view and in its exports (your choice).")
         st.button("Stop showing it; pick the best complete run automatically", key=f"{task}_unfeature",
