@@ -49,7 +49,8 @@ def test_a_new_projects_text_page_lists_no_run_of_the_example_project(app_data_d
     assert run_picker(at) is None
     assert "No text run in this project yet." in said(at)
     assert "examplerun" not in said(at)
-    assert run_picker(open_page("text_classifier.py", example)).options == ["examplerun - bundled all-MiniLM-L6-v2 - done"]
+    example_picker = run_picker(open_page("text_classifier.py", example))
+    assert example_picker.options == ["examplerun - bundled all-MiniLM-L6-v2 - done"]
 
 
 def test_a_run_from_before_projects_is_offered_and_adopted_into_the_project(app_data_dir):
