@@ -19,7 +19,7 @@ def visible_text(page) -> str:
 def open_investor_view(page) -> str:
     page.get_by_role("link", name="Investor view").click()
     wait_for_app(page)
-    page.get_by_text("Cost per 1,000 predictions").first.wait_for()
+    page.get_by_text("Cost to train").first.wait_for()
     return visible_text(page)
 
 
