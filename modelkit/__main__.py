@@ -1,6 +1,6 @@
 """Command line for everything the model pages do.
 
-  python -m modelkit train --run-dir RUN [--data FILE] [--model bundled] [--epochs 3] [--max-steps N] ...
+  python -m modelkit train --run-dir RUN --project ID [--data FILE] [--model bundled] [--epochs 3] [--max-steps N] ...
   accelerate launch --multi_gpu --num_processes 2 -m modelkit train --run-dir RUN --device cpu ...
   python -m modelkit eval --run-dir RUN
   python -m modelkit predict --run-dir RUN (--text "..." ... | --csv FILE [--out preds.csv])
@@ -8,8 +8,10 @@
   python -m modelkit train --task image --model small_cnn|resnet18|mobilenet_v3_small --data digits|DIR|ZIP
   python -m modelkit compress --run-dir RUN
   python -m modelkit check --data FILE         # the data report, as JSON
-Every TrainConfig field is a flag (--batch-size, --learning-rate, ...). Data errors exit with status 2
-and a one-line message, never a traceback.
+--project is the id of the app's project the run belongs to (the model pages show it); a run without
+one is listed on no project until it is adopted on a model page. Every TrainConfig field is a flag
+(--batch-size, --learning-rate, ...). Data errors exit with status 2 and a one-line message, never a
+traceback.
 """
 from __future__ import annotations
 
@@ -37,6 +39,15 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", dest="data_path", default="")
 
 
+def project_number(text: str) -> int:
+    from modelkit.runs import project_id_or_none
+
+    number = project_id_or_none(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"--project {text!r} must be a project id, a positive whole number")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m modelkit", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     train.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"])
     train.add_argument("--resume", action="store_true")
+    train.add_argument("--project", type=project_number, default=None, metavar="ID",
+                       help="id of the project this run belongs to (shown on the model pages)")
     train.add_argument("--no-finalize", action="store_true")
     train.add_argument("--no-progress", action="store_true")
     for name in ("eval", "compress"):
@@ -101,6 +114,10 @@ def run_train(args) -> int:
     names = {field.name for field in dataclasses.fields(TrainConfig)}
     config = TrainConfig(**{key: value for key, value in vars(args).items() if key in names})
     Path(args.run_dir).mkdir(parents=True, exist_ok=True)
+    if args.project is not None:
+        from modelkit.runs import write_run_project
+
+        write_run_project(args.run_dir, args.project)
     options = RunOptions(run_dir=args.run_dir, device=args.device, precision=args.precision, resume=args.resume,
                          finalize=not args.no_finalize, event_callback=progress_callback(not args.no_progress))
     summary = train(config, options)

@@ -7,6 +7,8 @@ when several processes are asked for), sends its output to `<run_dir>/train.log`
 state in job.json and then starts the next queued job. Nothing lives in the page's memory, so runs
 survive reruns, reloads and closed tabs. `job_status`, `list_queue` and `cancel` read and write the
 same files under a lock. States: queued -> running -> done | failed | cancelled. No torch import here.
+A spec's project_id is written to the run folder at submission (modelkit.runs.write_run_project), so a
+run is listed under its project while it waits, runs, fails or is cancelled.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from modelkit.events import last_event
 from modelkit.paths import REPO_ROOT, runs_root
+from modelkit.runs import write_run_project
 
 JOB_FILE = "job.json"
 LOG_FILE = "train.log"
@@ -41,6 +44,7 @@ class JobSpec:
     run_id: str = ""  # given to re-run an existing run (compress/eval, or train with resume)
     resume: bool = False
     time_limit_s: float | None = None  # hosted mode caps a job's run time; it stops as if cancelled
+    project_id: int | None = None  # the store's id of the project the run belongs to (recorded, never looked up)
 
 
 class JobError(ValueError):
@@ -99,6 +103,7 @@ def build_command(job: dict, run_dir: Path) -> list[str]:
     if spec["command"] == "train":
         args += ["--no-progress", "--device", job["device"]] + config_flags(spec["config"])
         args += ["--resume"] if spec.get("resume") else []
+        args += ["--project", str(spec["project_id"])] if spec.get("project_id") else []
     if spec.get("num_processes", 1) > 1:
         return accelerate_launch_prefix(spec["num_processes"]) + ["-m", "modelkit", *args]
     return [sys.executable, "-m", "modelkit", *args]
@@ -122,6 +127,8 @@ def submit(spec: JobSpec, root: str | Path | None = None) -> str:
     with queue_lock(root):
         if (run_dir / JOB_FILE).exists() and read_job(run_dir)["state"] in ACTIVE:
             raise JobError(f"run {run_id} is already {read_job(run_dir)['state']}")
+        if spec.project_id is not None:  # owned from the start, so even a queued or failed run is listed there
+            write_run_project(run_dir, spec.project_id)
         write_job(run_dir, {"run_id": run_id, "spec": asdict(spec), "device": device_key(spec.device),
                             "state": "queued", "submitted_at": time.time(), "pid": None})
     advance_queue(root)

@@ -1,10 +1,16 @@
 """Run registry and run cards.
 
 A run is a folder under `runs_root()` (`<APP_DATA_DIR>/runs/<run_id>/`) holding job.json, events.jsonl,
-checkpoints/, model/, metrics.json and run_card.json + run_card.md. `list_runs()` summarizes them for the
-page's table; `build_run_card` / `write_run_card` / `read_run_card` are the measured facts the cost
-estimator reads as a plain dict (keys: task, model, metrics, throughput, latency_ms, size_bytes,
-hardware, compression). No streamlit here.
+checkpoints/, model/, metrics.json, project.json and run_card.json + run_card.md. `list_runs()`
+summarizes them for the pages' run pickers (one project's runs, or the runs made before runs had a
+project); `build_run_card` / `write_run_card` / `read_run_card` are the measured facts the cost
+estimator and the investor summary read as a plain dict (keys: task, project_id, model, metrics,
+training, throughput, latency_ms, size_bytes, hardware, compression). No streamlit here.
+
+A run belongs to one project, named by the store's project id (a number: it survives renaming), which
+modelkit only records and never looks up. project.json says whose a run is from the moment it is
+submitted; the run card repeats it so a card read on its own still says. `adopt_run` gives a run made
+before runs had a project (no project.json, no project_id on its card) to a project.
 """
 from __future__ import annotations
 
@@ -19,6 +25,11 @@ from modelkit.paths import runs_root
 
 RUN_CARD_JSON = "run_card.json"
 RUN_CARD_MD = "run_card.md"
+PROJECT_FILE = "project.json"
+
+
+class RunOwnershipError(ValueError):
+    """A run that cannot change hands: it already belongs to another project."""
 
 
 def model_size_bytes(folder: Path) -> int:
@@ -50,15 +61,19 @@ def hardware_info() -> dict:
     return info
 
 
+# What the card says about how training went; business/costs/run_cards.py labels short runs from these.
+TRAINING_FACTS = ("global_step", "epoch", "best_epoch", "train_seconds", "precision", "processes", "steps_per_epoch",
+                  "total_steps", "epochs_trained", "stopped_by", "train_rows", "min_train_rows")
+
+
 def build_run_card(run_dir, task: str, config, summary: dict, report: dict, model_name: str, parameters: int,
                    size_bytes: int, latency_ms: dict, infer_samples_per_s: float, device: str) -> dict:
     return {
-        "run_id": Path(run_dir).name, "task": task, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "run_id": Path(run_dir).name, "task": task, "project_id": read_run_project(run_dir), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "model": {"name": model_name, "parameters": int(parameters), "labels": list(config.label_names)},
         "config": asdict(config), "data_hash": summary.get("data_hash"),
         "metrics": {key: report[key] for key in ("accuracy", "macro_f1", "per_class", "examples")},
-        "training": {key: summary.get(key) for key in ("global_step", "epoch", "best_epoch", "train_seconds",
-                                                       "precision", "processes")},
+        "training": {key: summary.get(key) for key in TRAINING_FACTS},
         "throughput": {"train_samples_per_s": summary.get("train_samples_per_s", 0.0),
                        "infer_samples_per_s": infer_samples_per_s, "device": device,
                        "train_device": summary.get("device"),
@@ -85,6 +100,7 @@ def render_markdown(card: dict) -> str:
     metrics, model = card["metrics"], card["model"]
     lines = [f"# Run card: {card['run_id']}", "",
              f"- Task: {card['task']}; model: {model['name']} ({model['parameters']:,} parameters)",
+             f"- Project id: {card.get('project_id') or 'none recorded'}",
              f"- Data hash: {card.get('data_hash')}", f"- Accuracy: {metrics['accuracy']:.4f}; "
              f"macro-F1: {metrics['macro_f1']:.4f} on {metrics.get('examples')} validation examples",
              f"- Size on disk: {card['size_bytes'] / 1e6:.1f} MB",
@@ -105,6 +121,52 @@ def render_markdown(card: dict) -> str:
     return "\n".join(lines)
 
 
+def project_id_or_none(value: object) -> int | None:
+    """A project id as recorded (a positive whole number), else None: a run of no known project."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def write_run_project(run_dir, project_id: int) -> None:
+    """Record which project a run belongs to (several training processes may write the same value)."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tmp = run_dir / f"{PROJECT_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"project_id": int(project_id)}))
+    tmp.replace(run_dir / PROJECT_FILE)
+
+
+def read_run_project(run_dir) -> int | None:
+    """The project a run belongs to: project.json, else its run card's project_id; None for an old run."""
+    path = Path(run_dir) / PROJECT_FILE
+    try:
+        if path.exists():
+            return project_id_or_none(json.loads(path.read_text()).get("project_id"))
+        card = read_run_card(run_dir)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return project_id_or_none(card.get("project_id")) if isinstance(card, dict) else None
+
+
+def adopt_run(run_dir, project_id: int) -> None:
+    """Give a run that has no project to `project_id` (its card says so too); refuse another project's run."""
+    owner = read_run_project(run_dir)
+    if owner is not None and owner != project_id:
+        raise RunOwnershipError(f"run {Path(run_dir).name} belongs to project {owner}, not {project_id}")
+    write_run_project(run_dir, project_id)
+    card = read_run_card(run_dir)
+    if card is not None:
+        try:
+            write_run_card(run_dir, {**card, "project_id": int(project_id)})  # the JSON first, then the Markdown
+        except (KeyError, TypeError, ValueError):
+            pass  # an old or hand-made card the Markdown cannot render: its JSON, which counts, is written
+
+
 @dataclass(frozen=True)
 class RunSummary:
     run_id: str
@@ -115,15 +177,27 @@ class RunSummary:
     created: float
     accuracy: float | None
     macro_f1: float | None
+    project_id: int | None = None
+    command: str = "train"  # the last job run in the folder: train, compress or eval
 
 
-def list_runs(root: str | Path | None = None) -> list[RunSummary]:
-    """Every run folder, newest first, with its job state and headline metrics."""
+NO_PROJECT = "none"  # list_runs(project_id=NO_PROJECT): the runs made before runs had a project
+
+
+def list_runs(root: str | Path | None = None, project_id: int | str | None = None) -> list[RunSummary]:
+    """Run folders, newest first, with their job state and headline metrics.
+
+    project_id None lists every run; a number lists that project's runs only; NO_PROJECT lists the runs
+    that belong to no project (made before runs were recorded per project), to be adopted.
+    """
     root = Path(root or runs_root())
     if not root.exists():
         return []
     summaries = []
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True):
+        owner = read_run_project(folder)
+        if project_id is not None and owner != (None if project_id == NO_PROJECT else project_id):
+            continue
         job = json.loads((folder / "job.json").read_text()) if (folder / "job.json").exists() else {}
         card = read_run_card(folder) or {}
         metrics = card.get("metrics", {})
@@ -132,7 +206,8 @@ def list_runs(root: str | Path | None = None) -> list[RunSummary]:
             state=job.get("state", "done" if card else "unknown"),
             model=card.get("model", {}).get("name") or job.get("spec", {}).get("config", {}).get("model_name", "?"),
             created=job.get("submitted_at", folder.stat().st_mtime),
-            accuracy=metrics.get("accuracy"), macro_f1=metrics.get("macro_f1")))
+            accuracy=metrics.get("accuracy"), macro_f1=metrics.get("macro_f1"), project_id=owner,
+            command=job.get("spec", {}).get("command", "train")))
     return summaries
 
 

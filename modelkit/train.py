@@ -250,11 +250,27 @@ def fit(config: TrainConfig, options: RunOptions) -> dict:
     accelerator.wait_for_everyone()
     summary = {**asdict(state), "device": str(accelerator.device), "precision": accelerator.mixed_precision,
                "processes": accelerator.num_processes, "data_hash": task_data.data_hash,
-               "train_samples_per_s": round(state.samples_seen / max(state.train_seconds, 1e-9), 2)}
+               "train_samples_per_s": round(state.samples_seen / max(state.train_seconds, 1e-9), 2),
+               **how_training_went(state, config, steps_per_epoch, total_steps, task_data)}
     if accelerator.is_main_process and options.finalize:
         summary["run_card"] = get_task(config.task).finalize_run(run_dir, config, summary)
     log.emit("done", **{k: v for k, v in summary.items() if k != "run_card"})
     return summary
+
+
+def how_training_went(state: LoopState, config: TrainConfig, steps_per_epoch: int, total_steps: int,
+                      task_data: TaskData) -> dict:
+    """Facts the run card keeps so a short smoke run is never mistaken for a real one (see the run card)."""
+    steps = state.global_step
+    if config.max_steps and config.max_steps <= steps < config.epochs * steps_per_epoch:
+        stopped_by = "max_steps"
+    elif state.bad_epochs >= config.early_stopping_patience:
+        stopped_by = "early_stop"
+    else:
+        stopped_by = "epochs"
+    return {"steps_per_epoch": steps_per_epoch, "total_steps": total_steps, "stopped_by": stopped_by,
+            "epochs_trained": round(steps / max(steps_per_epoch, 1), 3),
+            "train_rows": len(task_data.train_set), "min_train_rows": task_data.extra.get("min_train_rows")}
 
 
 def train(config: TrainConfig, options: RunOptions) -> dict:

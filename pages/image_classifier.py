@@ -3,6 +3,8 @@
 Thin by design: widgets -> modelkit (data check, jobs, run folders, predictor, compression) -> render.
 Training runs as a background job (modelkit.jobs), so it survives reruns and closed tabs; the live panel
 polls the run folder with st.fragment(run_every=...). Registered in app.py under "Models".
+Runs belong to the project picked in the sidebar: only its runs are listed, older runs without a project
+are offered for adoption, and the founder picks the run investors see (ui/models/run_choice.py).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from modelkit.vision.zip_safety import ImageDataError
 from modelkit.runs import read_run_card
 from ui.models.image_view import (DATA_FIELDS, RUN_ID, START, check_data, compression, data_path_from_widgets, demo,
                                       image_runs, live_panel, results, show_report, start_training, training_config)
+from ui.models.run_choice import adoption_panel, cli_hint, featured_id, investor_choice, run_label, show_message
 from ui.text import plain
 
 st.title("Image classifier")
@@ -31,13 +34,19 @@ if data_path:
     if report:
         show_report(report)
         st.button("Start training", key=START, type="primary", on_click=start_training, args=(config,))
+        cli_hint()
 runs = image_runs()
+if not runs:
+    st.caption("No image run in this project yet.")
+adoption_panel("image")
+show_message()
 if runs:
     ids = [run.run_id for run in runs]
     default = st.session_state.get(RUN_ID, ids[0])
-    run_id = st.selectbox("Run", ids, index=ids.index(default) if default in ids else 0,
-                          format_func=lambda r: next(f"{x.run_id} ({x.state}, {x.model})" for x in runs if x.run_id == r))
+    labels = {run.run_id: run_label(run, featured_id("image")) for run in runs}
+    run_id = st.selectbox("Run", ids, index=ids.index(default) if default in ids else 0, format_func=labels.get)
     live_panel(run_id)
+    investor_choice("image", next(run for run in runs if run.run_id == run_id))
     card = read_run_card(jobs.runs_root() / run_id)
     if card:
         results(jobs.runs_root() / run_id, card)

@@ -1,4 +1,5 @@
-"""Read a run card (the JSON the model pages write) into estimator inputs, as plain dicts.
+"""Read a run card (the JSON the model pages write) into estimator inputs, as plain dicts, and say
+whose run it is and what keeps it from being a headline (cancelled, short run, too little data).
 
 A run card looks like {"model": {"name", "parameters"}, "metrics": {...}, "throughput":
 {"samples_per_s", "device"}, "size_bytes", "compression": [{"method", "size_bytes",
@@ -153,3 +154,70 @@ def measured_compression(card: object) -> list[MeasuredCompression]:
 
 def _ratio(before: float | None, after: float | None) -> float | None:
     return before / after if before and after else None
+
+
+# -- whose run it is, and whether it is a run worth a headline -------------------------------------
+@dataclass(frozen=True)
+class RunCaveat:
+    """Why a run's numbers are not a finished result: a short tag for lists, a sentence for captions."""
+    tag: str  # "cancelled", "short run", "too little data"
+    detail: str
+
+
+def card_project_id(card: object) -> int | None:
+    """The project a run card says it belongs to; None for a card made before runs had a project."""
+    value = card.get("project_id") if isinstance(card, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def run_caveats(card: object, state: str | None = None) -> tuple[RunCaveat, ...]:
+    """What keeps a run from being a headline: cancelled, stopped by max_steps before one full epoch,
+    or trained on fewer rows than the data check's minimum. `state` is the job's state when known.
+
+    Older cards lack steps_per_epoch: a run that stopped at its max_steps is then called short, since
+    nothing shows it finished an epoch."""
+    card = card if isinstance(card, dict) else {}
+    config, training = _plain(card.get("config")), _plain(card.get("training"))
+    caveats = []
+    if state == "cancelled" or training.get("stopped_by") == "cancelled":
+        caveats.append(RunCaveat("cancelled", "cancelled before training finished"))
+    short = _short_run(config, training)
+    if short:
+        caveats.append(RunCaveat("short run", short))
+    rows, minimum = _whole(training.get("train_rows")), _whole(training.get("min_train_rows"))
+    if rows is not None and minimum and rows < minimum:
+        caveats.append(RunCaveat("too little data", f"trained on {rows:,} rows; the data check asks for at least "
+                                                    f"{minimum:,}"))
+    return tuple(caveats)
+
+
+def _short_run(config: dict, training: dict) -> str | None:
+    steps, max_steps = _whole(training.get("global_step")), _whole(config.get("max_steps"))
+    per_epoch = _whole(training.get("steps_per_epoch"))
+    if per_epoch:
+        if steps is not None and steps < per_epoch:
+            why = "stopped by max_steps" if training.get("stopped_by") == "max_steps" else "stopped"
+            return f"{why} at step {steps:,}, before one full epoch ({per_epoch:,} steps)"
+        return None
+    if max_steps and steps is not None and steps >= max_steps:
+        return f"stopped by max_steps at step {steps:,}; no full epoch is recorded"
+    return None
+
+
+def caveat_tags(caveats: tuple[RunCaveat, ...]) -> str:
+    """"short run, too little data", or "" for a complete run."""
+    return ", ".join(c.tag for c in caveats)
+
+
+def _plain(section: object) -> dict:
+    return section if isinstance(section, dict) else {}
+
+
+def _whole(value: object) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else None

@@ -3,14 +3,17 @@
 `build_summary(store, project_id, runs_dir, offers, today)` gathers the canvas, the value
 propositions, the headline numbers (cost to train, cost to serve, gross margin, runway, break-even),
 each carrying its provenance (typed, estimated or measured: `Headline.source` is how every page and
-export writes it) and a short form that fits a tile, and the best text and image runs. Run cards are
+export writes it) and a short form that fits a tile, and the text and image runs shown to investors:
+the project's own runs only (the run card's project_id), the one the founder featured
+(business/reports/featured.py), else the most accurate complete run; a cancelled, short or too-small
+run is never picked by default and says what it is wherever it is shown. Run cards are
 read as plain JSON (no modelkit, no torch). A missing piece becomes a headline that says so; the
 summary never fails because a project is young. Exports live in business/reports/export.py.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,8 +28,9 @@ from business.financials.storage import KIND as FINANCIALS_KIND, load_assumption
 from business.financials.headlines import headline_figures
 from business.financials.report import FinancialModel, band_position, run_model
 from business.costs.models import PRESETS
-from business.costs.run_cards import model_from_run_card
+from business.costs.run_cards import RunCaveat, card_project_id, model_from_run_card, run_caveats
 from business.provenance import Provenance, estimated, source_text
+from business.reports.featured import FeaturedRuns, load_featured
 from business.timestamps import local_time_text
 
 CANVAS_KIND = "canvas"
@@ -78,9 +82,13 @@ class RunHighlight:
     created: str
     path: str
     card: dict
+    caveats: tuple[RunCaveat, ...] = ()
+    featured: bool = False  # the founder chose it for investors (else it was picked automatically)
 
     def metrics_line(self) -> str:
-        parts = [f"accuracy {_pct(self.accuracy)}", f"macro-F1 {_pct(self.macro_f1)}"]
+        """The run's measured figures, led by what keeps it from being a finished result, if anything."""
+        parts = [f"{c.tag.upper()}: {c.detail}" for c in self.caveats]
+        parts += [f"accuracy {_pct(self.accuracy)}", f"macro-F1 {_pct(self.macro_f1)}"]
         if self.examples:
             parts.append(f"on {self.examples:,} validation examples")
         if self.latency_ms_p50 is not None:
@@ -134,7 +142,7 @@ def build_summary(store, project_id: int, runs_dir: str | Path, offers: tuple, t
     canvas_version = store.load_latest(project_id, CANVAS_KIND)
     canvas = canvas_from_dict(canvas_version.payload) if canvas_version else Canvas()
     notes: list[str] = []
-    runs = best_runs(runs_dir, notes)
+    runs = best_runs(runs_dir, notes, project_id, load_featured(store, project_id))
     assumptions, financials_version = _saved_assumptions(store, project_id, notes)
     model = _financial_model(canvas, assumptions, notes)
     headlines = (training_cost(runs["text"], offers, today), serving_headline(assumptions, offers, today),
@@ -144,9 +152,14 @@ def build_summary(store, project_id: int, runs_dir: str | Path, offers: tuple, t
 
 
 # -- runs ----------------------------------------------------------------------------------------
-def best_runs(runs_dir: str | Path, notes: list[str] | None = None) -> dict[str, RunHighlight | None]:
-    """The most accurate finished run per task; unreadable run cards are skipped with a note."""
-    best: dict[str, RunHighlight | None] = {task: None for task in TASKS}
+def best_runs(runs_dir: str | Path, notes: list[str] | None = None, project_id: int | None = None,
+              featured: FeaturedRuns = FeaturedRuns()) -> dict[str, RunHighlight | None]:
+    """Per task, the run investors see: the featured one, else the most accurate complete run.
+
+    Only runs whose card names `project_id` count (None: every run, for callers without a project).
+    Unreadable run cards are skipped with a note; so is a featured run that is gone."""
+    notes = notes if notes is not None else []
+    candidates: dict[str, list[RunHighlight]] = {task: [] for task in TASKS}
     root = Path(runs_dir)
     folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     for folder in folders:
@@ -154,17 +167,31 @@ def best_runs(runs_dir: str | Path, notes: list[str] | None = None) -> dict[str,
         if not card_path.is_file():
             continue  # still training, failed or cancelled: nothing measured to show
         try:
-            run = run_highlight(json.loads(card_path.read_text()), folder)
+            card = json.loads(card_path.read_text())
+            if project_id is not None and card_project_id(card) != project_id:
+                continue  # another project's run, or one made before runs had a project
+            run = run_highlight(card, folder)
         except (OSError, ValueError, TypeError, AttributeError) as error:
-            if notes is not None:
-                notes.append(f"Run {folder.name} was skipped: its run card cannot be read ({error}).")
+            notes.append(f"Run {folder.name} was skipped: its run card cannot be read ({error}).")
             continue
-        current = best.get(run.task, "absent")
-        if current == "absent":
-            continue  # a task this summary does not show
-        if current is None or (run.accuracy or 0) > (current.accuracy or 0):
-            best[run.task] = run
-    return best
+        if run.task in candidates:
+            candidates[run.task].append(run)
+    return {task: _pick(task, runs, featured.for_task(task), notes) for task, runs in candidates.items()}
+
+
+def _pick(task: str, runs: list[RunHighlight], featured_id: str | None, notes: list[str]) -> RunHighlight | None:
+    chosen = next((run for run in runs if run.run_id == featured_id), None)
+    if chosen is not None:
+        return replace(chosen, featured=True)
+    if featured_id:
+        notes.append(f"The featured {task} run {featured_id} is gone; the best complete run is shown instead.")
+    complete = [run for run in runs if not run.caveats]
+    if complete:
+        return max(complete, key=lambda run: run.accuracy or 0)
+    if runs:
+        notes.append(f"No complete {task} run yet: {len(runs)} {task} run(s) are short, cancelled or trained on too "
+                     "little data, so none is shown. Choose one on the model page to show it anyway.")
+    return None
 
 
 def run_highlight(card: dict, folder: Path) -> RunHighlight:
@@ -177,7 +204,7 @@ def run_highlight(card: dict, folder: Path) -> RunHighlight:
         accuracy=_float_or_none(metrics.get("accuracy")), macro_f1=_float_or_none(metrics.get("macro_f1")),
         examples=_int_or_none(metrics.get("examples")), latency_ms_p50=_float_or_none(card.get("latency_ms_p50")),
         size_bytes=_int_or_none(card.get("size_bytes")), device=throughput.get("device"),
-        created=str(card.get("created") or ""), path=str(folder), card=card)
+        created=str(card.get("created") or ""), path=str(folder), card=card, caveats=run_caveats(card))
 
 
 # -- headline numbers ------------------------------------------------------------------------------

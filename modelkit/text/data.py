@@ -70,6 +70,11 @@ class TextTable:
         return digest.hexdigest()
 
 
+# Fewer training texts than this per class make a run's scores noise: the check warns, and a run trained
+# on fewer is labelled "too little data" and never shown to investors by default.
+MIN_TEXTS_PER_CLASS = 10
+
+
 @dataclass
 class DataReport:
     rows: int
@@ -268,6 +273,10 @@ def check_text_data(train: TextTable, val: TextTable | None = None, tokenizer=No
 
 def report_warnings(report: DataReport) -> list[str]:
     warnings = []
+    minimum = MIN_TEXTS_PER_CLASS * len(report.class_counts)
+    if report.train_rows < minimum:
+        warnings.append(f"only {report.train_rows} training text(s): at least {minimum} ({MIN_TEXTS_PER_CLASS} per "
+                        "class) make a result worth showing; a run on fewer is labelled 'too little data'")
     if report.imbalance_ratio >= 5:
         warnings.append(f"classes are imbalanced {report.imbalance_ratio}:1 - watch macro-F1, not only accuracy")
     if report.empty_texts:

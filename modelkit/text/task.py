@@ -11,7 +11,8 @@ import random
 from pathlib import Path
 
 from modelkit.batching import PaddingCollator, tokenize_texts
-from modelkit.text.data import TextTable, load_text_table, merge_label_variants, split_train_val, subset
+from modelkit.text.data import (MIN_TEXTS_PER_CLASS, TextTable, load_text_table, merge_label_variants, split_train_val,
+                                subset)
 from modelkit.paths import example_dataset_path
 from modelkit.tasks import TaskData
 from modelkit.text.model import BUNDLED, build_text_model, load_tokenizer
@@ -61,7 +62,7 @@ def prepare_task(config) -> TaskData:
     return TaskData(model=build_text_model(config.model_name, label_names), processor=tokenizer,
                     train_set=train_set, val_set=val_set, collate=PaddingCollator(tokenizer.pad_token_id or 0, multiple),
                     label_names=label_names, data_hash=data_hash(train, val), train_lengths=train_set.lengths(),
-                    extra={"val_texts": val.texts})
+                    extra={"val_texts": val.texts, "min_train_rows": MIN_TEXTS_PER_CLASS * len(label_names)})
 
 
 def display_name(model_name: str) -> str:

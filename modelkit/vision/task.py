@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from modelkit.vision.data import ImageSet
+from modelkit.vision.data import MIN_PER_CLASS, ImageSet
 from modelkit.vision.sources import load_image_splits
 from modelkit.tasks import TaskData
 from modelkit.vision.model import (DEFAULT_IMAGE_SIZE, MODELS, AugmentedImages, ImageCollator, ImageProcessor,
@@ -83,7 +83,8 @@ def prepare_task(config) -> TaskData:
     return TaskData(model=model, processor=processor, train_set=AugmentedImages(train.images, train.labels, transform),
                     val_set=AugmentedImages(val.images, val.labels), collate=ImageCollator(processor),
                     label_names=label_names, data_hash=data_hash(train, val),
-                    extra={"notes": notes, "report": report, "pretrained": pretrained, "weights": weights_note})
+                    extra={"notes": notes, "report": report, "pretrained": pretrained, "weights": weights_note,
+                           "min_train_rows": MIN_PER_CLASS * len(label_names)})
 
 
 def load_trained(run_dir: Path, device: str = "cpu") -> tuple[torch.nn.Module, ImageProcessor, dict]:

@@ -28,10 +28,12 @@ def hosted_server(data_dir: Path, secrets_path: Path, log_path: Path):
 
 
 def test_an_investor_signs_in_opens_the_investor_view_and_classifies_a_text(tmp_path):
+    from tests.report_builders import feature_for_investors
     from tests.text_builders import train_tiny
 
     data_dir = tmp_path / "data"
     train_tiny(data_dir / "runs" / "tiny")
+    feature_for_investors(data_dir, "tiny")
     secrets = tmp_path / "secrets.toml"
     hashed = bcrypt.hashpw(b"investor-password", bcrypt.gensalt(rounds=4)).decode()
     secrets.write_text(SECRETS.format(secret="b" * 40, hash=hashed))

@@ -100,7 +100,7 @@ def test_a_pasted_run_card_is_priced_and_its_measured_compression_shown_beside_t
 def test_a_run_card_of_a_trained_run_can_be_picked_from_the_run_folder(app_data_dir):
     run = app_data_dir / "runs" / "run-1"
     run.mkdir(parents=True)
-    (run / "run_card.json").write_text(json.dumps(RUN_CARD))
+    (run / "run_card.json").write_text(json.dumps({**RUN_CARD, "project_id": 1}))  # the example project's run
     at = open_page()
     at.selectbox(key="costs_model").set_value("run-card")
     at.selectbox(key="costs_run_id").set_value("run-1")

@@ -25,10 +25,13 @@ def open_page() -> AppTest:
 
 @pytest.fixture
 def finished_run(app_data_dir) -> str:
-    """A real 2-step digits run, trained in-process into the app's runs folder."""
+    """A real 2-step digits run of the example project (id 1, seeded when the page opens), trained in-process
+    into the app's runs folder."""
     from modelkit.paths import runs_root
+    from modelkit.runs import write_run_project
 
     run_id = "20260101-000000-image-test"
+    write_run_project(runs_root() / run_id, 1)
     train_image(image_config("digits", batch_size=32), runs_root() / run_id)
     return run_id
 

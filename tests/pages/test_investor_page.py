@@ -82,10 +82,14 @@ def test_demo_predictions_past_the_session_limit_are_refused_with_a_message(tiny
 
 
 def _install_run(run: Path, app_data_dir: Path) -> None:
-    """The trained run, linked into this test's runs folder under the id "tiny"."""
+    """The trained run, linked into this test's runs folder under the id "tiny", shown to investors of the
+    example project."""
+    from tests.report_builders import feature_for_investors
+
     runs = app_data_dir / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     (runs / "tiny").symlink_to(run, target_is_directory=True)
+    feature_for_investors(app_data_dir, "tiny")
 
 
 def test_a_batch_prediction_over_the_row_limit_is_refused_before_predicting(tiny_text_run):

@@ -39,10 +39,10 @@ def form_values() -> dict:
 
 
 def trained_run_cards() -> dict[str, dict]:
-    """Run cards the model pages wrote, by run id; none when modelkit has no runs yet."""
+    """The current project's run cards, by run id (other projects' runs are theirs); none when absent."""
     try:
-        from modelkit.runs import list_runs, read_run_card
-        return {run.run_id: card for run in list_runs() if (card := read_run_card(run.path))}
+        from ui.models.run_choice import project_run_cards
+        return project_run_cards()
     except (ImportError, OSError, ValueError):
         return {}
 
@@ -78,6 +78,8 @@ def inputs_form(run_cards: dict[str, dict]) -> None:
 
 
 def model_inputs(run_cards: dict[str, dict]) -> None:
+    from ui.models.run_choice import card_label
+
     cols = st.columns(4)
     cols[0].selectbox("Model", list(MODEL_LABELS), format_func=MODEL_LABELS.get, key=key("model"))
     cols[1].number_input("Custom: parameters (millions)", value=FORM_DEFAULTS["custom_parameters_m"],
@@ -86,7 +88,8 @@ def model_inputs(run_cards: dict[str, dict]) -> None:
     cols[3].number_input("CNN: forward GFLOP per image", value=None, key=key("forward_gflops"),
                          help="Needed for a custom CNN or a run card of an unknown CNN (ResNet-50: 8.2).")
     if run_cards:
-        st.selectbox("Run card of a trained model (with Model: Run card)", ["", *run_cards], key=key("run_id"))
+        st.selectbox("Run card of a trained model (with Model: Run card)", ["", *run_cards], key=key("run_id"),
+                     format_func=lambda run_id: card_label(run_id, run_cards[run_id]) if run_id else "")
     st.text_area("…or paste a run_card.json", key=key("run_card_json"), height=68)
 
 

@@ -71,6 +71,8 @@ def cost_fill_forms(project_id: int, v) -> None:
 
 
 def run_card_form(v) -> None:
+    from ui.models.run_choice import card_label
+
     cards = trained_run_cards()
     st.markdown("**Measured** (a run card's throughput × what the machine costs per hour)")
     if not cards:
@@ -78,17 +80,18 @@ def run_card_form(v) -> None:
         return
     with st.form(key(v, "run_card_form"), border=False):
         cols = st.columns(2)
-        cols[0].selectbox("Run card", list(cards), key=key(v, "run_id"))
+        cols[0].selectbox("Run card", list(cards), key=key(v, "run_id"),
+                          format_func=lambda run_id: card_label(run_id, cards[run_id]))
         cols[1].number_input("Machine price (USD per hour)", min_value=0.0, value=None, step=0.1,
                              key=key(v, "run_usd_per_hour"))
         st.form_submit_button("Use the measured figure", on_click=fill_from_run_card, args=(v, cards))
 
 
 def trained_run_cards() -> dict[str, dict]:
-    """Run cards the model pages wrote, by run id; none when modelkit or its runs are absent."""
+    """The current project's run cards, by run id (other projects' runs are theirs); none when absent."""
     try:
-        from modelkit.runs import list_runs, read_run_card
-        return {run.run_id: card for run in list_runs() if (card := read_run_card(run.path))}
+        from ui.models.run_choice import project_run_cards
+        return project_run_cards()
     except (ImportError, OSError, ValueError):
         return {}
 

@@ -7,7 +7,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from business.store import ReadOnlyStoreError
@@ -15,8 +14,10 @@ from modelkit import jobs
 from modelkit.events import read_events
 from modelkit.vision.zip_safety import ImageDataError
 from modelkit.paths import app_data_dir
-from modelkit.runs import list_runs
 from ui.auth import require_founder, training_time_limit_s
+from ui.models.charts import confusion_figure, loss_figure, validation_figure
+from ui.models.run_choice import project_runs
+from ui.session import current_project_id
 
 # session-state / widget keys (tests drive the page by these)
 SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload", "img_tv_set", "img_model", "img_size", "img_augment"
@@ -95,26 +96,25 @@ def start_training(config: dict) -> None:
     try:
         require_founder("start training")
         st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(task="image", config=config,
-                                                            time_limit_s=training_time_limit_s()))
+                                                            time_limit_s=training_time_limit_s(),
+                                                            project_id=current_project_id()))
     except (jobs.JobError, ReadOnlyStoreError) as error:
         st.error(str(error))
 
 
 def image_runs() -> list:
-    return [run for run in list_runs(jobs.runs_root()) if run.task == "image"]
+    """This project's image runs (modelkit RunSummary), newest first."""
+    return project_runs("image")
 
 
 def curves(run_dir: Path) -> None:
     steps = read_events(run_dir, ("step",))
     evals = read_events(run_dir, ("eval",))
     cols = st.columns(2)
-    loss = go.Figure(go.Scatter(x=[e["step"] for e in steps], y=[e["loss"] for e in steps], mode="lines"))
-    loss.update_layout(title="Training loss", xaxis_title="step", height=280, margin=dict(t=40, b=10))
-    cols[0].plotly_chart(loss, key="img_loss")
-    acc = go.Figure(go.Scatter(x=[e["epoch"] + 1 for e in evals], y=[e["accuracy"] for e in evals], mode="lines+markers"))
-    acc.update_layout(title="Validation accuracy", xaxis_title="epoch", height=280, margin=dict(t=40, b=10),
-                      yaxis_range=[0, 1])
-    cols[1].plotly_chart(acc, key="img_acc")
+    if steps:
+        cols[0].plotly_chart(loss_figure(steps), key="img_loss")
+    if evals:
+        cols[1].plotly_chart(validation_figure(evals, "epoch", ("accuracy",), "Validation accuracy"), key="img_acc")
 
 
 def live_panel(run_id: str) -> None:
@@ -159,12 +159,7 @@ def results(run_dir: Path, card: dict) -> None:
     cols[2].metric("Latency p50 (CPU, 1 image)", f"{card['latency_ms']['p50']:.1f} ms")
     cols[3].metric("Size", f"{card['size_bytes'] / 1e6:.2f} MB")
     st.caption(f"{card['model']['name']}: {card.get('weights', '')}")
-    labels = metrics["labels"]
-    heatmap = go.Figure(go.Heatmap(z=metrics["confusion_matrix"], x=labels, y=labels, colorscale="Blues",
-                                   text=metrics["confusion_matrix"], texttemplate="%{text}"))
-    heatmap.update_layout(title="Confusion matrix", xaxis_title="predicted", yaxis_title="true",
-                          yaxis_autorange="reversed", height=420)
-    st.plotly_chart(heatmap, key="img_confusion")
+    st.plotly_chart(confusion_figure(metrics, height=420), key="img_confusion")
     st.dataframe(pd.DataFrame(metrics["per_class"]).T, width="stretch")
     if metrics["mistakes"]:
         st.subheader("Most confident mistakes")

@@ -8,16 +8,19 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from business.costs.run_cards import caveat_tags, run_caveats
 from modelkit import jobs
 from modelkit.text.data import check_text_data, load_text_table, merge_label_variants, split_train_val
 from modelkit.events import read_events
 from modelkit.paths import app_data_dir, example_dataset_path, runs_root
-from modelkit.runs import list_runs, read_run_card
+from modelkit.runs import read_run_card
 from ui.text import plain
 from ui.auth import batch_row_limit, require_founder, training_time_limit_s
+from ui.models.charts import confusion_figure, loss_figure, validation_figure
+from ui.models.run_choice import featured_id, project_runs, run_label
+from ui.session import current_project_id
 
 # Session-state keys (page-local until ui/keys.py carries them)
 RUN_ID = "text_run_id"
@@ -186,21 +189,25 @@ def start_job(config: dict, processes: int) -> None:
         require_founder("start training")
         resolve_model_source(config["model_name"])  # offline and not cached: say so now, not in a log
         st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(config=config, num_processes=processes,
-                                                            time_limit_s=training_time_limit_s()))
+                                                            time_limit_s=training_time_limit_s(),
+                                                            project_id=current_project_id()))
     except ValueError as error:
         st.error(plain(str(error)))
 
 
-def run_picker() -> str | None:
-    runs = [run for run in list_runs() if run.task == "text"]
+def run_picker():
+    """This project's text runs; the picked one (a modelkit RunSummary), or None when it has none."""
+    runs = project_runs("text")
     if not runs:
+        st.caption("No text run in this project yet.")
         return None
     ids = [run.run_id for run in runs]
     current = st.session_state.get(RUN_ID)
-    labels = {run.run_id: f"{run.run_id} - {run.model} - {run.state}" for run in runs}
+    shown = featured_id("text")
+    labels = {run.run_id: run_label(run, shown) for run in runs}
     picked = st.selectbox("Run", ids, index=ids.index(current) if current in ids else 0, format_func=labels.get)
     st.session_state[RUN_ID] = picked
-    return picked
+    return next(run for run in runs if run.run_id == picked)
 
 
 def live_panel(run_id: str) -> None:
@@ -234,14 +241,12 @@ def live_panel(run_id: str) -> None:
 
 
 def draw_curves(run_dir: Path) -> None:
-    steps = pd.DataFrame(read_events(run_dir, ("step",)))
-    evals = pd.DataFrame(read_events(run_dir, ("eval",)))
+    steps, evals = read_events(run_dir, ("step",)), read_events(run_dir, ("eval",))
     left, right = st.columns(2)
-    if not steps.empty:
-        left.line_chart(steps.set_index("step")[["loss"]], height=220, x_label="step", y_label="training loss")
-    if not evals.empty:
-        right.line_chart(evals.set_index("step")[["accuracy", "macro_f1"]], height=220, x_label="step",
-                         y_label="validation")
+    if steps:
+        left.plotly_chart(loss_figure(steps), key=f"text_loss_{run_dir.name}")
+    if evals:
+        right.plotly_chart(validation_figure(evals), key=f"text_validation_{run_dir.name}")
 
 
 def results_section(run_dir: Path, card: dict) -> None:
@@ -265,15 +270,6 @@ def results_section(run_dir: Path, card: dict) -> None:
     if d3.button("Prepare model download", key="text_zip"):
         d3.download_button("Model (safetensors, zip)", model_zip(str(run_dir / "model")), f"{run_dir.name}-model.zip",
                            key="text_model_zip")
-
-
-def confusion_figure(metrics: dict) -> go.Figure:
-    labels = metrics["labels"]
-    figure = go.Figure(go.Heatmap(z=metrics["confusion_matrix"], x=labels, y=labels, colorscale="Blues",
-                                  texttemplate="%{z}", hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>"))
-    figure.update_layout(title="Confusion matrix", xaxis_title="predicted", yaxis_title="true", height=360,
-                         yaxis_autorange="reversed", margin=dict(l=10, r=10, t=40, b=10))
-    return figure
 
 
 def model_zip(model_dir: str) -> bytes:
@@ -324,15 +320,27 @@ def compression_section(run_id: str, card: dict) -> None:
 
 
 def compare_section() -> None:
-    cards = {run.run_id: read_run_card(run.path) for run in list_runs() if run.task == "text"}
+    cards = {run.run_id: read_run_card(run.path) for run in project_runs("text")}
     cards = {run_id: card for run_id, card in cards.items() if card}
     if len(cards) < 2:
         return
     st.subheader("6. Compare runs", anchor=False)
     picked = st.multiselect("Runs", list(cards), default=list(cards)[:2], key=COMPARE)
-    rows = {run_id: {"model": cards[run_id]["model"]["name"], "parameters": cards[run_id]["model"]["parameters"],
-                     "accuracy": cards[run_id]["metrics"]["accuracy"], "macro_f1": cards[run_id]["metrics"]["macro_f1"],
-                     "epochs": cards[run_id]["config"]["epochs"], "size_MB": round(cards[run_id]["size_bytes"] / 1e6, 1),
-                     "latency_p50_ms": cards[run_id]["latency_ms"]["p50"],
-                     "train_samples_per_s": cards[run_id]["throughput"]["train_samples_per_s"]} for run_id in picked}
+    rows = {run_id: compare_row(cards[run_id]) for run_id in picked}
     st.dataframe(pd.DataFrame(rows).astype(str), width="stretch")
+
+
+def compare_row(card: dict) -> dict:
+    """One column of the comparison; a figure an older card lacks shows as "-" instead of failing the page."""
+    def get(*path):
+        value = card
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return "-" if value is None else value
+
+    size = card.get("size_bytes")
+    return {"model": get("model", "name"), "parameters": get("model", "parameters"),
+            "status": caveat_tags(run_caveats(card)) or "complete", "accuracy": get("metrics", "accuracy"),
+            "macro_f1": get("metrics", "macro_f1"), "epochs": get("config", "epochs"),
+            "size_MB": round(size / 1e6, 1) if isinstance(size, (int, float)) else "-",
+            "latency_p50_ms": get("latency_ms", "p50"), "train_samples_per_s": get("throughput", "train_samples_per_s")}
