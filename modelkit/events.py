@@ -29,6 +29,7 @@ class EventLog:
         self.path = Path(run_dir) / EVENTS_FILE
         self.enabled = enabled
         self.callback = callback
+        self.checked_end = False
 
     def emit(self, type: str, **fields) -> dict:
         event = {"type": type, "time": round(time.time(), 3), **fields}
@@ -36,10 +37,21 @@ class EventLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # one write per line and a flush, so a reader never sees half an event
             with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(event) + "\n")
+                handle.write(self._line_start() + json.dumps(event) + "\n")
             if self.callback is not None:
                 self.callback(event)
         return event
+
+    def _line_start(self) -> str:
+        """A newline first when a killed writer left the file mid-line, so this event starts a line of its own."""
+        if self.checked_end:
+            return ""
+        self.checked_end = True
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return ""
+        with self.path.open("rb") as handle:
+            handle.seek(-1, 2)
+            return "" if handle.read(1) == b"\n" else "\n"
 
 
 def read_events(run_dir: str | Path, types: tuple[str, ...] | None = None) -> list[dict]:

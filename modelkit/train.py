@@ -154,6 +154,9 @@ def train_one_epoch(model, loader, optimizer, scheduler, accelerator: Accelerato
         stop_now, save_now = flags_agreed(accelerator, stop.flag, clock is not None and clock.due(state.global_step))
         if stop_now:
             break
+        if save_now and checkpoint is not None:  # decided with the stop, so all ranks save at the same step
+            checkpoint()
+            tick = time.perf_counter()  # writing a checkpoint is not training time
         loss, _ = forward_loss(model, batch)
         accelerator.backward(loss)
         optimizer.step()
@@ -175,9 +178,6 @@ def train_one_epoch(model, loader, optimizer, scheduler, accelerator: Accelerato
                      eta_s=round((total_steps - state.global_step) * elapsed / session_steps, 1))
         if state.global_step >= total_steps:
             break
-        if save_now and checkpoint is not None:
-            checkpoint()
-            tick = time.perf_counter()  # writing a checkpoint is not training time
     return state.global_step >= total_steps or stop.flag
 
 
