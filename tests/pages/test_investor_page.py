@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from business.limits import DEMO_LIMITS, DEMO_PREDICTIONS, RateLimit
 from tests.apptest_helpers import TIMEOUT_S, texts
+from ui.text import plain
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "investor.py")
 DOWNLOADS = ("investor_download_html", "investor_download_pdf", "investor_download_pptx")
@@ -85,8 +86,8 @@ def test_demo_predictions_past_the_account_limit_are_refused_in_a_new_session_to
 
     second = classify(open_investor_view(), "Where is my invoice?")  # a fresh browser session
 
-    assert second.error[0].value.startswith("Too many demo predictions from this account: 1 in the last 10 minutes "
-                                            "(the limit is 1); 0 left in this window. Try again in")
+    assert second.error[0].value.startswith(plain("Too many demo predictions from this account: 1 in the last 10 "
+                                                  "minutes (the limit is 1); 0 left in this window. Try again in"))
     assert not second.get("progress")
 
 
