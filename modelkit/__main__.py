@@ -8,8 +8,8 @@
   python -m modelkit train --task image --model small_cnn|resnet18|mobilenet_v3_small --data digits|DIR|ZIP
   python -m modelkit compress --run-dir RUN
   python -m modelkit check --data FILE         # the data report, as JSON
-Every TrainConfig field is a flag (--batch-size, --learning-rate, ...). Data errors exit with status 2
-and a one-line message, never a traceback.
+Every TrainConfig field is a flag (--batch-size, --learning-rate, ...). Data and file errors exit with
+status 2 and a one-line message, never a traceback.
 """
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with run_lock(args):
             return run_command(args)
-    except (DataError, ValueError, FileNotFoundError) as error:
+    except (DataError, ValueError, OSError) as error:  # OSError: missing, unreadable or unwritable files
         print(f"error: {error}", file=sys.stderr)
         return 2
 
