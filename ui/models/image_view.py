@@ -54,8 +54,11 @@ def data_path_from_widgets() -> str | None:
         return None
     try:
         return save_upload(upload)
-    except ValueError as error:  # read-only (an investor), or the data folder refused the write
+    except ValueError as error:  # read-only: an investor's session
         st.error(plain(str(error)))
+        return None
+    except OSError as error:  # a read-only or full data folder; the message names no server path
+        st.error(plain(f"The upload could not be stored: {error.strerror or error}."))
         return None
 
 

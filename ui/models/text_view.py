@@ -109,8 +109,11 @@ def data_section() -> dict | None:
         st.file_uploader("Labelled texts (max 200 MB)", type=["csv", "tsv", "jsonl", "json", "txt"], key=UPLOAD)
         try:
             path = saved_upload()
-        except ValueError as error:  # read-only (an investor), or the data folder refused the write
+        except ValueError as error:  # read-only: an investor's session
             st.error(plain(str(error)))
+            return None
+        except OSError as error:  # a read-only or full data folder; the message names no server path
+            st.error(plain(f"The upload could not be stored: {error.strerror or error}."))
             return None
         if path is None:
             st.info("Upload a table with a text column and a label column.")
