@@ -11,6 +11,7 @@ import getpass
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping
 
 import bcrypt
@@ -25,8 +26,8 @@ MIN_SECRET_CHARS = 32
 EXAMPLE_SECRET = "replace-with-at-least-32-random-characters"  # .streamlit/secrets.example.toml
 # Checked when the config is read: a malformed hash would otherwise fail only at someone's sign-in.
 _BCRYPT_HASH = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
-# checkpw against this when the user is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt(rounds=4))
+DEFAULT_BCRYPT_COST = 12  # bcrypt.gensalt()'s default, what hash-password uses
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further; bcrypt 5 refuses longer input
 
 
 class HostingError(ValueError):
@@ -54,6 +55,9 @@ class HostedConfig:
     share_secret: str
     share_ttl_s: int = DEFAULT_SHARE_TTL_S
     training_time_limit_s: int = DEFAULT_TRAINING_MINUTES * 60
+    # An unknown name is checked against a dummy hash of this cost (the accounts' highest), so it costs
+    # the same bcrypt work as a known name and the answer time does not tell which names exist.
+    dummy_cost: int = DEFAULT_BCRYPT_COST
 
 
 def hosted_config(secrets: Mapping, environ: Mapping) -> HostedConfig | None:
@@ -83,7 +87,8 @@ def hosted_config(secrets: Mapping, environ: Mapping) -> HostedConfig | None:
     ttl_s = DEFAULT_SHARE_TTL_S if ttl is None else _positive(ttl, "share_link_days") * 24 * 3600
     minutes = section.get("training_minutes")
     minutes = DEFAULT_TRAINING_MINUTES if minutes is None else _positive(minutes, "training_minutes")
-    return HostedConfig(accounts, secret, ttl_s, minutes * 60)
+    dummy_cost = max(bcrypt_cost(account.password_hash) for account in accounts.values())
+    return HostedConfig(accounts, secret, ttl_s, minutes * 60, dummy_cost)
 
 
 def _account(name: str, entry: object) -> Account:
@@ -105,17 +110,34 @@ def _positive(value: object, name: str) -> int:
     return value
 
 
+def bcrypt_cost(password_hash: bytes) -> int:
+    """The work factor written in a bcrypt hash ($2b$12$... -> 12)."""
+    return int(password_hash.split(b"$")[2])
+
+
+@lru_cache(maxsize=8)
+def dummy_hash(cost: int) -> bytes:
+    # Made once per cost and kept: hosted_config runs on every page rerun.
+    return bcrypt.hashpw(b"no such user", bcrypt.gensalt(rounds=cost))
+
+
 def hash_password(password: str) -> str:
     if len(password) < 8:
         raise HostingError(f"The password is {len(password)} characters; use at least 8.")
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    size = len(password.encode())
+    if size > MAX_PASSWORD_BYTES:
+        raise HostingError(f"The password is {size} bytes in UTF-8; bcrypt reads at most {MAX_PASSWORD_BYTES}: "
+                           "use a shorter one (a passphrase of a few words is plenty).")
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=DEFAULT_BCRYPT_COST)).decode()
 
 
 def sign_in(config: HostedConfig, username: str, password: str) -> Account | None:
-    """The account when the password matches, else None (never saying which of the two was wrong)."""
-    account = config.accounts.get(username.strip())
-    candidate = (password or "").encode()[:72]  # bcrypt reads 72 bytes; longer raises in bcrypt 5
-    matches = bcrypt.checkpw(candidate, account.password_hash if account else _DUMMY_HASH)
+    """The account when the password matches, else None (never saying which of the two was wrong).
+
+    Known and unknown names do the same bcrypt work, so the answer time does not reveal the names."""
+    account = config.accounts.get((username or "").strip())
+    candidate = (password or "").encode()[:MAX_PASSWORD_BYTES]
+    matches = bcrypt.checkpw(candidate, account.password_hash if account else dummy_hash(config.dummy_cost))
     return account if account and matches else None
 
 
@@ -152,7 +174,21 @@ def _loads_at(serializer: URLSafeTimedSerializer, token: str, max_age_s: int, no
     return payload
 
 
+def main(argv: list[str]) -> int:
+    """`hash-password`: read a password without echo and print its bcrypt hash; a clear line on refusal."""
+    if argv != ["hash-password"]:
+        print("usage: python -m business.hosting hash-password", file=sys.stderr)
+        return 2
+    try:
+        print(hash_password(getpass.getpass("Password: ")))
+    except HostingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (EOFError, KeyboardInterrupt):
+        print("error: no password given; nothing was hashed.", file=sys.stderr)
+        return 2
+    return 0
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] != ["hash-password"]:
-        sys.exit("usage: python -m business.hosting hash-password")
-    print(hash_password(getpass.getpass("Password: ")))
+    sys.exit(main(sys.argv[1:]))

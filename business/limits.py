@@ -34,6 +34,15 @@ class RateLimit:
         return recent + (now,)
 
 
+# Shared across sessions (business.rate_limits): a new browser session does not start again at zero.
+# An account and an address get more than a session (two tabs, an office behind one address), still few.
+DEMO_LIMITS = {"session": RateLimit(DEMO_PREDICTIONS, DEMO_WINDOW_S), "account": RateLimit(60, DEMO_WINDOW_S),
+               "address": RateLimit(60, DEMO_WINDOW_S)}
+# bcrypt makes each guess slow; these cap guesses. Per account also counts names that do not exist,
+# so the answer never says which names do.
+SIGN_IN_LIMITS = {"session": RateLimit(5, 300.0), "account": RateLimit(10, 900.0), "address": RateLimit(20, 900.0)}
+
+
 def check_text(text: str, limit: int = MAX_DEMO_TEXT_CHARS) -> str:
     clean = text.strip()
     if not clean:

@@ -10,14 +10,15 @@
   python -m modelkit check --data FILE         # the data report, as JSON
 --project is the id of the app's project the run belongs to (the model pages show it); a run without
 one is listed on no project until it is adopted on a model page. Every TrainConfig field is a flag
-(--batch-size, --learning-rate, ...). Data errors exit with status 2 and a one-line message, never a
-traceback.
+(--batch-size, --learning-rate, ...). Data and file errors exit with status 2 and a one-line message,
+never a traceback.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -184,30 +185,48 @@ def quiet_libraries() -> None:
     hf_logging.disable_progress_bar()
 
 
+def run_command(args) -> int:
+    if args.command == "train" and args.task == "text":
+        check_data_early(args)
+    quiet_libraries()
+    if args.command == "train":
+        return run_train(args)
+    if args.command == "eval":
+        from modelkit.tasks import get_task
+
+        print(json.dumps(get_task(run_task(args.run_dir)).evaluate_run(Path(args.run_dir)), indent=2))
+        return 0
+    if args.command == "predict":
+        return run_predict(args)
+    if args.command == "compress":
+        from modelkit.text.compress import compress_run
+        from modelkit.vision.compress import compress_run as compress_image_run
+
+        compress = compress_image_run if run_task(args.run_dir) == "image" else compress_run
+        print(json.dumps(compress(args.run_dir), indent=2))
+        return 0
+    return run_check(args)
+
+
+def run_lock(args):
+    """Commands that write into a run folder hold its lock while they live (modelkit.liveness): the job
+    queue then knows the real process state, and two processes never write one run. Under accelerate,
+    rank 0 holds it for all ranks."""
+    from contextlib import nullcontext
+
+    from modelkit.liveness import hold_run_lock
+
+    if args.command not in ("train", "eval", "compress") or os.environ.get("RANK", "0") != "0":
+        return nullcontext()
+    return hold_run_lock(args.run_dir, args.command)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "train" and args.task == "text":
-            check_data_early(args)
-        quiet_libraries()
-        if args.command == "train":
-            return run_train(args)
-        if args.command == "eval":
-            from modelkit.tasks import get_task
-
-            print(json.dumps(get_task(run_task(args.run_dir)).evaluate_run(Path(args.run_dir)), indent=2))
-            return 0
-        if args.command == "predict":
-            return run_predict(args)
-        if args.command == "compress":
-            from modelkit.text.compress import compress_run
-            from modelkit.vision.compress import compress_run as compress_image_run
-
-            compress = compress_image_run if run_task(args.run_dir) == "image" else compress_run
-            print(json.dumps(compress(args.run_dir), indent=2))
-            return 0
-        return run_check(args)
-    except (DataError, ValueError, FileNotFoundError) as error:
+        with run_lock(args):
+            return run_command(args)
+    except (DataError, ValueError, OSError) as error:  # OSError: missing, unreadable or unwritable files
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -32,6 +32,9 @@ class TrainConfig:
     seed: int = 42
     early_stopping_patience: int = 2
     log_every_steps: int = 10
+    # a crash loses at most this much training: a checkpoint every N steps or T seconds, whichever first
+    checkpoint_every_steps: int = 500
+    checkpoint_every_s: float = 180.0
     label_names: list[str] = field(default_factory=list)
     # image task only (text ignores them): 0 = the model's default size; comma list of flip,crop,jitter;
     # epochs with a frozen backbone when pretrained weights are loaded (head first, then unfreeze)

@@ -9,6 +9,11 @@ survive reruns, reloads and closed tabs. `job_status`, `list_queue` and `cancel`
 same files under a lock. States: queued -> running -> done | failed | cancelled. No torch import here.
 A spec's project_id is written to the run folder at submission (modelkit.runs.write_run_project), so a
 run is listed under its project while it waits, runs, fails or is cancelled.
+
+A job counts as running while its supervisor lives (its pid and kernel start time are in job.json, so a
+reused pid does not count) or while its training process holds the run's lock (modelkit.liveness): a
+supervisor killed with -9 leaves its training process running, and the device stays busy until that
+process ends; the job's end state then comes from the run's own events.
 """
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from modelkit.events import last_event
+from modelkit.events import last_event, read_events
+from modelkit.liveness import process_start_time, run_lock_holder, run_state_from_files
 from modelkit.paths import REPO_ROOT, runs_root
 from modelkit.runs import write_run_project
 
@@ -135,8 +141,12 @@ def submit(spec: JobSpec, root: str | Path | None = None) -> str:
     return run_id
 
 
-def process_alive(pid: int | None) -> bool:
+def process_alive(pid: int | None, started: int | None = None) -> bool:
+    """The process lives (and, when its start time was recorded, is still the same process, not a new one
+    that was given the same pid)."""
     if not pid:
+        return False
+    if started is not None and process_start_time(pid) not in (None, started):
         return False
     try:
         os.kill(pid, 0)
@@ -163,19 +173,37 @@ def advance_queue(root: str | Path | None = None) -> None:
     with queue_lock(root):
         busy = set()
         for folder, job in all_jobs(root):
-            if job["state"] == "cancelling" and not process_alive(job["pid"]):
-                # killed before its supervisor could record it (e.g. cancelled while starting up)
-                job.update(state="cancelled", ended_at=time.time())
-                write_job(folder, job)
-            elif job["state"] == "running" and not process_alive(job["pid"]):
-                job.update(state="failed", ended_at=time.time(), error="the job process vanished")
-                write_job(folder, job)
-            elif job["state"] in ("running", "cancelling"):
+            if job["state"] not in ("running", "cancelling"):
+                continue
+            if process_alive(job["pid"], job.get("pid_started")):
                 busy.add(job["device"])
+            elif run_lock_holder(folder) is not None:
+                # the supervisor died (kill -9) but its training process still runs: the device is not free
+                if not job.get("supervisor_lost"):
+                    job["supervisor_lost"] = time.time()
+                    write_job(folder, job)
+                busy.add(job["device"])
+            else:
+                write_job(folder, ended_without_supervisor(folder, job))
         for folder, job in all_jobs(root):
             if job["state"] == "queued" and job["device"] not in busy:
                 start_supervisor(folder, job)
                 busy.add(job["device"])
+
+
+def ended_without_supervisor(run_dir: Path, job: dict) -> dict:
+    """How a job ended whose supervisor could not record it: from the run's last events."""
+    session = read_events(run_dir)
+    starts = [i for i, event in enumerate(session) if event["type"] in ("start", "resume")]
+    ends = [e for e in session[starts[-1] if starts else 0:] if e["type"] in ("done", "cancelled", "error")]
+    if job["state"] == "cancelling" or (ends and ends[-1]["type"] == "cancelled"):
+        return {**job, "state": "cancelled", "ended_at": time.time()}
+    if ends and ends[-1]["type"] == "done":
+        return {**job, "state": "done", "ended_at": time.time()}
+    steps = [e["step"] for e in session if e["type"] == "step"]
+    reason = ends[-1].get("message") if ends else (
+        f"the job process vanished (last step logged: {steps[-1]})" if steps else "the job process vanished")
+    return {**job, "state": "failed", "ended_at": time.time(), "error": reason}
 
 
 def start_supervisor(run_dir: Path, job: dict) -> None:
@@ -183,7 +211,7 @@ def start_supervisor(run_dir: Path, job: dict) -> None:
     process = subprocess.Popen([sys.executable, "-m", "modelkit.jobs", "run", str(run_dir)], cwd=REPO_ROOT, env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)  # own process group: cancel signals the whole job
-    job.update(state="running", pid=process.pid, started_at=time.time())
+    job.update(state="running", pid=process.pid, pid_started=process_start_time(process.pid), started_at=time.time())
     write_job(run_dir, job)
 
 
@@ -237,13 +265,28 @@ def cancel(run_id: str, root: str | Path | None = None) -> str:
             job.update(state="cancelled", ended_at=time.time())
         elif job["state"] == "running":
             job["state"] = "cancelling"
-            try:
-                os.killpg(job["pid"], signal.SIGTERM)
-            except ProcessLookupError:
+            if not stop_job_processes(run_dir, job):
                 job["state"] = "cancelled"
         write_job(run_dir, job)
     advance_queue(root)
     return job["state"]
+
+
+def stop_job_processes(run_dir: Path, job: dict) -> bool:
+    """SIGTERM to the job's process group (supervisor, launcher, training), or to the lock holder when
+    the supervisor is gone; False when nothing was left to stop."""
+    stopped = False
+    if process_alive(job["pid"], job.get("pid_started")) or job.get("supervisor_lost"):
+        try:  # the group outlives its leader: an orphaned training process is still in it
+            os.killpg(job["pid"], signal.SIGTERM)
+            stopped = True
+        except ProcessLookupError:
+            pass
+    holder = run_lock_holder(run_dir)
+    if not stopped and holder and holder.get("pid") and process_alive(holder["pid"], holder.get("started")):
+        os.kill(holder["pid"], signal.SIGTERM)
+        stopped = True
+    return stopped
 
 
 def log_tail(run_dir: Path, lines: int = 20) -> str:
@@ -275,9 +318,8 @@ def job_status(run_id: str, root: str | Path | None = None) -> dict:
 
 def run_without_job(run_dir: Path) -> dict:
     """A run trained from the CLI straight into the runs folder has events but no job.json."""
-    ended = last_event(run_dir, ("done", "cancelled", "error"))
-    state = {"done": "done", "cancelled": "cancelled"}.get(ended["type"], "failed") if ended else "unknown"
-    return {"run_id": run_dir.name, "spec": {}, "device": "cpu", "state": state, "pid": None, "submitted_at": 0.0}
+    return {"run_id": run_dir.name, "spec": {}, "device": "cpu", "state": run_state_from_files(run_dir), "pid": None,
+            "submitted_at": 0.0}
 
 
 def wait(run_id: str, timeout_s: float = 600, root: str | Path | None = None, poll_s: float = 0.5) -> dict:

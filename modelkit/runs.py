@@ -21,6 +21,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from modelkit.liveness import run_state_from_files
 from modelkit.paths import runs_root
 
 RUN_CARD_JSON = "run_card.json"
@@ -203,7 +204,7 @@ def list_runs(root: str | Path | None = None, project_id: int | str | None = Non
         metrics = card.get("metrics", {})
         summaries.append(RunSummary(
             run_id=folder.name, path=str(folder), task=card.get("task") or job.get("spec", {}).get("task", "text"),
-            state=job.get("state", "done" if card else "unknown"),
+            state=job.get("state") or ("done" if card else run_state_from_files(folder)),
             model=card.get("model", {}).get("name") or job.get("spec", {}).get("config", {}).get("model_name", "?"),
             created=job.get("submitted_at", folder.stat().st_mtime),
             accuracy=metrics.get("accuracy"), macro_f1=metrics.get("macro_f1"), project_id=owner,

@@ -3,8 +3,11 @@
 Run it through the CLI (`python -m modelkit train --run-dir ... --data ...`, or under
 `accelerate launch --multi_gpu --num_processes 2 -m modelkit train ...`; see
 jobs.accelerate_launch_prefix) or call `train(config, options)`.
-It writes events (events.jsonl), a resumable checkpoint (checkpoints/last), the best model (model/),
-then the task's evaluation and run card. Hyperparameters live in `TrainConfig` (stored with every
+It writes events (events.jsonl), a resumable checkpoint (checkpoints/last: at every epoch end, every
+`checkpoint_every_steps` steps and every `checkpoint_every_s` seconds, so a crash loses minutes, not an
+epoch), the best model (model/), then the task's evaluation and run card. Both are switched in
+atomically (modelkit.checkpoint). A resume after a crash says so in the events ("resumed after an unclean
+stop at step X") and the curves drop the steps it redoes (modelkit.events.read_events). Hyperparameters live in `TrainConfig` (stored with every
 checkpoint); runtime switches (device, precision, folders) in `RunOptions`.
 """
 from __future__ import annotations
@@ -15,6 +18,7 @@ import signal
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import torch
 from accelerate import Accelerator
@@ -24,8 +28,8 @@ from transformers import get_linear_schedule_with_warmup
 
 from modelkit.batching import LengthGroupedBatchSampler
 from modelkit.config import TrainConfig
-from modelkit.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint, save_model
-from modelkit.events import EventLog
+from modelkit.checkpoint import CheckpointError, has_checkpoint, load_checkpoint, save_checkpoint, save_model
+from modelkit.events import EventLog, unclean_stop
 from modelkit.tasks import TaskData, get_task
 
 
@@ -48,8 +52,24 @@ class LoopState:
     best_metric: float = -1.0
     best_epoch: int = -1
     bad_epochs: int = 0
-    epoch_complete: bool = False  # False when a cancel saved mid-epoch: resume redoes that epoch
+    epoch_complete: bool = False  # False when saved mid-epoch: resume skips the epoch_step batches done
+    epoch_step: int = 0
     last_eval: dict = field(default_factory=dict)
+
+
+@dataclass
+class CheckpointClock:
+    """When the next mid-epoch checkpoint is due: every N steps or every T seconds, whichever comes first."""
+    every_steps: int
+    every_s: float
+    saved_step: int = 0
+    saved_at: float = field(default_factory=time.monotonic)
+
+    def due(self, step: int) -> bool:
+        return step - self.saved_step >= self.every_steps or time.monotonic() - self.saved_at >= self.every_s
+
+    def saved(self, step: int) -> None:
+        self.saved_step, self.saved_at = step, time.monotonic()
 
 
 class StopRequested:
@@ -120,40 +140,53 @@ def forward_loss(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def train_one_epoch(model, loader, optimizer, scheduler, accelerator: Accelerator, state: LoopState,
-                    config: TrainConfig, log: EventLog, total_steps: int, stop: StopRequested) -> bool:
-    """Trains until the epoch ends, max_steps is reached or a stop is requested; True if it must stop."""
+                    config: TrainConfig, log: EventLog, total_steps: int, stop: StopRequested,
+                    clock: CheckpointClock | None = None, checkpoint: Callable[[], None] | None = None) -> bool:
+    """Trains until the epoch ends, max_steps is reached or a stop is requested; True if it must stop.
+
+    Resumed mid-epoch, it skips the batches that epoch already trained on; `checkpoint()` runs whenever
+    `clock` says one is due."""
     model.train()
-    started, session_steps, session_samples = time.perf_counter(), 0, 0
-    for batch in loader:
-        if stop_agreed(stop, accelerator):
+    started, tick, session_steps, session_samples = time.perf_counter(), time.perf_counter(), 0, 0
+    for index, batch in enumerate(loader):
+        if index < state.epoch_step:
+            continue
+        stop_now, save_now = flags_agreed(accelerator, stop.flag, clock is not None and clock.due(state.global_step))
+        if stop_now:
             break
+        if save_now and checkpoint is not None:  # decided with the stop, so all ranks save at the same step
+            checkpoint()
+            tick = time.perf_counter()  # writing a checkpoint is not training time
         loss, _ = forward_loss(model, batch)
         accelerator.backward(loss)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         state.global_step += 1
+        state.epoch_step += 1
         session_steps += 1
-        session_samples += len(batch["labels"]) * accelerator.num_processes
+        samples = len(batch["labels"]) * accelerator.num_processes
+        session_samples += samples
+        state.samples_seen += samples
+        now = time.perf_counter()
+        state.train_seconds, tick = state.train_seconds + now - tick, now
         if state.global_step % config.log_every_steps == 0 or state.global_step in (1, total_steps):
-            elapsed = time.perf_counter() - started
+            elapsed = now - started
             log.emit("step", step=state.global_step, total_steps=total_steps, epoch=state.epoch,
                      loss=round(loss.item(), 5), lr=scheduler.get_last_lr()[0],
                      samples_per_s=round(session_samples / max(elapsed, 1e-9), 2),
                      eta_s=round((total_steps - state.global_step) * elapsed / session_steps, 1))
         if state.global_step >= total_steps:
             break
-    state.samples_seen += session_samples
-    state.train_seconds += time.perf_counter() - started
     return state.global_step >= total_steps or stop.flag
 
 
-def stop_agreed(stop: StopRequested, accelerator: Accelerator) -> bool:
-    """With several processes every rank must stop at the same step, or a collective would hang."""
+def flags_agreed(accelerator: Accelerator, *flags: bool) -> tuple[bool, ...]:
+    """With several processes every rank must stop (or save) at the same step, or a collective would hang."""
     if accelerator.num_processes == 1:
-        return stop.flag
-    flag = torch.tensor([1.0 if stop.flag else 0.0], device=accelerator.device)
-    return bool(accelerator.reduce(flag, reduction="sum").item() > 0)
+        return flags
+    votes = torch.tensor([1.0 if flag else 0.0 for flag in flags], device=accelerator.device)
+    return tuple(bool(v > 0) for v in accelerator.reduce(votes, reduction="sum").tolist())
 
 
 @torch.no_grad()
@@ -187,6 +220,7 @@ def end_of_epoch(model, val_loader, accelerator, state: LoopState, config: Train
 
 
 def save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, state, config, log) -> None:
+    """The resumable checkpoint (weights, optimizer, schedule, loop state), switched in atomically."""
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         save_checkpoint(run_dir / "checkpoints" / "last", accelerator.unwrap_model(model), task_data.processor,
@@ -198,11 +232,27 @@ def save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, stat
 def resume_state(run_dir: Path, options: RunOptions, task_data: TaskData, optimizer, scheduler, log: EventLog) -> LoopState:
     """A fresh loop state, or the last checkpoint's (weights, optimizer and schedule restored in place)."""
     last = run_dir / "checkpoints" / "last"
-    if not (options.resume and has_checkpoint(last)):
+    if not options.resume:
         return LoopState()
-    state = LoopState(**load_checkpoint(last, task_data.model, optimizer, scheduler))
-    state.epoch += 1 if state.epoch_complete else 0
-    log.emit("resume", step=state.global_step, epoch=state.epoch)
+    stopped_at = unclean_stop(run_dir)  # read before this session writes its own events
+    if not has_checkpoint(last):
+        if stopped_at is not None:
+            log.emit("note", message=f"the last session stopped uncleanly at step {stopped_at} before any "
+                                     "checkpoint was written: training starts again from step 0")
+        return LoopState()
+    try:
+        state = LoopState(**load_checkpoint(last, task_data.model, optimizer, scheduler))
+    except CheckpointError as error:  # never load a half-written checkpoint: start again, and say so
+        log.emit("note", message=f"{error}: training starts again from step 0")
+        return LoopState()
+    if state.epoch_complete:
+        state.epoch, state.epoch_step = state.epoch + 1, 0
+    if stopped_at is None:
+        log.emit("resume", step=state.global_step, epoch=state.epoch)
+    else:
+        log.emit("resume", step=state.global_step, epoch=state.epoch, unclean=True, stopped_at_step=stopped_at,
+                 message=f"resumed after an unclean stop at step {stopped_at} (last checkpoint at step "
+                         f"{state.global_step}: {max(stopped_at - state.global_step, 0)} steps are trained again)")
     return state
 
 
@@ -228,25 +278,33 @@ def fit(config: TrainConfig, options: RunOptions) -> dict:
         log.emit("note", message=note)
     stop = StopRequested()
     stop.install()
+    clock = CheckpointClock(config.checkpoint_every_steps, config.checkpoint_every_s, saved_step=state.global_step)
+
+    def checkpoint() -> None:
+        state.epoch_complete = False
+        save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, state, config, log)
+        clock.saved(state.global_step)
+
     while state.epoch < config.epochs:
         if sampler is not None:
             sampler.set_epoch(state.epoch)
         must_stop = train_one_epoch(model, optimizer=optimizer, scheduler=scheduler, loader=train_loader,
                                     accelerator=accelerator, state=state, config=config, log=log,
-                                    total_steps=total_steps, stop=stop)
-        state.epoch_complete = not stop.flag
+                                    total_steps=total_steps, stop=stop, clock=clock, checkpoint=checkpoint)
         if stop.flag:
-            save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, state, config, log)
+            checkpoint()
             log.emit("cancelled", step=state.global_step, epoch=state.epoch)
             return {"cancelled": True, **asdict(state)}
+        state.epoch_complete = True
         end_of_epoch(model, val_loader, accelerator, state, config, log, task_data, run_dir)
         save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, state, config, log)
+        clock.saved(state.global_step)
         if state.bad_epochs >= config.early_stopping_patience:
             log.emit("early_stop", epoch=state.epoch, best_epoch=state.best_epoch, best_macro_f1=state.best_metric)
             break
         if must_stop:
             break
-        state.epoch += 1
+        state.epoch, state.epoch_step = state.epoch + 1, 0
     accelerator.wait_for_everyone()
     summary = {**asdict(state), "device": str(accelerator.device), "precision": accelerator.mixed_precision,
                "processes": accelerator.num_processes, "data_hash": task_data.data_hash,

@@ -8,7 +8,6 @@ pages (ui.session.get_store gives investors a read-only store, so writes are ref
 from __future__ import annotations
 
 import os
-import time
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -16,18 +15,16 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from business.hosting import (FOUNDER, INVESTOR, HostedConfig, HostingError, hosted_config,
                               make_share_link_token, read_share_link_token, sign_in)
-from business.limits import MAX_BATCH_ROWS, LimitError, RateLimit
+from business.limits import MAX_BATCH_ROWS, SIGN_IN_LIMITS, LimitError
 from business.store import ReadOnlyStoreError, StoreError
 from ui import keys
+from ui.limits import admit
 from ui.session import current_project_id, get_store
 from ui.text import plain
 
 SHARE_PARAM = "share"
 SHARE_TOKEN = "hosted_share_token"
-LOGIN_CALLS = "hosted_login_calls"
 SHARE_ACCOUNT = "share link"
-# bcrypt already makes each guess slow; this caps guesses per browser session on top.
-LOGIN_LIMIT = RateLimit(max_calls=5, window_s=300)
 
 
 def config() -> HostedConfig | None:
@@ -78,15 +75,15 @@ def login_form(hosted: HostedConfig) -> None:
         st.text_input("Password", type="password", key="hosted_login_password", max_chars=200)
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        try:
-            st.session_state[LOGIN_CALLS] = LOGIN_LIMIT.admit(tuple(st.session_state.get(LOGIN_CALLS, ())), time.time())
-        except LimitError:
-            st.error("Too many sign-in attempts from this session; wait a few minutes.")
+        name = st.session_state.get("hosted_login_name", "")
+        try:  # counted per session, per typed name (known or not) and per address, across all sessions
+            admitted = admit("sign-in attempts", SIGN_IN_LIMITS, f"user:{name.strip().lower()}")
+        except LimitError as error:
+            st.error(plain(str(error)))
             return
-        account = sign_in(hosted, st.session_state.get("hosted_login_name", ""),
-                          st.session_state.get("hosted_login_password", ""))
+        account = sign_in(hosted, name, st.session_state.get("hosted_login_password", ""))
         if account is None:
-            st.error("Wrong name or password.")
+            st.error(plain(f"Wrong name or password. {admitted.describe('attempts')}"))
             return
         st.session_state.update({keys.ROLE: account.role, keys.ACCOUNT: account.username})
         st.session_state.pop("hosted_login_password", None)
@@ -134,6 +131,24 @@ def require_founder(action: str) -> None:
     refuses an investor's request even if a page offering it were somehow served."""
     if st.session_state.get(keys.ROLE) == INVESTOR:
         raise ReadOnlyStoreError(f"read-only: investors cannot {action}.")
+
+
+def account_key() -> str:
+    """Whom a rate limit counts: the signed-in name, or the share link (everyone on one link is one)."""
+    account = st.session_state.get(keys.ACCOUNT) or "local"
+    return f"link:{st.session_state.get(SHARE_TOKEN)}" if account == SHARE_ACCOUNT else f"user:{account}"
+
+
+def founder_action(action: str, do, *args) -> bool:
+    """Run a write `do(*args)` (cancel a job, store an upload) only for a founder or locally; an investor's
+    request is refused here, on the server, with st.error. True when it ran."""
+    try:
+        require_founder(action)
+    except ReadOnlyStoreError as error:
+        st.error(plain(str(error)))
+        return False
+    do(*args)
+    return True
 
 
 def batch_row_limit() -> int | None:

@@ -99,6 +99,8 @@ class DataReport:
 def read_bytes(source: str | Path | bytes, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     if isinstance(source, (bytes, bytearray)):
         size = len(source)
+    elif Path(source).is_dir():
+        raise NotATableError(f"{Path(source).name}/ is a folder, not a table: pass one CSV, TSV or JSONL file")
     else:
         size = Path(source).stat().st_size
     if size > max_bytes:
@@ -205,6 +207,9 @@ def split_train_val(table: TextTable, val_fraction: float = 0.2, seed: int = 42)
         n_val = round(len(indices) * val_fraction) if len(indices) > 1 else 0
         val_idx += indices[:max(n_val, 1 if len(indices) > 1 else 0)]
         train_idx += indices[max(n_val, 1 if len(indices) > 1 else 0):]
+    if not val_idx:  # training would run and then fail on an empty validation set
+        raise EmptyDataError(f"no validation rows: none of the {len(by_label):,} labels has two rows or more "
+                             f"({len(table.labels):,} rows in all); add rows, or give a separate validation file")
     return subset(table, sorted(train_idx)), subset(table, sorted(val_idx))
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from modelkit.vision.pixels import pixel_problem
 from modelkit.vision.zip_safety import ImageDataError, is_hidden, safe_extract
 from modelkit.paths import app_data_dir
 
@@ -152,6 +153,9 @@ def decode(path: Path, size: int, mode: str | None) -> tuple[np.ndarray | None, 
     """(pixels or None, reason if None, facts about the file). Resize: shorter side, then centre crop."""
     try:
         with Image.open(path) as probe:
+            problem = pixel_problem(probe)  # on the header, before a single pixel is decoded
+            if problem:
+                return None, f"too many pixels ({problem})", {}
             probe.verify()  # catches truncated and damaged files without decoding every pixel
         with Image.open(path) as image:
             image.load()

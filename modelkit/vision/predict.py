@@ -20,22 +20,37 @@ from PIL import Image, UnidentifiedImageError
 
 from modelkit.vision.zip_safety import ImageDataError, is_hidden, safe_extract
 from modelkit.vision.model import ImageProcessor
+from modelkit.vision.pixels import pixel_problem
 
 
 class NotAnImageError(ImageDataError):
     pass
 
 
+class TooManyPixelsError(NotAnImageError):
+    pass
+
+
 def open_image(source, name: str = "the upload") -> Image.Image:
-    """A decoded PIL image from bytes or a path; a clear error instead of PIL's."""
+    """A decoded PIL image from bytes or a path; a clear error instead of PIL's.
+
+    The pixel count is checked on the header, before decoding: a small file may declare a huge image."""
     try:
         image = Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source)
-        image.load()
-        return image
     except UnidentifiedImageError:
         raise NotAnImageError(f"{name} is not an image PIL can read (PNG, JPEG, GIF, BMP, WebP...)") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:  # Pillow's own, far higher cap, raised while reading the header
+        raise TooManyPixelsError(f"{name} declares far too many pixels (a decompression bomb?)") from None
+    except (OSError, SyntaxError, ValueError) as error:
         raise NotAnImageError(f"{name} is a damaged image ({error})") from None
+    problem = pixel_problem(image)
+    if problem:
+        raise TooManyPixelsError(f"{name} is {problem}.")
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as error:
+        raise NotAnImageError(f"{name} is a damaged image ({error})") from None
+    return image
 
 
 @dataclass

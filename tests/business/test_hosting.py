@@ -1,5 +1,8 @@
 """Hosted-mode rules without Streamlit: configuration, sign-in, roles, share-link tokens, read-only store."""
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import bcrypt
 import pytest
@@ -10,6 +13,7 @@ from business.hosting import (DEFAULT_SHARE_TTL_S, FOUNDER, INVESTOR, HostingErr
 from business.store import ReadOnlyStoreError, Store
 
 SECRET = "k" * 40
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def users(**roles: str) -> dict:
@@ -111,3 +115,51 @@ def test_hosted_training_is_capped_at_30_minutes_unless_configured():
     assert config(training_minutes=10).training_time_limit_s == 600
     with pytest.raises(HostingError, match="training_minutes='ten' must be a positive whole number"):
         config(training_minutes="ten")
+
+
+def median_seconds(call, repeats: int = 7) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return sorted(times)[repeats // 2]
+
+
+def test_an_unknown_name_takes_as_long_as_a_known_one_so_the_answer_time_reveals_no_names():
+    # cost 8 (about 20 ms a check): slow enough to measure, cheap enough for a unit test
+    hashed = bcrypt.hashpw(b"ada-pw", bcrypt.gensalt(8)).decode()
+    hosted = hosted_config({"hosted": {"share_secret": SECRET, "users": {"ada": {"role": FOUNDER, "password_hash": hashed}}}}, {})
+    sign_in(hosted, "nobody", "warm-up")  # the dummy hash is made once per cost; not part of the measure
+
+    known = median_seconds(lambda: sign_in(hosted, "ada", "wrong-password"))
+    unknown = median_seconds(lambda: sign_in(hosted, "nobody", "wrong-password"))
+
+    assert hosted.dummy_cost == 8
+    assert 0.5 < unknown / known < 2, (known, unknown)
+
+
+def test_a_password_longer_than_bcrypt_reads_is_refused_with_its_size():
+    with pytest.raises(HostingError, match="80 bytes in UTF-8; bcrypt reads at most 72"):
+        hash_password("x" * 80)
+    with pytest.raises(HostingError, match="74 bytes"):
+        hash_password("é" * 37)  # 37 characters, 74 bytes
+
+
+@pytest.mark.parametrize("typed, message", [("short\n", "error: The password is 5 characters; use at least 8."),
+                                            ("y" * 100 + "\n", "error: The password is 100 bytes in UTF-8"),
+                                            ("", "error: no password given; nothing was hashed.")])
+def test_the_hash_password_command_refuses_a_bad_password_with_one_line_and_no_traceback(typed, message):
+    # A new session has no terminal, so getpass reads the password from stdin.
+    done = subprocess.run([sys.executable, "-m", "business.hosting", "hash-password"], input=typed, text=True,
+                          capture_output=True, cwd=ROOT, timeout=60, start_new_session=True)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout.strip() in ("", "Password:")
+
+
+def test_the_hash_password_command_prints_a_bcrypt_hash_of_a_good_password():
+    done = subprocess.run([sys.executable, "-m", "business.hosting", "hash-password"], input="long enough pw\n",
+                          text=True, capture_output=True, cwd=ROOT, timeout=60, start_new_session=True)
+    assert done.returncode == 0, done.stderr
+    assert bcrypt.checkpw(b"long enough pw", done.stdout.strip().splitlines()[-1].split()[-1].encode())

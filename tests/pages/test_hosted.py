@@ -1,4 +1,7 @@
 """Hosted mode through the app (AppTest with secrets): login, roles, read-only investors, share links."""
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import bcrypt
@@ -6,6 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from business.hosting import INVESTOR, HostedConfig, make_share_link_token
+from business.limits import SIGN_IN_LIMITS, RateLimit
+from modelkit import jobs
 from tests.apptest_helpers import APP, TIMEOUT_S, submit, texts, widget
 from ui import keys
 from ui.text import plain
@@ -49,7 +54,7 @@ def test_a_visitor_who_is_not_signed_in_sees_only_the_login():
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong():
     at = sign_in(hosted_app(), "ivan", "not-the-password")
-    assert at.error[0].value == "Wrong name or password."
+    assert at.error[0].value == plain("Wrong name or password. 4 attempts left in this 5-minute window.")
     assert [t.value for t in at.title] == ["Sign in"]
 
 
@@ -145,3 +150,92 @@ def test_an_investor_session_forced_onto_the_text_page_cannot_start_training(app
     # Compared without Markdown escapes: the page may show messages through ui.text.plain.
     assert "read-only: investors cannot start training." in [e.value.replace("\\", "") for e in at.error]
     assert not (app_data_dir / "runs").exists() or not any((app_data_dir / "runs").iterdir())
+
+
+def test_sign_in_attempts_past_the_account_limit_are_refused_in_a_new_session_too(monkeypatch):
+    monkeypatch.setitem(SIGN_IN_LIMITS, "account", RateLimit(max_calls=2, window_s=900))
+    first = hosted_app()
+    for _ in range(2):
+        sign_in(first, "ivan", "a-guess")
+
+    second = sign_in(hosted_app(), "ivan", "investor-password")  # a fresh browser session, the right password
+
+    assert second.error[0].value.startswith(plain("Too many sign-in attempts from this account: 2 in the last "
+                                                  "15 minutes (the limit is 2); 0 left in this window. Try again in"))
+    assert [t.value for t in second.title] == ["Sign in"]
+    assert plain("Signed in") not in texts(second)
+
+
+def test_an_unknown_name_counts_against_its_own_limit_like_a_known_one(monkeypatch):
+    monkeypatch.setitem(SIGN_IN_LIMITS, "account", RateLimit(max_calls=1, window_s=900))
+    at = sign_in(hosted_app(), "nobody", "a-guess")
+    assert at.error[0].value.startswith(plain("Wrong name or password."))
+    sign_in(at, "nobody", "a-guess")
+    assert "Too many sign-in attempts from this account" in at.error[0].value.replace("\\", "")
+
+
+def running_job(runs: Path) -> tuple[str, subprocess.Popen]:
+    """A job the queue sees as running: its "supervisor" is a real sleeping process."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+    (runs / "busy").mkdir(parents=True)
+    jobs.write_job(runs / "busy", {"run_id": "busy", "spec": {"command": "train", "task": "text",
+                                                              "config": {"model_name": "tiny-bert"}},
+                                   "device": "cpu", "state": "running", "submitted_at": 1.0, "pid": sleeper.pid})
+    return "busy", sleeper
+
+
+def test_an_investor_session_forced_onto_the_text_page_cannot_cancel_a_running_job(app_data_dir):
+    run_id, sleeper = running_job(app_data_dir / "runs")
+    try:
+        at = AppTest.from_file(str(ROOT / "pages" / "text_classifier.py"), default_timeout=120)
+        at.session_state[keys.ROLE] = INVESTOR
+        at.run()
+        at.button(key=f"cancel_{run_id}").click().run()
+
+        assert not at.exception, at.exception
+        assert "read-only: investors cannot cancel a training job." in [e.value.replace("\\", "") for e in at.error]
+        assert jobs.read_job(app_data_dir / "runs" / run_id)["state"] == "running" and sleeper.poll() is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_a_founder_can_cancel_the_same_running_job(app_data_dir):
+    run_id, sleeper = running_job(app_data_dir / "runs")
+    try:
+        at = AppTest.from_file(str(ROOT / "pages" / "text_classifier.py"), default_timeout=120).run()
+        at.button(key=f"cancel_{run_id}").click().run()
+        assert not at.error
+        assert sleeper.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        sleeper.kill()
+
+
+def store_upload_as(role: str | None) -> None:
+    """The text page's upload step in a session of `role` (AppTest cannot fill a file_uploader)."""
+    import streamlit as st
+
+    from ui.models import text_view
+    from ui import keys as session_keys
+
+    class Upload:  # what st.file_uploader hands a page: a name and the bytes
+        name = "tickets.csv"
+
+        def getvalue(self) -> bytes:
+            return b"text,label\nrefund please,billing\n"
+
+    st.session_state[session_keys.ROLE] = role
+    st.session_state[text_view.UPLOAD] = Upload()
+    try:
+        st.write(f"stored {text_view.saved_upload().name}")
+    except ValueError as error:
+        st.error(str(error))
+
+
+def test_an_investor_session_cannot_write_an_upload_into_the_data_folder(app_data_dir):
+    at = AppTest.from_function(store_upload_as, args=(INVESTOR,), default_timeout=TIMEOUT_S).run()
+    assert [e.value for e in at.error] == ["read-only: investors cannot upload data."]
+    assert not (app_data_dir / "uploads").exists() or not any((app_data_dir / "uploads").iterdir())
+
+    at = AppTest.from_function(store_upload_as, args=(None,), default_timeout=TIMEOUT_S).run()
+    assert not at.error and len(list((app_data_dir / "uploads").iterdir())) == 1

@@ -1,13 +1,12 @@
 """AppTest of the investor view (pages/investor.py), opened on its own until app.py registers it."""
-import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from business.limits import DEMO_PREDICTIONS
+from business.limits import DEMO_LIMITS, DEMO_PREDICTIONS, RateLimit
 from tests.apptest_helpers import TIMEOUT_S, texts
-from ui.investors.view import DEMO_CALLS
+from ui.text import plain
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "investor.py")
 DOWNLOADS = ("investor_download_html", "investor_download_pdf", "investor_download_pptx")
@@ -66,19 +65,30 @@ def test_an_investor_classifies_a_text_with_the_best_run(tiny_text_run, app_data
     classify.click().run()
     assert not at.exception, at.exception
     assert "probability" in at.get("progress")[0].proto.text
-    assert len(at.session_state[DEMO_CALLS]) == 1
+    assert f"{DEMO_PREDICTIONS - 1} demo predictions left in this 10-minute window." in texts(at)
 
 
-def test_demo_predictions_past_the_session_limit_are_refused_with_a_message(tiny_text_run, app_data_dir):
-    _install_run(tiny_text_run, app_data_dir)
-    at = open_investor_view()
-    at.session_state[DEMO_CALLS] = tuple([time.time()] * DEMO_PREDICTIONS)
+def classify(at: AppTest, text: str) -> AppTest:
     [box] = [t for t in at.text_area if t.key.startswith("investor_demo_text")]
-    box.set_value("Where is my invoice?")
-    [classify] = [b for b in at.button if b.label == "Classify"]
-    classify.click().run()
-    assert "is the limit for one session" in at.error[0].value
-    assert not at.get("progress")
+    box.set_value(text)
+    [button] = [b for b in at.button if b.label == "Classify"]
+    button.click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_demo_predictions_past_the_account_limit_are_refused_in_a_new_session_too(tiny_text_run, app_data_dir,
+                                                                                   monkeypatch):
+    _install_run(tiny_text_run, app_data_dir)
+    monkeypatch.setitem(DEMO_LIMITS, "account", RateLimit(max_calls=1, window_s=600))
+    first = classify(open_investor_view(), "Where is my invoice?")
+    assert "0 demo predictions left in this 10-minute window." in texts(first)
+
+    second = classify(open_investor_view(), "Where is my invoice?")  # a fresh browser session
+
+    assert second.error[0].value.startswith(plain("Too many demo predictions from this account: 1 in the last 10 "
+                                                  "minutes (the limit is 1); 0 left in this window. Try again in"))
+    assert not second.get("progress")
 
 
 def _install_run(run: Path, app_data_dir: Path) -> None:

@@ -5,23 +5,23 @@ the demo boxes, and only when a trained run exists, so the page opens fast.
 """
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
-from business.limits import LimitError, RateLimit, check_text, check_upload
+from business.limits import DEMO_LIMITS, LimitError, check_text, check_upload
 from business.reports.summary import InvestorSummary, RunHighlight, build_summary
 from business.reports.export import TASK_TITLES, to_html, to_pdf
 from business.reports.slides import to_pptx
 from ui.costs.financials_charts import cash_figure, margin_vs_bands_figure, revenue_by_stream_figure
 from ui.costs.cost_fill import project_offers
+from ui.auth import account_key
+from ui.limits import admit
 from ui.session import data_dir, get_store
 from ui.text import plain, sourced
 
-DEMO_CALLS = "investor_demo_calls"  # this session's demo prediction times, for the rate limit
 DEMO_TEXT = "investor_demo_text"
 DEMO_IMAGE = "investor_demo_image"
 DEMO_RESULT = "investor_demo_result"
@@ -87,10 +87,10 @@ def show_runs(summary: InvestorSummary) -> None:
             st.caption("The trained weights are not on this server, so there is no live demo for this run.")
 
 
-def admit_demo_call() -> None:
-    """Count one demo prediction against this session's limit; LimitError when over it."""
-    earlier = tuple(st.session_state.get(DEMO_CALLS, ()))
-    st.session_state[DEMO_CALLS] = RateLimit().admit(earlier, time.time())
+def admit_demo_call() -> str:
+    """Count one demo prediction against this session, its account and its address (shared by every
+    session of the server); LimitError when any is over its limit. Says how many are left."""
+    return admit("demo predictions", DEMO_LIMITS, account_key()).describe("demo predictions")
 
 
 @st.fragment
@@ -104,7 +104,7 @@ def demo_box(run: RunHighlight) -> None:
         submitted = st.form_submit_button("Classify")
     if submitted:
         try:
-            admit_demo_call()
+            left = admit_demo_call()
             top = _predict(run, key)
         except LimitError as error:
             st.error(plain(str(error)))
@@ -112,6 +112,7 @@ def demo_box(run: RunHighlight) -> None:
         if top is not None:
             for label, probability in top:
                 st.progress(probability, text=plain(f"{label}: probability {probability:.1%}"))
+        st.caption(left)
 
 
 def _predict(run: RunHighlight, key: str) -> list[tuple[str, float]] | None:

@@ -14,10 +14,11 @@ from modelkit import jobs
 from modelkit.events import read_events
 from modelkit.vision.zip_safety import ImageDataError
 from modelkit.paths import app_data_dir
-from ui.auth import require_founder, training_time_limit_s
+from ui.auth import founder_action, require_founder, training_time_limit_s
 from ui.models.charts import confusion_figure, loss_figure, validation_figure
 from ui.models.run_choice import project_runs
 from ui.session import current_project_id
+from ui.text import plain
 
 # session-state / widget keys (tests drive the page by these)
 SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload", "img_tv_set", "img_model", "img_size", "img_augment"
@@ -30,7 +31,10 @@ DATA_FIELDS = ("task", "model_name", "data_path", "image_size", "val_fraction", 
 
 
 def save_upload(upload) -> str:
-    """Uploads are stored by content hash, so the same zip is unpacked and checked once."""
+    """Uploads are stored by content hash, so the same zip is unpacked and checked once.
+
+    A write: refused (ReadOnlyStoreError) for an investor's session, whatever the page offered."""
+    require_founder("upload data")
     data = upload.getvalue()
     path = app_data_dir() / "uploads" / f"{hashlib.sha256(data).hexdigest()[:16]}.zip"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +51,16 @@ def data_path_from_widgets() -> str | None:
         name = st.selectbox("Data set", ["mnist", "fashion_mnist", "cifar10"], key=TV_SET)
         return f"torchvision:{name}"
     upload = st.file_uploader("Zip of class folders (train/ and val/ optional)", type=["zip"], key=UPLOAD)
-    return save_upload(upload) if upload else None
+    if not upload:
+        return None
+    try:
+        return save_upload(upload)
+    except ValueError as error:  # read-only: an investor's session
+        st.error(plain(str(error)))
+        return None
+    except OSError as error:  # a read-only or full data folder; the message names no server path
+        st.error(plain(f"The upload could not be stored: {error.strerror or error}."))
+        return None
 
 
 def training_config(data_path: str) -> dict:
@@ -143,7 +156,8 @@ def live_panel(run_id: str) -> None:
         if job["state"] == "failed":
             st.error(f"The run failed: {job.get('error', '')[-800:]}")
         if job["state"] in ("queued", "running"):
-            st.button("Cancel", key=CANCEL, on_click=jobs.cancel, args=(run_id,))
+            if st.button("Cancel", key=CANCEL):
+                founder_action("cancel a training job", jobs.cancel, run_id)
         curves(run_dir)
         if active and job["state"] not in ACTIVE:
             st.rerun()  # the run ended: redraw the whole page with its results
@@ -218,6 +232,7 @@ def compression(run_id: str, card: dict) -> None:
     if job.get("spec", {}).get("command") == "compress" and job.get("state") in ACTIVE:
         st.info("Measuring compression in the background; reload the page in a minute.")
     elif st.button("Measure compression (fp32 vs int8, fp16 on GPU)", key="img_compress"):
-        require_founder("start a compression job")  # investors are never served this page; refuse loudly if they were
-        jobs.submit(jobs.JobSpec(command="compress", task="image", run_id=run_id))
-        st.rerun()
+        # investors are never served this page; if they were, the server still refuses
+        if founder_action("start a compression job", jobs.submit, jobs.JobSpec(command="compress", task="image",
+                                                                                run_id=run_id)):
+            st.rerun()

@@ -17,7 +17,7 @@ from modelkit.events import read_events
 from modelkit.paths import app_data_dir, example_dataset_path, runs_root
 from modelkit.runs import read_run_card
 from ui.text import plain
-from ui.auth import batch_row_limit, require_founder, training_time_limit_s
+from ui.auth import batch_row_limit, founder_action, require_founder, training_time_limit_s
 from ui.models.charts import confusion_figure, loss_figure, validation_figure
 from ui.models.run_choice import featured_id, project_runs, run_label
 from ui.session import current_project_id
@@ -51,10 +51,13 @@ def predictor_for(run_dir: str, stamp: float):
 
 
 def saved_upload() -> Path | None:
-    """Uploads are written under APP_DATA_DIR/uploads so the training process can read them."""
+    """Uploads are written under APP_DATA_DIR/uploads so the training process can read them.
+
+    A write: refused (ReadOnlyStoreError) for an investor's session, whatever the page offered."""
     upload = st.session_state.get(UPLOAD)
     if upload is None:
         return None
+    require_founder("upload data")
     raw = upload.getvalue()
     folder = app_data_dir() / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,6 +82,7 @@ def hf_dataset_path() -> Path | None:
         loaded = st.form_submit_button("Load dataset")
     if loaded:
         try:
+            require_founder("load a dataset")
             with st.spinner("Loading the dataset..."):
                 table = load_hf_dataset(name, config, split, text_col.strip() or None, label_col.strip() or None)
             st.session_state[HF_PATH] = str(save_table_jsonl(table, app_data_dir() / "uploads"))
@@ -106,7 +110,14 @@ def data_section() -> dict | None:
             return None
     elif source.startswith("Upload"):
         st.file_uploader("Labelled texts (max 200 MB)", type=["csv", "tsv", "jsonl", "json", "txt"], key=UPLOAD)
-        path = saved_upload()
+        try:
+            path = saved_upload()
+        except ValueError as error:  # read-only: an investor's session
+            st.error(plain(str(error)))
+            return None
+        except OSError as error:  # a read-only or full data folder; the message names no server path
+            st.error(plain(f"The upload could not be stored: {error.strerror or error}."))
+            return None
         if path is None:
             st.info("Upload a table with a text column and a label column.")
             return None
@@ -232,7 +243,8 @@ def live_panel(run_id: str) -> None:
     for event in read_events(runs_root() / run_id, ("oom_retry", "early_stop", "note")):
         st.info(plain(event.get("message") or json.dumps(event)))
     if state in ("queued", "running"):
-        st.button("Cancel", key=f"cancel_{run_id}", on_click=jobs.cancel, args=(run_id, runs_root()))
+        if st.button("Cancel", key=f"cancel_{run_id}"):
+            founder_action("cancel a training job", jobs.cancel, run_id, runs_root())
     if state == "failed":
         st.error(f"The {status['spec'].get('command', 'training')} job failed. The last lines of its log:")
         st.code(status.get("error") or jobs.log_tail(runs_root() / run_id), language=None)

@@ -154,3 +154,25 @@ def test_token_lengths_are_reported_with_the_count_that_will_be_truncated():
     assert report.token_length_percentiles["max"] > 200
     assert report.token_length_percentiles["p50"] < 32
     assert report.truncated_texts == 1
+
+
+def test_a_two_row_file_is_refused_before_training_because_it_leaves_no_validation_rows(tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text("text,label\nrefund please,billing\nlogin broken,account\n")
+
+    with pytest.raises(EmptyDataError, match="no validation rows: none of the 2 labels has two rows or more "
+                                             "\\(2 rows in all\\)"):
+        split_train_val(load_text_table(path))
+
+
+def test_ten_thousand_one_row_classes_are_refused_the_same_way():
+    table = table_of([(f"text number {i}", f"class {i}") for i in range(10_000)])
+    with pytest.raises(EmptyDataError, match="none of the 10,000 labels has two rows"):
+        split_train_val(table)
+
+
+def test_a_folder_given_as_the_data_file_is_refused_by_name_without_its_path(tmp_path):
+    (tmp_path / "tickets").mkdir()
+    with pytest.raises(NotATableError) as refused:
+        load_text_table(tmp_path / "tickets")
+    assert str(refused.value) == "tickets/ is a folder, not a table: pass one CSV, TSV or JSONL file"

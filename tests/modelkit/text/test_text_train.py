@@ -176,6 +176,25 @@ def test_the_cli_rejects_a_bad_file_with_a_one_line_error_and_status_2(tmp_path)
     assert "one class only" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_the_cli_refuses_a_folder_as_data_with_one_line_and_status_2(tmp_path):
+    (tmp_path / "tickets").mkdir()
+    result = run_cli("train", "--run-dir", str(tmp_path / "run"), "--data", str(tmp_path / "tickets"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "error: tickets/ is a folder, not a table: pass one CSV, TSV or JSONL file"
+
+
+def test_a_two_row_file_stops_training_with_a_clear_error_written_to_the_runs_events(tmp_path):
+    two = tmp_path / "two.csv"
+    two.write_text("text,label\nrefund please,billing\nlogin broken,account\n")
+
+    result = run_cli("train", "--run-dir", str(tmp_path / "run"), "--data", str(two), "--model", "tiny-bert")
+
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "no validation rows" in result.stderr
+    [error] = read_events(tmp_path / "run", ("error",))
+    assert error["message"].startswith("no validation rows")
+
+
 @pytest.mark.slow
 def test_the_same_entry_point_trains_under_accelerate_launch_with_two_cpu_processes(tmp_path):
     import subprocess
