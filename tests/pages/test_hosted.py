@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from business.hosting import INVESTOR, HostedConfig, make_share_link_token
 from business.limits import SIGN_IN_LIMITS, RateLimit
 from modelkit import jobs
+from modelkit.runs import write_run_project
 from tests.apptest_helpers import APP, TIMEOUT_S, submit, texts, widget
 from ui import keys
 from ui.text import plain
@@ -181,6 +182,7 @@ def running_job(runs: Path) -> tuple[str, subprocess.Popen]:
     jobs.write_job(runs / "busy", {"run_id": "busy", "spec": {"command": "train", "task": "text",
                                                               "config": {"model_name": "tiny-bert"}},
                                    "device": "cpu", "state": "running", "submitted_at": 1.0, "pid": sleeper.pid})
+    write_run_project(runs / "busy", 1)  # the example project's run: the page lists only its project's runs
     return "busy", sleeper
 
 
