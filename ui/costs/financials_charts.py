@@ -98,9 +98,11 @@ def margin_vs_bands_figure(projection: Projection) -> go.Figure:
                          annotation_position="bottom right")
     figure.add_scatter(x=[r.month for r in rows], y=[float(r.gross_margin * 100) for r in rows],
                        name="your gross margin", mode="lines+markers", line={"color": palette.MARGIN})
-    sources = "; ".join(dict.fromkeys(f.source for f in (*GROSS_MARGIN_BANDS, *GROSS_MARGIN_MARKERS)))
+    # One source a line: a single long line was cut off on a phone-wide screen.
+    sources = "<br>".join(chart_text(s) for s in dict.fromkeys(f.source for f in (*GROSS_MARGIN_BANDS,
+                                                                                   *GROSS_MARGIN_MARKERS)))
     figure.update_layout(title={"text": scenario_title("Gross margin vs published bands", projection),
-                                "subtitle": {"text": chart_text(f"bands: {sources}")}}, xaxis_title="month",
+                                "subtitle": {"text": f"bands and markers:<br>{sources}"}}, xaxis_title="month",
                          yaxis_title="gross margin, % of revenue", showlegend=False)
     return figure
 
