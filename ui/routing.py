@@ -12,12 +12,13 @@ this necessary (streamlit/commands/navigation.py, runtime/pages_manager.py, runt
    app.py does not run first. A request for any other name got "Page not found" before app.py could
    route it; a request for a file's name ran that page directly, without the sidebar and without
    the hosted-mode sign-in. Hence URL = file name, and each page first checks it was routed by
-   app.py; if not, it switches the old mode off and reruns the same page through app.py.
+   app.py; if not, it switches the old mode off and runs app.py, which routes to the same page.
    (An older URL, answered by an alias, is unknown to that first old-style run: as the very first
    request after a server start it still opens the right page, under Streamlit's dialog.)
 """
 from __future__ import annotations
 
+import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,11 +61,19 @@ def navigation_pages(sections: dict[str, list[Route]]) -> dict[str, list]:
 
 
 def run_through_router() -> None:
-    """First call of every page script: make sure app.py (sidebar, sign-in) ran before this page."""
+    """First call of every page script: make sure app.py (sidebar, sign-in) ran before this page.
+
+    When Streamlit ran the page directly, run app.py here, in this same script run: its navigation
+    picks this page again (the requested hash or name is the file name) and runs it routed; then
+    this direct run stops. In the same run rather than by st.rerun(), so a button pressed for this
+    run is still pressed when the page sees it.
+    """
     if _routed_by_app():
         return
-    PagesManager.uses_pages_directory = False  # what app.py's st.navigation would have done
-    st.rerun()  # the same page again (by its hash, the file name), now through app.py
+    PagesManager.uses_pages_directory = False  # what app.py's st.navigation does, so later runs go through it
+    ctx = get_script_run_ctx()
+    runpy.run_path(ctx.pages_manager.main_script_path, run_name="__main__")
+    st.stop()  # the routed run of this page has drawn it; the direct run must draw nothing more
 
 
 def _routed_by_app() -> bool:
