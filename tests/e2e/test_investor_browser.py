@@ -95,7 +95,7 @@ def test_a_hosted_investor_on_a_phone_sees_no_developer_chrome_and_the_page_fits
         page.get_by_role("textbox", name="Password").fill("investor-password")
         page.get_by_role("button", name="Sign in").click()
         wait_for_app(page)
-        page.get_by_text("Cost per 1,000 predictions").first.wait_for()
+        page.get_by_text("Cost to train").first.wait_for()
         page.locator(".js-plotly-plot .main-svg").first.wait_for()
         wait_for_app(page)
         assert page.locator("[data-testid='stAppDeployButton']").count() == 0
