@@ -12,40 +12,29 @@ from modelkit.hardware import describe_hardware
 from ui import keys
 from ui.auth import account_box, gate, pages_for
 from ui.project_actions import project_deletion_box
+from ui.routing import Route, navigation_pages
 from ui.session import current_project_id, get_store
 from ui.text import plain
 
-# Each url_path differs from its file's name on purpose: Streamlit still treats a folder named pages/
-# as an old-style multipage app on a process's first run (and AppTest on every run), and would run a
-# page whose URL matches its file name directly, without this router and its sidebar. (On that first
-# run a deep link still shows Streamlit's dismissable "page not found" note before this router serves
-# the right page; opening the app's root URL, as `make run` does, never does.)
-#
+# Each page's URL is its file name (/costs, /investor); the canvas, the default page, opens at "/".
+# ui/routing.py says why, and answers the older URLs (/compute-costs, /business-model-canvas) too.
 # Hosted mode serves an investor this page only (ui/auth.py); everyone else finds it under Investors.
-INVESTOR_PAGE = st.Page("pages/investor.py", title="Investor view", icon=":material/monitoring:",
-                        url_path="investor-view")
+INVESTOR_PAGE = Route("pages/investor.py", "Investor view", ":material/monitoring:", ("investor-view",))
 PAGES = {
     "Plan": [
-        st.Page("pages/canvas.py", title="Business model canvas", icon=":material/dashboard:", default=True,
-                url_path="business-model-canvas"),
-        st.Page("pages/value_proposition.py", title="Value propositions", icon=":material/favorite:",
-                url_path="value-propositions"),
-        st.Page("pages/revenue_streams.py", title="Revenue streams", icon=":material/payments:",
-                url_path="revenue-streams"),
-        st.Page("pages/history.py", title="History", icon=":material/history:", url_path="canvas-history"),
-        st.Page("pages/import_export.py", title="Import / export", icon=":material/import_export:",
-                url_path="import-export"),
+        Route("pages/canvas.py", "Business model canvas", ":material/dashboard:", ("business-model-canvas",)),
+        Route("pages/value_proposition.py", "Value propositions", ":material/favorite:", ("value-propositions",)),
+        Route("pages/revenue_streams.py", "Revenue streams", ":material/payments:", ("revenue-streams",)),
+        Route("pages/history.py", "History", ":material/history:", ("canvas-history",)),
+        Route("pages/import_export.py", "Import / export", ":material/import_export:", ("import-export",)),
     ],
     "Costs": [
-        st.Page("pages/costs.py", title="Compute and GPU costs", icon=":material/memory:", url_path="compute-costs"),
-        st.Page("pages/financials.py", title="Financial model", icon=":material/trending_up:",
-                url_path="financial-model"),
+        Route("pages/costs.py", "Compute and GPU costs", ":material/memory:", ("compute-costs",)),
+        Route("pages/financials.py", "Financial model", ":material/trending_up:", ("financial-model",)),
     ],
     "Models": [
-        st.Page("pages/text_classifier.py", title="Text classifier", icon=":material/article:",
-                url_path="text-classifier"),
-        st.Page("pages/image_classifier.py", title="Image classifier", icon=":material/image:",
-                url_path="image-classifier"),
+        Route("pages/text_classifier.py", "Text classifier", ":material/article:", ("text-classifier",)),
+        Route("pages/image_classifier.py", "Image classifier", ":material/image:", ("image-classifier",)),
     ],
     "Investors": [INVESTOR_PAGE],
 }
@@ -102,7 +91,7 @@ def _rename_project(project_id: int) -> None:
 
 st.set_page_config(page_title="Founder dashboard", page_icon=":material/rocket_launch:", layout="wide")
 role = gate()  # hosted mode: stops at the login until someone signs in; None when running locally
-navigation = st.navigation(pages_for(role, PAGES, INVESTOR_PAGE))
+navigation = st.navigation(navigation_pages(pages_for(role, PAGES, INVESTOR_PAGE)))
 with st.sidebar:
     project_picker(role)
     account_box(role)

@@ -7,6 +7,9 @@ from ui.plan.canvas_forms import block_editor
 from ui.plan.canvas_view import show_canvas_grid
 from ui.session import current_project_id, get_store, load_canvas, show_flash
 from ui.text import plain
+from ui.routing import run_through_router
+
+run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 
 project_id = current_project_id()
 canvas, version = load_canvas(project_id)

@@ -16,6 +16,9 @@ from business.costs.pricing import OVERRIDE_KIND, apply_price_overrides, price_o
 from ui.costs.compute_view import form_values, inputs_form, key, prices_section, render, trained_run_cards
 from ui.session import current_project_id, get_store, remember_base, show_flash
 from ui.text import plain
+from ui.routing import run_through_router
+
+run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 
 project_id = current_project_id()
 today = date.today()

@@ -17,6 +17,9 @@ from ui.costs.cost_fill import cost_fill_forms
 from ui.costs.financials_form import assumption_form, scenario_forms
 from ui.session import current_project_id, get_store, load_canvas, show_flash
 from ui.text import plain, sourced
+from ui.routing import run_through_router
+
+run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 
 project_id = current_project_id()
 canvas, _ = load_canvas(project_id)

@@ -9,6 +9,9 @@ from ui.plan.diff_view import show_changes
 from ui.plan.history_actions import discard_draft, keep_draft, restore_version
 from ui.session import CANVAS, current_project_id, get_store, load_canvas, show_flash
 from ui.text import local_time
+from ui.routing import run_through_router
+
+run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 
 project_id = current_project_id()
 store = get_store()

@@ -19,6 +19,9 @@ from ui.models.image_view import (DATA_FIELDS, RUN_ID, START, check_data, compre
                                       image_runs, live_panel, results, show_report, start_training, training_config)
 from ui.models.run_choice import adoption_panel, cli_hint, featured_id, investor_choice, run_label, show_message
 from ui.text import plain
+from ui.routing import run_through_router
+
+run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 
 st.title("Image classifier")
 st.caption("Train a CNN on your images; every number below is measured on this machine.")

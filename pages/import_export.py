@@ -9,6 +9,9 @@ from business.store import StoreError
 from ui.plan.import_canvas import AS_NEW_PROJECT, AS_NEW_VERSION, import_project_file
 from ui.session import current_project_id, flash, get_store, load_canvas, show_flash
 from ui.text import plain
+from ui.routing import run_through_router
+
+run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 
 
 @st.cache_data(max_entries=20)

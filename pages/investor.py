@@ -11,6 +11,9 @@ from ui.investors.view import (download_buttons, show_charts, show_headlines, sh
                               summary_for)
 from ui.session import current_project_id
 from ui.text import plain
+from ui.routing import run_through_router
+
+run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 
 try:
     summary = summary_for(current_project_id())

@@ -9,6 +9,9 @@ from ui.plan.named_forms import (NEW, current_values, delete_named, field_key, p
                             segment_index)
 from ui.session import current_project_id, load_canvas, show_flash
 from ui.text import plain
+from ui.routing import run_through_router
+
+run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 
 FORM = "rs"
 FIELDS = ["name", "segment", "stream_type", "price_usd", "unit", "billing_period", "included_usage",

@@ -1,7 +1,8 @@
 """Hosted mode in the app: the login, share links, the sidebar account box, and which pages a role sees.
 
 `gate()` runs in app.py before navigation. Locally (no [hosted] secrets, no HOSTED=1) it returns None
-and the app is the founder's own. Hosted, it shows only the login until someone signs in, or opens
+and the app is the founder's own. Hosted, it hides Streamlit's developer chrome (toolbar mode
+"viewer": no Deploy button, no rerun or clear-cache menu), shows only the login until someone signs in, or opens
 the investor view read-only from a signed share link (?share=<token>); the role then decides the
 pages (ui.session.get_store gives investors a read-only store, so writes are refused server-side).
 """
@@ -25,6 +26,7 @@ from ui.text import plain
 SHARE_PARAM = "share"
 SHARE_TOKEN = "hosted_share_token"
 SHARE_ACCOUNT = "share link"
+TOOLBAR_OPTION, HOSTED_TOOLBAR_MODE = "client.toolbarMode", "viewer"
 
 
 def config() -> HostedConfig | None:
@@ -44,6 +46,7 @@ def gate() -> str | None:
         st.stop()
     if hosted is None:
         return None
+    hide_developer_chrome()
     token = st.query_params.get(SHARE_PARAM) or st.session_state.get(SHARE_TOKEN)
     if token and st.session_state.get(keys.ACCOUNT) in (None, SHARE_ACCOUNT):
         # Checked on every run, so a link that expires mid-visit stops working.
@@ -53,6 +56,17 @@ def gate() -> str | None:
         return st.session_state[keys.ROLE]
     login_form(hosted)
     st.stop()
+
+
+def hide_developer_chrome() -> None:
+    """Hosted: no Deploy button, rerun or clear-cache items for anyone (client.toolbarMode = viewer).
+
+    The option is process-wide and reaches the browser with each run's start message, so the first
+    hosted run of a process sets it and starts over; every later run already carries it.
+    """
+    if st.get_option(TOOLBAR_OPTION) != HOSTED_TOOLBAR_MODE:
+        st.set_option(TOOLBAR_OPTION, HOSTED_TOOLBAR_MODE)
+        st.rerun()
 
 
 def _open_share_link(hosted: HostedConfig, token: str) -> bool:

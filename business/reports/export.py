@@ -2,8 +2,9 @@
 
 Each file states the date and the saved versions it came from (`InvestorSummary.stamp()`). The HTML
 embeds plotly.js once, inline, so it opens offline with no external script; every piece of user text
-is HTML-escaped. Charts are plotly figures the caller builds (ui/costs/financials_charts.py draws them), so
-this module needs neither streamlit nor a browser.
+is HTML-escaped. HTML charts are plotly figures the caller builds (ui/costs/financials_charts.py draws
+them); the PDF draws the same charts from the projection with fpdf2 (business/reports/drawing.py), so
+this module needs neither streamlit nor a browser nor an image renderer.
 """
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from fpdf import FPDF
 from business.canvas.blocks import block_entries
 from business.canvas.model import BLOCK_TITLES
 from business.canvas.export import _fit_text, _latin1, _register_font, draw_canvas_grid
+from business.reports.charts import investor_charts
+from business.reports.drawing import draw_chart_page
 from business.reports.summary import InvestorSummary, RunHighlight
 
+EXPORT_TEMPLATE = "plotly_white"
 TASK_TITLES = {"text": "Text classifier", "image": "Image classifier"}
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1100px;
@@ -65,10 +69,19 @@ def to_html(summary: InvestorSummary, charts: Sequence = ()) -> str:
     if charts:
         parts.append("<h2>Charts</h2>")
         # plotly.js goes in once, inline: the file must open with no network.
-        parts += [figure.to_html(full_html=False, include_plotlyjs=(index == 0), include_mathjax=False)
+        parts += [_standalone(figure).to_html(full_html=False, include_plotlyjs=(index == 0), include_mathjax=False)
                   for index, figure in enumerate(charts)]
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _standalone(figure):
+    """A copy of a plotly figure on plotly's own template, which carries real colours.
+
+    A figure built while Streamlit is imported carries Streamlit's template, whose colour cycle is
+    placeholders (#000001, ...) that only Streamlit's front end replaces: in a file, near-black.
+    """
+    return type(figure)(figure).update_layout(template=EXPORT_TEMPLATE)
 
 
 def _html_canvas(summary: InvestorSummary) -> list[str]:
@@ -107,7 +120,7 @@ def _proposition_fields(p) -> list[tuple[str, str]]:
 
 # -- PDF -----------------------------------------------------------------------------------------
 def to_pdf(summary: InvestorSummary) -> bytes:
-    """Landscape A4: headline numbers and models, the canvas, then the value propositions."""
+    """Landscape A4: headline numbers and models, the charts, the canvas, then the value propositions."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(True, margin=10)
     font = _register_font(pdf)
@@ -130,7 +143,11 @@ def to_pdf(summary: InvestorSummary) -> bytes:
         pdf.multi_cell(0, 4.5, clean(f"{title}: {line}"), new_x="LMARGIN", new_y="NEXT")
     for note in summary.notes:
         pdf.multi_cell(0, 4.5, clean(f"Note: {note}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_auto_page_break(False)  # the canvas page fits its text into each box itself
+    pdf.set_auto_page_break(False)  # the chart and canvas pages fit their text into each box themselves
+    if summary.model is not None:
+        pdf.add_page()
+        _pdf_heading(pdf, family, clean, "Charts", summary.stamp())
+        draw_chart_page(pdf, investor_charts(summary.model), pdf.get_y(), family, clean)
     pdf.add_page()
     _pdf_heading(pdf, family, clean, "Business model canvas", summary.stamp())
     draw_canvas_grid(pdf, summary.canvas, font, clean, top=24.0)

@@ -1,8 +1,8 @@
 """The investor summary as a slide deck (PPTX, python-pptx) an investor can forward.
 
 Slides: title with the date and data versions, headline numbers with sources, the canvas, value
-propositions, models, and the base scenario's cash as a native PowerPoint chart (editable, no image
-renderer needed). Every slide's footer repeats the stamp. User text goes in as plain text runs.
+propositions, models, and the investor charts of the base scenario (revenue by stream, cash and burn,
+gross margin) as native PowerPoint charts (editable, no image renderer needed), in the page's colours. Every slide's footer repeats the stamp. User text goes in as plain text runs.
 """
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import io
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from business.canvas.blocks import block_entries
 from business.canvas.model import BLOCK_TITLES
 from business.canvas.export import CANVAS_GRID
+from business.reports.charts import AREA, ChartData, investor_charts
 from business.reports.summary import InvestorSummary
 from business.reports.export import _proposition_fields, run_lines
 
@@ -38,7 +40,8 @@ def to_pptx(summary: InvestorSummary) -> bytes:
     _bullets_slide(deck, summary, "Models", [(f"{title}: {line}", "") for title, line in run_lines(summary)]
                    + [(f"Note: {note}", "") for note in summary.notes])
     if summary.model is not None:
-        _cash_slide(deck, summary)
+        for chart_data in investor_charts(summary.model):
+            _chart_slide(deck, summary, chart_data)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
@@ -100,15 +103,25 @@ def _canvas_slide(deck, summary: InvestorSummary) -> None:
             run.text, run.font.size = f"… {len(items) - MAX_ITEMS_PER_BLOCK} more", Pt(8)
 
 
-def _cash_slide(deck, summary: InvestorSummary) -> None:
-    base = summary.model.base
-    slide = _slide(deck, summary, "Cash and net burn (base scenario, projection)")
+def _chart_slide(deck, summary: InvestorSummary, chart_data: ChartData) -> None:
+    """A native PowerPoint chart (editable in the deck), each series in its colour from the palette."""
+    slide = _slide(deck, summary, chart_data.title)
     data = CategoryChartData()
-    data.categories = [str(r.month) for r in base.months]
-    data.add_series("cash at month end (USD)", [float(r.cash_end) for r in base.months])
-    data.add_series("net burn (USD/month)", [float(r.net_burn) for r in base.months])
-    chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE, MARGIN, Inches(1.1), WIDTH - 2 * MARGIN,
-                                   HEIGHT - Inches(1.7), data).chart
+    data.categories = [str(month) for month in chart_data.months]
+    for series in chart_data.series:
+        data.add_series(series.name, series.values)
+    stacked = all(series.kind == AREA for series in chart_data.series)
+    note_h = Inches(0.6) if chart_data.note else 0
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.AREA_STACKED if stacked else XL_CHART_TYPE.LINE, MARGIN,
+                                   Inches(1.1), WIDTH - 2 * MARGIN, HEIGHT - Inches(1.7) - note_h, data).chart
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
+    for plotted, series in zip(chart.plots[0].series, chart_data.series):
+        colour = RGBColor.from_string(series.colour.removeprefix("#"))
+        if stacked:
+            plotted.format.fill.solid()
+            plotted.format.fill.fore_color.rgb = colour
+        plotted.format.line.color.rgb = colour
+    if chart_data.note:
+        _text_box(slide, MARGIN, HEIGHT - Inches(0.6) - note_h, WIDTH - 2 * MARGIN, note_h, chart_data.note, Pt(11))

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 @contextmanager
 def served_page(data_dir: Path, log_path: Path):
     with served_app(data_dir, log_path) as url:
-        yield url + "/image-classifier"
+        yield url + "/image_classifier"
 
 
 def test_an_uploaded_digit_gets_a_prediction_with_probabilities(tmp_path, app_data_dir):

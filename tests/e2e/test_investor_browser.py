@@ -75,3 +75,46 @@ def test_the_html_report_draws_its_charts_in_a_browser_with_the_network_blocked(
         assert page.locator(".js-plotly-plot").count() == 3
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert requested == []
+
+
+PHONE = {"width": 390, "height": 844}
+DEVELOPER_MENU_ITEMS = ("Rerun", "Clear cache", "Settings", "Developer options", "Deploy")
+
+
+def test_a_hosted_investor_on_a_phone_sees_no_developer_chrome_and_the_page_fits(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    hashed = bcrypt.hashpw(b"investor-password", bcrypt.gensalt(rounds=4)).decode()
+    secrets.write_text(SECRETS.format(secret="c" * 40, hash=hashed))
+    with hosted_server(tmp_path / "data", secrets, tmp_path / "streamlit.log") as url, \
+            browser_page(tmp_path) as page:
+        page.set_default_timeout(90_000)
+        page.set_viewport_size(PHONE)
+        page.goto(url)
+        wait_for_app(page)
+        page.get_by_role("textbox", name="Name").fill("ivan")
+        page.get_by_role("textbox", name="Password").fill("investor-password")
+        page.get_by_role("button", name="Sign in").click()
+        wait_for_app(page)
+        page.get_by_text("Cost to train").first.wait_for()
+        page.locator(".js-plotly-plot .main-svg").first.wait_for()
+        wait_for_app(page)
+        assert page.locator("[data-testid='stAppDeployButton']").count() == 0
+        page.locator("[data-testid='stMainMenuButton']").click()
+        items = page.locator("[data-testid='stMainMenuItemLabel']").all_inner_texts()
+        assert items and not any(item.startswith(DEVELOPER_MENU_ITEMS) for item in items), items
+        page.keyboard.press("Escape")
+        # Nothing wider than the phone; tiles and charts stacked in one column, charts in their order.
+        assert page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollWidth") <= PHONE["width"]
+        tiles = page.locator("[data-testid='stMetric']")
+        assert tiles.count() >= 5
+        boxes = [tiles.nth(i).bounding_box() for i in range(tiles.count())]
+        charts = page.locator("[data-testid='stPlotlyChart']")
+        boxes_charts = [charts.nth(i).bounding_box() for i in range(charts.count())]
+        assert len(boxes_charts) == 3
+        for column in (boxes, boxes_charts):
+            assert all(b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"] for b in column)
+            assert [b["y"] for b in column] == sorted(b["y"] for b in column)
+            assert len({round(b["x"]) for b in column}) == 1  # one column
+        titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
+        assert titles[0].startswith("Monthly revenue") and titles[1].startswith("Cash")
+        page.screenshot(path=str(tmp_path / "investor_phone.png"), full_page=True)

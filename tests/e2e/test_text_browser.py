@@ -1,6 +1,6 @@
 """In a real browser: train the example tickets for one short epoch from the Text classifier page, then predict.
 
-Skips until app.py lists pages/text_classifier.py (url path "text-classifier").
+Skips until app.py lists pages/text_classifier.py (URL /text_classifier, its file name).
 """
 from __future__ import annotations
 
@@ -13,13 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium,
               pytest.mark.skipif(not registered, reason="app.py does not list pages/text_classifier.py yet")]
 
 
-def dismiss_page_not_found(page) -> None:
-    """A deep link's first run shows Streamlit's dismissable "page not found" note before the router serves it."""
-    dialog = page.get_by_role("dialog")
-    if dialog.count():
-        dialog.get_by_role("button").first.click()
-
-
 def choose(page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label).click()
     page.get_by_role("option", name=option).click()
@@ -27,9 +20,8 @@ def choose(page, label: str, option: str) -> None:
 
 def test_a_founder_trains_the_example_tickets_for_one_epoch_and_sees_a_prediction(tmp_path):
     with served_app(tmp_path / "data", tmp_path / "streamlit.log") as url, browser_page(tmp_path) as page:
-        page.goto(f"{url}/text-classifier")
+        page.goto(f"{url}/text_classifier")
         wait_for_app(page)
-        dismiss_page_not_found(page)
         page.get_by_text("Rows").first.wait_for()
         choose(page, "Model", "Tiny BERT (random, smoke test)")
         page.get_by_label("Epochs").fill("1")

@@ -15,12 +15,12 @@ import plotly.graph_objects as go
 from business.financials.projection import Projection
 from business.financials.report import (GROSS_MARGIN_BANDS, GROSS_MARGIN_MARKERS, PLAN_AVERAGE, CohortMargin,
                                         FinancialModel, monthly_table, whole_customers)
+from business.reports import palette
 
 WHOLE_CUSTOMERS_NOTE = ("Customers are shown as whole customers. The model computes them as expected values, "
                         "with fractions (10 customers at 5 % churn leave 9.5 on average), and rounds only what "
                         "it shows, so a month's customers can differ by one from the previous month's − churned "
                         "+ new as shown.")
-BAND_COLOURS = {"AI companies": "rgba(255, 159, 64, 0.18)", "SaaS": "rgba(54, 162, 235, 0.15)"}
 COHORT_COLOURS = {"light": "#9ecae1", "average": "#4292c6", "power": "#08519c", PLAN_AVERAGE: "#636363"}
 
 
@@ -53,9 +53,12 @@ def scenario_title(title: str, projection: Projection) -> str:
 def revenue_by_stream_figure(projection: Projection) -> go.Figure:
     months = [r.month for r in projection.months]
     figure = go.Figure()
-    for stream in projection.months[0].revenue_by_stream:
+    # Explicit colours: the exported HTML has no Streamlit front end to fill in its placeholder colour cycle.
+    for index, stream in enumerate(projection.months[0].revenue_by_stream):
+        colour = palette.stream_colour(index)
         figure.add_scatter(x=months, y=[float(r.revenue_by_stream[stream]) for r in projection.months],
-                           name=chart_text(stream), stackgroup="revenue", mode="lines")
+                           name=chart_text(stream), stackgroup="revenue", mode="lines",
+                           line={"color": colour}, fillcolor=palette.rgba(colour, 0.55))
     figure.update_layout(title=scenario_title("Monthly revenue by stream", projection), xaxis_title="month",
                          yaxis_title="USD per month", hovermode="x unified")
     return bottom_legend(figure)
@@ -65,16 +68,16 @@ def cash_figure(projection: Projection) -> go.Figure:
     months = [r.month for r in projection.months]
     figure = go.Figure()
     figure.add_bar(x=months, y=[float(r.net_burn) for r in projection.months], name="net burn (USD/month)",
-                   marker_color="#d62728", opacity=0.5)
+                   marker_color=palette.BURN, opacity=0.5)
     figure.add_scatter(x=months, y=[float(r.cash_end) for r in projection.months], name="cash at month end (USD)",
-                       mode="lines+markers", line={"color": "#2ca02c"})
+                       mode="lines+markers", line={"color": palette.CASH})
     funded = [r for r in projection.months if r.funding > 0]
     if funded:
         figure.add_scatter(x=[r.month for r in funded], y=[float(r.cash_end) for r in funded], mode="markers",
-                           name="funding arrives", marker={"symbol": "star", "size": 14, "color": "#ff7f0e"})
-    figure.add_hline(y=0, line_dash="dot", line_color="grey")
+                           name="funding arrives", marker={"symbol": "star", "size": 14, "color": palette.FUNDING})
+    figure.add_hline(y=0, line_dash="dot", line_color=palette.ZERO_LINE)
     if projection.cash_out_month is not None:
-        figure.add_vline(x=projection.cash_out_month, line_dash="dash", line_color="#d62728",
+        figure.add_vline(x=projection.cash_out_month, line_dash="dash", line_color=palette.BURN,
                          annotation_text=f"cash runs out: month {projection.cash_out_month}")
     figure.update_layout(title=scenario_title("Cash and net burn", projection), xaxis_title="month", yaxis_title="USD",
                          hovermode="x unified")
@@ -86,18 +89,20 @@ def margin_vs_bands_figure(projection: Projection) -> go.Figure:
     figure = go.Figure()
     for band in GROSS_MARGIN_BANDS:
         figure.add_hrect(y0=float(band.low * 100), y1=float(band.high * 100), line_width=0,
-                         fillcolor=BAND_COLOURS.get(band.label, "rgba(128,128,128,0.15)"),
+                         fillcolor=palette.rgba(palette.BAND_COLOURS.get(band.label, palette.OTHER_BAND), 0.18),
                          annotation_text=chart_text(f"{band.label} {band.low:.0%}–{band.high:.0%}"),
                          annotation_position="top left")
     for marker in GROSS_MARGIN_MARKERS:
-        figure.add_hline(y=float(marker.value * 100), line_dash="dot", line_color="grey",
+        figure.add_hline(y=float(marker.value * 100), line_dash="dot", line_color=palette.ZERO_LINE,
                          annotation_text=chart_text(f"{marker.label} ~{marker.value:.0%}"),
                          annotation_position="bottom right")
     figure.add_scatter(x=[r.month for r in rows], y=[float(r.gross_margin * 100) for r in rows],
-                       name="your gross margin", mode="lines+markers", line={"color": "black"})
-    sources = "; ".join(dict.fromkeys(f.source for f in (*GROSS_MARGIN_BANDS, *GROSS_MARGIN_MARKERS)))
+                       name="your gross margin", mode="lines+markers", line={"color": palette.MARGIN})
+    # One source a line: a single long line was cut off on a phone-wide screen.
+    sources = "<br>".join(chart_text(s) for s in dict.fromkeys(f.source for f in (*GROSS_MARGIN_BANDS,
+                                                                                   *GROSS_MARGIN_MARKERS)))
     figure.update_layout(title={"text": scenario_title("Gross margin vs published bands", projection),
-                                "subtitle": {"text": chart_text(f"bands: {sources}")}}, xaxis_title="month",
+                                "subtitle": {"text": f"bands and markers:<br>{sources}"}}, xaxis_title="month",
                          yaxis_title="gross margin, % of revenue", showlegend=False)
     return figure
 
@@ -108,7 +113,7 @@ def cohort_margin_figure(margins: tuple[CohortMargin, ...], month: int, scenario
         rows = [m for m in margins if m.cohort == cohort]
         figure.add_bar(x=[chart_text(m.stream) for m in rows], y=[float(m.margin_usd) for m in rows],
                        name=cohort, marker_color=COHORT_COLOURS[cohort])
-    figure.add_hline(y=0, line_color="grey")
+    figure.add_hline(y=0, line_color=palette.ZERO_LINE)
     figure.update_layout(title=chart_text(f"Margin by usage cohort, month {month} ({scenario} scenario)"),
                          barmode="group", yaxis_title="margin, USD per customer a month",
                          xaxis_title="plan (revenue stream)")

@@ -57,9 +57,10 @@ def show_charts(summary: InvestorSummary) -> None:
     if not figures:
         st.info("No projection yet: " + plain(summary.headline("Gross margin").source) + ".")
         return
-    left, right = st.columns(2)
-    for index, figure in enumerate(figures):
-        (left if index % 2 == 0 else right).plotly_chart(figure, key=f"investor_chart_{index}")
+    # One row of two per pair: on a phone the columns stack, and the charts keep their order.
+    for start in range(0, len(figures), 2):
+        for column, (index, figure) in zip(st.columns(2), enumerate(figures[start:start + 2], start)):
+            column.plotly_chart(figure, key=f"investor_chart_{index}")
 
 
 def show_value_propositions(summary: InvestorSummary) -> None:
