@@ -207,7 +207,8 @@ def test_a_measured_run_card_fills_the_inference_cost_from_its_throughput(app_da
     run = app_data_dir / "runs" / "run-abc"
     run.mkdir(parents=True)
     (run / "run_card.json").write_text(json.dumps({
-        "run_id": "run-abc", "task": "text", "model": {"name": "support-ticket MiniLM", "parameters": 22_713_216},
+        "run_id": "run-abc", "task": "text", "project_id": 1,  # the example project's run
+        "model": {"name": "support-ticket MiniLM", "parameters": 22_713_216},
         "throughput": {"samples_per_s": 250.0, "device": "cpu"}, "size_bytes": 90_000_000, "latency_ms_p50": 4.0}))
     at = open_page()
     widget(at.selectbox, "_run_id").set_value("run-abc")
@@ -222,7 +223,7 @@ def test_a_run_card_without_a_machine_price_is_refused_with_the_reason(app_data_
     run = app_data_dir / "runs" / "run-xyz"
     run.mkdir(parents=True)
     (run / "run_card.json").write_text(json.dumps({
-        "run_id": "run-xyz", "task": "text", "model": {"name": "MiniLM", "parameters": 22_713_216},
+        "run_id": "run-xyz", "task": "text", "project_id": 1, "model": {"name": "MiniLM", "parameters": 22_713_216},
         "throughput": {"samples_per_s": 100.0}}))
     at = open_page()
     submit(at, "Use the measured figure")
