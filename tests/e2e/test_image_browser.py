@@ -22,7 +22,9 @@ def test_an_uploaded_digit_gets_a_prediction_with_probabilities(tmp_path, app_da
     from PIL import Image
 
     from modelkit.paths import runs_root
+    from modelkit.runs import write_run_project
 
+    write_run_project(runs_root() / "20260101-000000-image-browser", 1)  # the example project's run
     train_image(image_config("digits", batch_size=32), runs_root() / "20260101-000000-image-browser")
     digit = tmp_path / "digit.png"
     Image.new("L", (64, 64), 255).save(digit)  # a blank page: any class will do, the point is the round trip
