@@ -73,10 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out")
     predict.add_argument("--image", action="append", default=[])
     predict.add_argument("--zip")
+    predict.add_argument("--text-column", default=None, help="the column of --csv holding the texts")
     check = commands.add_parser("check")
     check.add_argument("--data", default="")
     check.add_argument("--model", default="bundled")
     check.add_argument("--task", default="text", choices=["text", "image"])
+    check.add_argument("--text-column", default=None)
+    check.add_argument("--label-column", default=None)
     return parser
 
 
@@ -105,7 +108,13 @@ def check_data_early(args) -> None:
     from modelkit.text.data import load_text_table
 
     for path in filter(None, [args.data_path, args.val_path]):
-        load_text_table(path, text_column=args.text_column, label_column=args.label_column)
+        table = load_text_table(path, text_column=args.text_column, label_column=args.label_column)
+        say_columns(path, table.columns_how)
+
+
+def say_columns(path, how: str) -> None:
+    """Which columns a command used and how they were chosen: a guess is checked by the person reading it."""
+    print(f"columns of {path}: {how}", file=sys.stderr)
 
 
 def run_train(args) -> int:
@@ -154,7 +163,11 @@ def run_predict(args) -> int:
     if run_task(args.run_dir) == "image":
         return run_predict_images(args)
     predictor = Predictor.from_run(args.run_dir)
-    frame = predictor.predict_table(Path(args.csv).read_bytes(), args.csv) if args.csv else predictor.predict(args.text)
+    if args.csv:
+        frame = predictor.predict_table(Path(args.csv).read_bytes(), args.csv, text_column=args.text_column)
+        say_columns(args.csv, frame.attrs.get("columns_how", ""))
+    else:
+        frame = predictor.predict(args.text)
     if args.out:
         frame.to_csv(args.out, index=False)
     else:
@@ -173,7 +186,10 @@ def run_check(args) -> int:
     from modelkit.paths import example_dataset_path
     from modelkit.text.model import load_tokenizer
 
-    train, val = split_train_val(load_text_table(args.data or example_dataset_path()))
+    path = args.data or example_dataset_path()
+    table = load_text_table(path, text_column=args.text_column, label_column=args.label_column)
+    say_columns(path, table.columns_how)
+    train, val = split_train_val(table)
     print(json.dumps(check_text_data(train, val, load_tokenizer(args.model)).to_dict(), indent=2))
     return 0
 

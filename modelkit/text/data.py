@@ -14,16 +14,16 @@ import io
 import json
 import random
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from modelkit.errors import DataError  # noqa: F401  (re-exported: callers catch it from here too)
+from modelkit.text.columns import (LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, MissingColumnError,  # noqa: F401
+                                   map_columns, pick_column)
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
-TEXT_COLUMN_NAMES = ("text", "sentence", "content", "body", "message", "review", "utterance", "document")
-LABEL_COLUMN_NAMES = ("label", "labels", "class", "category", "target", "intent", "topic")
 
 
 class FileTooLargeError(DataError):
@@ -31,10 +31,6 @@ class FileTooLargeError(DataError):
 
 
 class NotATableError(DataError):
-    pass
-
-
-class MissingColumnError(DataError):
     pass
 
 
@@ -54,6 +50,7 @@ class TextTable:
     label_column: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    columns_how: str = ""  # how the two columns were chosen (given, named or guessed), said to the user
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -153,20 +150,6 @@ def parse_jsonl(text: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(records).astype(str)
 
 
-def pick_column(columns: list[str], wanted: str | None, known_names: tuple[str, ...], role: str) -> str:
-    if wanted is not None:
-        if wanted not in columns:
-            raise MissingColumnError(f"no {role} column named {wanted!r}; the columns are {columns}")
-        return wanted
-    by_lower = {column.strip().lower(): column for column in columns}
-    for name in known_names:
-        if name in by_lower:
-            return by_lower[name]
-    raise MissingColumnError(
-        f"no {role} column found among {columns}; name one (e.g. {known_names[0]!r}) or map it explicitly"
-    )
-
-
 def load_text_table(source: str | Path | bytes, filename: str | None = None, text_column: str | None = None,
                     label_column: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> TextTable:
     filename = filename or (str(source) if not isinstance(source, (bytes, bytearray)) else "upload.csv")
@@ -177,13 +160,14 @@ def load_text_table(source: str | Path | bytes, filename: str | None = None, tex
     columns = [str(column) for column in frame.columns]
     if len(columns) < 2:
         raise NotATableError(f"{filename} has {len(columns)} column(s); a text column and a label column are needed")
-    text_name = pick_column(columns, text_column, TEXT_COLUMN_NAMES, "text")
-    label_name = pick_column(columns, label_column, LABEL_COLUMN_NAMES, "label")
+    mapping = map_columns(frame, text_column, label_column)
+    text_name, label_name = mapping.text.column, mapping.label.column
     frame = frame[frame[label_name].astype(str).str.strip() != ""]
     if len(frame) == 0:
         raise EmptyDataError(f"{filename} has 0 labelled rows")
     table = TextTable(texts=frame[text_name].astype(str).tolist(), labels=frame[label_name].astype(str).tolist(),
-                      text_column=text_name, label_column=label_name, encoding=encoding, warnings=tuple(warnings))
+                      text_column=text_name, label_column=label_name, encoding=encoding,
+                      warnings=tuple(warnings + mapping.guesses()), columns_how=mapping.describe())
     require_two_classes(table, filename)
     return table
 
@@ -214,9 +198,7 @@ def split_train_val(table: TextTable, val_fraction: float = 0.2, seed: int = 42)
 
 
 def subset(table: TextTable, indices: list[int]) -> TextTable:
-    return TextTable(texts=[table.texts[i] for i in indices], labels=[table.labels[i] for i in indices],
-                     text_column=table.text_column, label_column=table.label_column, encoding=table.encoding,
-                     warnings=table.warnings)
+    return replace(table, texts=[table.texts[i] for i in indices], labels=[table.labels[i] for i in indices])
 
 
 def label_key(label: str) -> str:
@@ -238,8 +220,7 @@ def merge_label_variants(table: TextTable) -> TextTable:
     for label, _ in counts.most_common():
         canonical.setdefault(label_key(label), label)
     labels = [canonical[label_key(label)] for label in table.labels]
-    return TextTable(texts=table.texts, labels=labels, text_column=table.text_column,
-                     label_column=table.label_column, encoding=table.encoding, warnings=table.warnings)
+    return replace(table, labels=labels)
 
 
 def token_length_stats(texts: list[str], tokenizer, max_length: int) -> tuple[dict[str, int], int]:

@@ -64,16 +64,21 @@ class Predictor:
                       max_rows: int | None = None) -> pd.DataFrame:
         """Predictions for every row of an uploaded table; a label column is not required. `max_rows`
         (hosted mode) refuses a larger table before any prediction is spent on it."""
-        from modelkit.text.data import TEXT_COLUMN_NAMES, DataError, decode_text, parse_frame, pick_column, read_bytes
+        from modelkit.text.columns import map_columns
+        from modelkit.text.data import DataError, decode_text, parse_frame, read_bytes
 
         text, _, _ = decode_text(read_bytes(source))
         lines = text.splitlines()
         if lines and not any(mark in lines[0] for mark in ",;\t|"):
             # one column: every line is a text, commas and all (such files are rarely quoted)
-            return self.predict(_within(max_rows, [line for line in lines[1:] if line.strip()], DataError))
+            predictions = self.predict(_within(max_rows, [line for line in lines[1:] if line.strip()], DataError))
+            predictions.attrs["columns_how"] = "one column: every line after the header is a text"
+            return predictions
         frame = parse_frame(text, filename)
-        column = pick_column([str(c) for c in frame.columns], text_column, TEXT_COLUMN_NAMES, "text")
-        return self.predict(_within(max_rows, frame[column].astype(str).tolist(), DataError))
+        mapping = map_columns(frame, text_column, need_label=False)
+        predictions = self.predict(_within(max_rows, frame[mapping.text.column].astype(str).tolist(), DataError))
+        predictions.attrs["columns_how"] = mapping.describe()
+        return predictions
 
 
 def _within(max_rows: int | None, texts: list[str], error: type[ValueError]) -> list[str]:

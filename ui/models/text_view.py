@@ -121,9 +121,9 @@ def data_section() -> dict | None:
         if path is None:
             st.info("Upload a table with a text column and a label column.")
             return None
-    columns = table_columns(str(path))
-    text_col = st.selectbox("Text column", columns, index=guess(columns, "text"), key="text_text_column") if columns else None
-    label_col = st.selectbox("Label column", columns, index=guess(columns, "label"), key="text_label_column") if columns else None
+    columns, text_index, label_index = table_columns(str(path))
+    text_col = st.selectbox("Text column", columns, index=text_index, key="text_text_column") if columns else None
+    label_col = st.selectbox("Label column", columns, index=label_index, key="text_label_column") if columns else None
     try:
         table = load_text_table(path, text_column=text_col, label_column=label_col)
         merge = st.checkbox("Merge labels that differ only by case or spaces", key="text_merge_labels")
@@ -138,21 +138,21 @@ def data_section() -> dict | None:
 
 
 @st.cache_data(show_spinner=False)
-def table_columns(path: str) -> list[str]:
+def table_columns(path: str) -> tuple[list[str], int, int]:
+    """The table's columns and the positions of the text and label columns modelkit would pick (or guess)."""
+    from modelkit.text.columns import map_columns
     from modelkit.text.data import decode_text, parse_frame, read_bytes
 
     try:
-        return [str(c) for c in parse_frame(decode_text(read_bytes(path))[0][:200_000], path).columns]
+        frame = parse_frame(decode_text(read_bytes(path))[0][:200_000], path)
     except ValueError:
-        return []
-
-
-def guess(columns: list[str], role: str) -> int:
-    from modelkit.text.data import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES
-
-    names = TEXT_COLUMN_NAMES if role == "text" else LABEL_COLUMN_NAMES
-    lowered = [c.strip().lower() for c in columns]
-    return next((lowered.index(n) for n in names if n in lowered), min(len(columns) - 1, 0 if role == "text" else 1))
+        return [], 0, 0
+    columns = [str(c) for c in frame.columns]
+    try:
+        mapping = map_columns(frame)
+        return columns, columns.index(mapping.text.column), columns.index(mapping.label.column)
+    except ValueError:
+        return columns, 0, min(1, len(columns) - 1)
 
 
 def show_report(report) -> None:
