@@ -35,7 +35,7 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         if field.type in ("bool", bool):
             parser.add_argument(flag, action="store_true", default=field.default)
             continue
-        kind = {"int": int, "float": float, "int | None": int}.get(str(field.type), str)
+        kind = {"int": int, "float": float, "int | None": int, "float | None": float}.get(str(field.type), str)
         parser.add_argument(flag, type=kind, default=field.default)
     parser.add_argument("--data", dest="data_path", default="")
 

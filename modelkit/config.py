@@ -41,3 +41,6 @@ class TrainConfig:
     image_size: int = 0
     augment: str = ""
     freeze_epochs: int = 1
+    # what the page predicted before the start (seconds on this machine); kept so the run card can
+    # set it beside the time the run really took
+    predicted_seconds: float | None = None

@@ -76,6 +76,7 @@ def build_run_card(run_dir, task: str, config, summary: dict, report: dict, mode
         "metrics": {key: report[key] for key in ("accuracy", "macro_f1", "per_class", "examples")},
         "training": {key: summary.get(key) for key in TRAINING_FACTS},
         "throughput": {"train_samples_per_s": summary.get("train_samples_per_s", 0.0),
+                       "train_tokens_per_s": summary.get("train_tokens_per_s", 0.0),
                        "infer_samples_per_s": infer_samples_per_s, "device": device,
                        "train_device": summary.get("device"),
                        "samples_per_s": infer_samples_per_s},  # the name business/costs/run_cards.py reads

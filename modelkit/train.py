@@ -48,6 +48,7 @@ class LoopState:
     epoch: int = 0
     global_step: int = 0
     samples_seen: int = 0
+    tokens_seen: int = 0  # text only: real (unpadded) tokens, the unit training FLOPs are counted in
     train_seconds: float = 0.0
     best_metric: float = -1.0
     best_epoch: int = -1
@@ -148,6 +149,7 @@ def train_one_epoch(model, loader, optimizer, scheduler, accelerator: Accelerato
     `clock` says one is due."""
     model.train()
     started, tick, session_steps, session_samples = time.perf_counter(), time.perf_counter(), 0, 0
+    session_tokens = torch.zeros((), dtype=torch.long, device=accelerator.device)  # summed on device: no sync per step
     for index, batch in enumerate(loader):
         if index < state.epoch_step:
             continue
@@ -155,6 +157,8 @@ def train_one_epoch(model, loader, optimizer, scheduler, accelerator: Accelerato
         if stop_now:
             break
         if save_now and checkpoint is not None:  # decided with the stop, so all ranks save at the same step
+            state.tokens_seen += int(session_tokens.item())  # the checkpoint keeps the count a resume continues
+            session_tokens.zero_()
             checkpoint()
             tick = time.perf_counter()  # writing a checkpoint is not training time
         loss, _ = forward_loss(model, batch)
@@ -170,6 +174,8 @@ def train_one_epoch(model, loader, optimizer, scheduler, accelerator: Accelerato
         state.samples_seen += samples
         now = time.perf_counter()
         state.train_seconds, tick = state.train_seconds + now - tick, now
+        if "attention_mask" in batch:
+            session_tokens += batch["attention_mask"].sum() * accelerator.num_processes
         if state.global_step % config.log_every_steps == 0 or state.global_step in (1, total_steps):
             elapsed = now - started
             log.emit("step", step=state.global_step, total_steps=total_steps, epoch=state.epoch,
@@ -178,6 +184,7 @@ def train_one_epoch(model, loader, optimizer, scheduler, accelerator: Accelerato
                      eta_s=round((total_steps - state.global_step) * elapsed / session_steps, 1))
         if state.global_step >= total_steps:
             break
+    state.tokens_seen += int(session_tokens.item())
     return state.global_step >= total_steps or stop.flag
 
 
@@ -309,6 +316,7 @@ def fit(config: TrainConfig, options: RunOptions) -> dict:
     summary = {**asdict(state), "device": str(accelerator.device), "precision": accelerator.mixed_precision,
                "processes": accelerator.num_processes, "data_hash": task_data.data_hash,
                "train_samples_per_s": round(state.samples_seen / max(state.train_seconds, 1e-9), 2),
+               "train_tokens_per_s": round(state.tokens_seen / max(state.train_seconds, 1e-9), 2),
                **how_training_went(state, config, steps_per_epoch, total_steps, task_data)}
     if accelerator.is_main_process and options.finalize:
         summary["run_card"] = get_task(config.task).finalize_run(run_dir, config, summary)

@@ -88,6 +88,7 @@ class DataReport:
     max_length: int = 0
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
+    train_tokens: int = 0  # tokens one pass over the training texts feeds the model (after truncation)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -223,10 +224,16 @@ def merge_label_variants(table: TextTable) -> TextTable:
     return replace(table, labels=labels)
 
 
-def token_length_stats(texts: list[str], tokenizer, max_length: int) -> tuple[dict[str, int], int]:
+def token_lengths(texts: list[str], tokenizer) -> list[int]:
     if tokenizer is None or not texts:
+        return []
+    return [len(ids) for ids in tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"]]
+
+
+def token_length_stats(lengths: list[int], max_length: int) -> tuple[dict[str, int], int]:
+    if not lengths:
         return {}, 0
-    lengths = sorted(len(ids) for ids in tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"])
+    lengths = sorted(lengths)
 
     def percentile(q: float) -> int:
         return lengths[min(len(lengths) - 1, int(q * (len(lengths) - 1) + 0.5))]
@@ -244,7 +251,8 @@ def check_text_data(train: TextTable, val: TextTable | None = None, tokenizer=No
     all_texts = train.texts + val_texts
     normalized = [" ".join(text.split()).lower() for text in all_texts]
     train_keys = {" ".join(text.split()).lower() for text in train.texts}
-    token_stats, truncated = token_length_stats(all_texts, tokenizer, max_length)
+    lengths = token_lengths(all_texts, tokenizer)
+    token_stats, truncated = token_length_stats(lengths, max_length)
     report = DataReport(
         rows=len(all_texts), train_rows=len(train), val_rows=len(val_texts), class_counts=counts,
         imbalance_ratio=round(max(counts.values()) / min(counts.values()), 2),
@@ -252,7 +260,8 @@ def check_text_data(train: TextTable, val: TextTable | None = None, tokenizer=No
         duplicate_texts=len(normalized) - len(set(normalized)),
         train_val_overlap=sum(1 for text in val_texts if " ".join(text.split()).lower() in train_keys),
         label_variants=find_label_variants(all_labels), token_length_percentiles=token_stats,
-        truncated_texts=truncated, max_length=max_length, encoding=train.encoding, warnings=list(train.warnings))
+        truncated_texts=truncated, max_length=max_length, encoding=train.encoding, warnings=list(train.warnings),
+        train_tokens=sum(min(length, max_length) for length in lengths[:len(train)]))
     report.warnings += report_warnings(report)
     return report
 

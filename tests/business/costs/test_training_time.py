@@ -1,0 +1,61 @@
+"""Training time is predicted from FLOPs and this machine's speed, measured by past runs when there are any."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from business.costs.catalog import load_catalog
+from business.costs.training_time import (CPU_TRAINING_SHARE_OF_MATMUL, predict_training_time, predicted_vs_actual,
+                                          speed_from_matmul, speed_from_runs)
+
+TODAY = date(2026, 11, 30)
+MINILM = "all-MiniLM-L6-v2 (bundled)"
+
+
+def text_card(run_id: str, tokens_per_s: float, device: str = "cpu", model: str = MINILM, **config) -> dict:
+    return {"run_id": run_id, "task": "text", "model": {"name": model, "parameters": 22_700_000},
+            "throughput": {"train_tokens_per_s": tokens_per_s, "train_device": device},
+            "config": config, "training": {"train_seconds": 100.0}}
+
+
+def test_past_runs_of_the_same_model_on_this_device_give_the_median_speed():
+    cards = [text_card("a", 100.0), text_card("b", 300.0), text_card("c", 200.0),
+             text_card("gpu", 9_000.0, device="cuda:0"), text_card("other", 5.0, model="bert-base-uncased")]
+
+    speed = speed_from_runs(cards, MINILM, "cpu")
+
+    assert speed.flops_per_s == pytest.approx(6 * 22_700_000 * 200.0)
+    assert speed.basis.startswith("measured: 3 past run(s)") and speed.provenance.kind == "measured"
+
+
+def test_without_past_runs_the_speed_is_an_assumed_share_of_the_measured_matmul_speed_and_says_so():
+    assert speed_from_runs([], MINILM, "cpu") is None
+
+    speed = speed_from_matmul(50e9, TODAY)
+
+    assert speed.flops_per_s == pytest.approx(50e9 * CPU_TRAINING_SHARE_OF_MATMUL)
+    assert "(assumed)" in speed.basis and speed.provenance.kind == "estimated"
+
+
+def test_the_prediction_is_six_n_d_over_the_speed_and_prices_the_same_job_on_the_cheapest_gpu():
+    speed = speed_from_runs([text_card("a", 1_000.0)], MINILM, "cpu")
+
+    prediction = predict_training_time(22_700_000, tokens_per_epoch=6_000, epochs=10, speed=speed,
+                                       offers=load_catalog(), today=TODAY)
+
+    assert prediction.flops == pytest.approx(6 * 22_700_000 * 60_000)
+    assert prediction.seconds == pytest.approx(60.0)  # 60,000 tokens at 1,000 measured tokens/s
+    assert prediction.cloud is not None and prediction.cloud.cost_usd > 0 and prediction.cloud.gpus == 1
+
+
+def test_more_epochs_take_proportionally_longer():
+    speed = speed_from_matmul(50e9, TODAY)
+    one, three = (predict_training_time(22_700_000, 6_000, epochs, speed, load_catalog(), TODAY) for epochs in (1, 3))
+
+    assert three.seconds == pytest.approx(3 * one.seconds)
+
+
+def test_a_run_card_keeps_its_prediction_beside_the_actual_time():
+    assert predicted_vs_actual(text_card("a", 1.0, predicted_seconds=80.0)) == (80.0, 100.0)
+    assert predicted_vs_actual(text_card("b", 1.0)) is None
