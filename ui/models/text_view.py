@@ -38,9 +38,10 @@ MODELS = {"bundled": "all-MiniLM-L6-v2 (bundled, offline)", "tiny-bert": "Tiny B
 
 @st.cache_resource(show_spinner="Loading the tokenizer...")
 def tokenizer_for(model_name: str):
-    from modelkit.text.model import load_tokenizer
+    """Token counts for the data check: read from tokenizer.json, so the page needs no torch to show it."""
+    from modelkit.text.tokens import length_tokenizer
 
-    return load_tokenizer(model_name)
+    return length_tokenizer(model_name)
 
 
 @st.cache_resource(show_spinner="Loading the trained model...", max_entries=3)
