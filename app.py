@@ -15,6 +15,7 @@ from ui.project_actions import project_deletion_box
 from ui.routing import Route, navigation_pages
 from ui.session import current_project_id, get_store
 from ui.text import plain
+from ui.warmup import warm_model_libraries
 
 # Each page's URL is its file name (/costs, /investor); the canvas, the default page, opens at "/".
 # ui/routing.py says why, and answers the older URLs (/compute-costs, /business-model-canvas) too.
@@ -92,6 +93,7 @@ def _rename_project(project_id: int) -> None:
 st.set_page_config(page_title="Founder dashboard", page_icon=":material/rocket_launch:", layout="wide")
 role = gate()  # hosted mode: stops at the login until someone signs in; None when running locally
 navigation = st.navigation(navigation_pages(pages_for(role, PAGES, INVESTOR_PAGE)))
+warm_model_libraries()  # model pages then open at once; the canvas never waits for it
 with st.sidebar:
     project_picker(role)
     account_box(role)
