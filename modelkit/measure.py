@@ -35,14 +35,3 @@ def serialized_size_bytes(model: torch.nn.Module) -> int:
     torch.save(model.state_dict(), buffer)  # written to memory only, to count bytes; never loaded back
     return buffer.getbuffer().nbytes
 
-
-def matmul_flops_per_s(size: int = 512, repeats: int = 20) -> float:
-    """This machine's fp32 matrix-multiply speed on the CPU, measured now (best of `repeats`)."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
-    a @ b  # warm-up: first call allocates and picks kernels
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * size ** 3 / best

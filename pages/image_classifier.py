@@ -8,15 +8,13 @@ are offered for adoption, and the founder picks the run investors see (ui/models
 """
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from modelkit import jobs
 from modelkit.vision.zip_safety import ImageDataError
 from modelkit.runs import read_run_card
-from ui.models.image_view import (DATA_FIELDS, RUN_ID, START, check_data, compression, data_path_from_widgets, demo,
-                                      image_runs, live_panel, results, show_report, start_training, training_config)
+from ui.models.image_view import (RUN_ID, START, check_data, compression, data_config, data_path_from_widgets, demo,
+                                  image_runs, live_panel, results, show_report, start_training, training_config)
 from ui.models.run_choice import adoption_panel, cli_hint, featured_id, investor_choice, run_label, show_message
 from ui.text import plain
 from ui.routing import run_through_router
@@ -27,15 +25,14 @@ st.title("Image classifier")
 st.caption("Train a CNN on your images; every number below is measured on this machine.")
 data_path = data_path_from_widgets()
 if data_path:
-    config = training_config(data_path)
     try:
-        # only what changes the data is the cache key: editing epochs must not re-read every image
-        report = check_data(json.dumps({k: config[k] for k in DATA_FIELDS}, sort_keys=True))
+        report = check_data(data_config(data_path))
     except ImageDataError as error:
         st.error(plain(str(error)))
         report = None
     if report:
         show_report(report)
+        config = training_config(data_path, report)
         st.button("Start training", key=START, type="primary", on_click=start_training, args=(config,))
         cli_hint()
 runs = image_runs()

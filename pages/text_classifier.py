@@ -23,9 +23,9 @@ run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 st.title("Text classifier", anchor=False)
 st.caption("Fine-tune BERT on labelled text. Training runs in the background on this machine's "
            "device, one job at a time; every number below is measured on this machine.")
-data = data_section()
-if data is not None:
-    training_form(data)
+checked = data_section()
+if checked is not None:
+    training_form(*checked)
     cli_hint()
 run = run_picker()
 adoption_panel("text")

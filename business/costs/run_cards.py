@@ -68,7 +68,8 @@ def _section(card: dict, key: str) -> dict:
     return section
 
 
-def _matching_preset(name: str) -> ModelSpec | None:
+def matching_preset(name: str) -> ModelSpec | None:
+    """The preset a model's name points at (MiniLM, DistilBERT, BERT-base, ...), or None."""
     squashed = re.sub(r"[^a-z0-9]", "", name.lower())
     for alias, key in _PRESET_ALIASES.items():
         if alias in squashed:
@@ -88,7 +89,7 @@ def model_from_run_card(card: object) -> MeasuredModel:
     parameters = _number("model.parameters", model.get("parameters"), integer=True)
     if not parameters or parameters > MAX_PARAMETERS:
         raise InvalidRunCard(f"run card model.parameters={model.get('parameters')!r} must be a positive count")
-    family = _matching_preset(name)
+    family = matching_preset(name)
     task_kind = {"text": "encoder", "image": "cnn"}.get(str(card.get("task", "")))
     kind = model.get("kind") or task_kind or (family.kind if family else "encoder")
     if kind not in KINDS:

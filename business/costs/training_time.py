@@ -85,3 +85,33 @@ def predicted_vs_actual(card: dict) -> tuple[float, float] | None:
     if not predicted or not actual:
         return None
     return float(predicted), float(actual)
+
+
+@dataclass(frozen=True)
+class SamplesPrediction:
+    seconds: float
+    samples_per_s: float
+    speed: MachineSpeed
+    flops: float = 0.0  # not known for a model without a FLOP count (e.g. the small CNN)
+    cloud: Quote | None = None
+
+
+def predict_from_samples(cards: list[dict], task: str, model_name: str, device: str,
+                         samples: int) -> SamplesPrediction | str:
+    """Seconds for `samples` training examples at the median speed past runs of this model reached on
+    this device; or, with no such run, why there is no prediction yet."""
+    rates, run_ids = [], []
+    for card in cards:
+        throughput, config = card.get("throughput") or {}, card.get("config") or {}
+        rate = throughput.get("train_samples_per_s") or 0
+        if (card.get("task") == task and config.get("model_name") == model_name and rate > 0
+                and str(throughput.get("train_device", "")).split(":")[0] == device.split(":")[0]):
+            rates.append(float(rate))
+            run_ids.append(str(card.get("run_id")))
+    if not rates:
+        return (f"no time estimate yet: no past run of {model_name} on this {device.upper()}; the first run "
+                "measures its speed and the next one is predicted from it")
+    samples_per_s = statistics.median(rates)
+    basis = f"measured: {len(rates)} past run(s) of {model_name} on this {device.upper()} ({samples_per_s:,.0f} images/s)"
+    speed = MachineSpeed(0.0, basis, measured(", ".join(run_ids[-3:]), method=basis))
+    return SamplesPrediction(samples / samples_per_s, samples_per_s, speed)

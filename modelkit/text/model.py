@@ -15,9 +15,8 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, BertForSequenceClassification
 
 from modelkit.online import reachable
+from modelkit.text.names import BUNDLED, TINY  # noqa: F401  (re-exported for callers)
 
-BUNDLED = "bundled"
-TINY = "tiny-bert"
 HUB_HOST = "huggingface.co"
 
 

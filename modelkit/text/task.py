@@ -15,7 +15,8 @@ from modelkit.text.data import (MIN_TEXTS_PER_CLASS, TextTable, load_text_table,
                                 subset)
 from modelkit.paths import example_dataset_path
 from modelkit.tasks import TaskData
-from modelkit.text.model import BUNDLED, build_text_model, load_tokenizer
+from modelkit.text.model import build_text_model, load_tokenizer
+from modelkit.text.names import display_name
 
 
 def sample_rows(table: TextTable, limit: int | None, seed: int) -> TextTable:
@@ -63,11 +64,6 @@ def prepare_task(config) -> TaskData:
                     train_set=train_set, val_set=val_set, collate=PaddingCollator(tokenizer.pad_token_id or 0, multiple),
                     label_names=label_names, data_hash=data_hash(train, val), train_lengths=train_set.lengths(),
                     extra={"val_texts": val.texts, "min_train_rows": MIN_TEXTS_PER_CLASS * len(label_names)})
-
-
-def display_name(model_name: str) -> str:
-    """The name a person (and the cost estimator's preset matcher) recognises."""
-    return "all-MiniLM-L6-v2 (bundled)" if model_name == BUNDLED else model_name
 
 
 def finalize_run(run_dir: Path, config, summary: dict) -> dict:

@@ -147,7 +147,7 @@ def test_an_investor_session_forced_onto_the_text_page_cannot_start_training(app
     at.session_state[keys.ROLE] = INVESTOR
     at.run()
     at.selectbox(key="text_model").set_value("tiny-bert")
-    at.button(key="FormSubmitter:text_train_form-Start training").click().run()
+    at.button(key="text_start").click().run()
     # Compared without Markdown escapes: the page may show messages through ui.text.plain.
     assert "read-only: investors cannot start training." in [e.value.replace("\\", "") for e in at.error]
     assert not (app_data_dir / "runs").exists() or not any((app_data_dir / "runs").iterdir())

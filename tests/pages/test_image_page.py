@@ -94,3 +94,23 @@ def test_measuring_compression_from_the_page_fills_the_table(finished_run):
     table = at.dataframe[-1].value
     assert list(table["method"])[:2] == ["fp32", "int8-static"]
     assert "int8: FX static post-training quantization" in texts(at)
+
+
+def test_the_settings_start_from_the_digits_suggestions_and_a_short_run_is_said_before_the_start():
+    from modelkit.defaults import image_defaults
+
+    at = open_page()
+    suggested = image_defaults(train_rows=1_438, classes=10, pretrained=False, on_gpu=False)
+
+    assert at.number_input(key="img_epochs").value == suggested.epochs
+    assert at.number_input(key="img_lr").value == suggested.learning_rate
+    assert "the first run measures its speed" in texts(at).replace("\\", "")
+    at.number_input(key="img_max_steps").set_value(3).run()
+    assert any("less than one pass over the 1,438 training rows" in w.value for w in at.warning)
+
+
+def test_the_predicted_time_comes_from_the_last_run_of_the_same_model_here(finished_run):
+    at = open_page()
+
+    said = texts(at).replace("\\", "")
+    assert "Predicted training time here: about" in said and "past run(s) of small_cnn" in said

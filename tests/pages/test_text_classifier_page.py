@@ -39,7 +39,7 @@ def test_an_unreachable_hub_model_is_refused_with_a_message_not_a_stack_trace(mo
 
     at.selectbox(key="text_model").set_value("hub")
     at.text_input(key="text_hub_id").set_value("someone/unknown-bert")
-    at.button(key="FormSubmitter:text_train_form-Start training").click().run()
+    at.button(key="text_start").click().run()
 
     assert not at.exception
     assert "cannot be reached" in everything_said(at)
@@ -81,7 +81,7 @@ def test_a_tiny_job_started_from_the_page_ends_with_results_a_working_demo_and_m
     at = open_page()
     at.selectbox(key="text_model").set_value("tiny-bert")
     at.number_input(key="text_max_steps").set_value(2)
-    at.button(key="FormSubmitter:text_train_form-Start training").click().run()
+    at.button(key="text_start").click().run()
     run_id = at.session_state["text_run_id"]
 
     assert jobs.wait(run_id, timeout_s=600, root=runs_root())["state"] == "done"

@@ -11,6 +11,7 @@ import streamlit as st
 
 from business.store import ReadOnlyStoreError
 from modelkit import jobs
+from modelkit.config import TrainConfig
 from modelkit.events import read_events
 from modelkit.vision.zip_safety import ImageDataError
 from modelkit.paths import app_data_dir
@@ -27,6 +28,7 @@ SOURCES = {"digits": "Handwritten digits (bundled, offline)", "zip": "Upload a z
            "torchvision": "MNIST / Fashion-MNIST / CIFAR-10 (downloaded when online)"}
 MODELS = {"small_cnn": "Small CNN (from scratch, fast)", "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
 ACTIVE = ("queued", "running", "cancelling")
+PREDICTED = "img_predicted_seconds"
 DATA_FIELDS = ("task", "model_name", "data_path", "image_size", "val_fraction", "seed", "max_train_rows", "max_val_rows")
 
 
@@ -63,28 +65,58 @@ def data_path_from_widgets() -> str | None:
         return None
 
 
-def training_config(data_path: str) -> dict:
-    from modelkit.train import TrainConfig
+def data_config(data_path: str) -> str:
+    """What the data check depends on (the model and image size set below, or their defaults), as the cache key:
+    editing epochs must not re-read every image."""
+    config = TrainConfig(task="image", model_name=st.session_state.get(MODEL, "small_cnn"), data_path=data_path,
+                         image_size=int(st.session_state.get(IMAGE_SIZE, 0)))
+    return json.dumps({k: asdict(config)[k] for k in DATA_FIELDS}, sort_keys=True)
 
+
+def training_config(data_path: str, report: dict) -> dict:
+    """The settings, starting from what this data suggests (reasons on hover)."""
+    from modelkit.defaults import image_defaults
+    from ui.models.before_start import on_gpu
+
+    train_rows = sum(report["train_counts"].values())
+    model_now = st.session_state.get(MODEL, "small_cnn")
+    suggested = image_defaults(train_rows, len(report["classes"]), model_now != "small_cnn", on_gpu())
+    why = suggested.reasons
     with st.expander("Model and training settings", expanded=False):
         model = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL)
         cols = st.columns(4)
         size = cols[0].number_input("Image size (0 = model default)", 0, 512, 0, step=8, key=IMAGE_SIZE)
-        epochs = cols[1].number_input("Epochs", 1, 100, 3, key=EPOCHS)
-        batch = cols[2].number_input("Batch size", 1, 1024, 64, key=BATCH)
-        lr = cols[3].number_input("Learning rate", 1e-5, 1.0, 3e-3, format="%.5f", key=LR)
+        epochs = cols[1].number_input("Epochs", 1, 100, suggested.epochs, key=EPOCHS, help=why["epochs"])
+        batch = cols[2].number_input("Batch size", 1, 1024, suggested.batch_size, key=BATCH, help=why["batch_size"])
+        lr = cols[3].number_input("Learning rate", 1e-5, 1.0, suggested.learning_rate, format="%.5f", key=LR,
+                                  help=why["learning_rate"])
         augment = st.multiselect("Augmentation", ["flip", "crop", "jitter"], key=AUGMENT)
         max_steps = st.number_input("Stop after N steps (0 = all epochs)", 0, 100_000, 0, key=MAX_STEPS)
     config = TrainConfig(task="image", model_name=model, data_path=data_path, image_size=int(size), epochs=int(epochs),
                          batch_size=int(batch), learning_rate=float(lr), augment=",".join(augment),
                          max_steps=int(max_steps) or None, warmup_ratio=0.05)
+    before_start(config, train_rows, suggested)
     return asdict(config)
 
 
-@st.cache_data(show_spinner="Checking the images...", max_entries=8)
+def before_start(config: TrainConfig, train_rows: int, suggested) -> None:
+    """Short-run warnings and the predicted time (from past runs of this model here), before the start."""
+    from business.costs.training_time import predict_from_samples
+    from modelkit.defaults import short_run_warnings
+    from ui.models.before_start import on_gpu, past_cards, show_before_start
+
+    warnings = short_run_warnings(config.epochs, config.max_steps, config.learning_rate, config.batch_size,
+                                  train_rows, suggested)
+    samples = min(config.epochs * train_rows, (config.max_steps or 10**12) * config.batch_size)
+    prediction = predict_from_samples(past_cards(), "image", config.model_name, "cuda" if on_gpu() else "cpu",
+                                      samples)
+    show_before_start(warnings, prediction)
+    st.session_state[PREDICTED] = None if isinstance(prediction, str) else round(prediction.seconds, 1)
+
+
+@st.cache_data(show_spinner="Loading the image library and checking the images...", max_entries=8)
 def check_data(config_json: str) -> dict:
     from modelkit.vision.task import load_sets
-    from modelkit.train import TrainConfig
 
     return load_sets(TrainConfig(**json.loads(config_json)))[2]
 
@@ -106,6 +138,7 @@ def show_report(report: dict) -> None:
 
 
 def start_training(config: dict) -> None:
+    config = {**config, "predicted_seconds": st.session_state.get(PREDICTED)}
     try:
         require_founder("start training")
         st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(task="image", config=config,

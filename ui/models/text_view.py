@@ -99,8 +99,9 @@ def hf_dataset_path() -> Path | None:
     return Path(st.session_state[HF_PATH])
 
 
-def data_section() -> dict | None:
-    """Pick data, map columns, show the data check; the training config's data part, or None."""
+def data_section() -> tuple[dict, object] | None:
+    """Pick data, map columns, show the data check; (the training config's data part, the data report),
+    or None."""
     st.subheader("1. Data", anchor=False)
     source = st.radio("Data", ["Built-in example: support tickets", "Upload CSV / TSV / JSONL", HF_SOURCE], key=SOURCE,
                       horizontal=True, label_visibility="collapsed")
@@ -134,8 +135,9 @@ def data_section() -> dict | None:
         st.error(plain(str(error)))
         return None
     show_report(report)
-    return {"data_path": "" if path == example_dataset_path() else str(path), "text_column": table.text_column,
+    data = {"data_path": "" if path == example_dataset_path() else str(path), "text_column": table.text_column,
             "label_column": table.label_column, "merge_label_variants": merge}
+    return data, report
 
 
 @st.cache_data(show_spinner=False)
@@ -171,30 +173,49 @@ def show_report(report) -> None:
                f"{report.train_val_overlap}; token length percentiles {report.token_length_percentiles}."))
 
 
-def training_form(data: dict) -> None:
+@st.fragment
+def training_form(data: dict, report) -> None:
+    """Settings start from the data's suggestions (reasons on hover); warnings and the predicted time follow
+    every change at once (a fragment: the data check above is not redone)."""
+    from modelkit.defaults import short_run_warnings, text_defaults
+    from modelkit.text.names import display_name
+    from ui.models.before_start import on_gpu, predict_text, show_before_start
+
     st.subheader("2. Train", anchor=False)
-    with st.form("text_train_form"):
-        choice = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL)
-        hub_id = st.text_input("Hugging Face model id (when chosen above)", "distilbert-base-uncased", key="text_hub_id")
-        c1, c2, c3, c4 = st.columns(4)
-        epochs = c1.number_input("Epochs", 1, 50, 3, key="text_epochs")
-        batch = c2.number_input("Batch size", 1, 512, 16, key="text_batch")
-        rate = c3.number_input("Learning rate", 1e-6, 1e-2, 5e-5, format="%.0e", key="text_lr")
-        length = c4.number_input("Max tokens", 16, 512, 128, key="text_max_length")
-        c5, c6, c7 = st.columns(3)
-        max_steps = c5.number_input("Stop after steps (0 = all)", 0, 10**6, 0, key="text_max_steps")
-        seed = c6.number_input("Seed", 0, 10**6, 42, key="text_seed")
-        processes = c7.number_input("Processes (GPUs)", 1, 16, 1, key="text_processes")
-        submitted = st.form_submit_button("Start training", type="primary")
-    if submitted:
-        model = hub_id.strip() if choice == "hub" else choice
+    token_p95 = (report.token_length_percentiles or {}).get("p95")
+    suggested = text_defaults(report.train_rows, len(report.class_counts), token_p95, on_gpu())
+    why = suggested.reasons
+    choice = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL)
+    hub_id = st.text_input("Hugging Face model id (when chosen above)", "distilbert-base-uncased", key="text_hub_id")
+    c1, c2, c3, c4 = st.columns(4)
+    epochs = c1.number_input("Epochs", 1, 50, suggested.epochs, key="text_epochs", help=why["epochs"])
+    batch = c2.number_input("Batch size", 1, 512, suggested.batch_size, key="text_batch", help=why["batch_size"])
+    rate = c3.number_input("Learning rate", 1e-6, 1e-2, suggested.learning_rate, format="%.0e", key="text_lr",
+                           help=why["learning_rate"])
+    length = c4.number_input("Max tokens", 16, 512, suggested.max_length, key="text_max_length",
+                             help=why["max_length"])
+    c5, c6, c7 = st.columns(3)
+    max_steps = c5.number_input("Stop after steps (0 = all)", 0, 10**6, 0, key="text_max_steps")
+    seed = c6.number_input("Seed", 0, 10**6, 42, key="text_seed")
+    processes = c7.number_input("Processes (GPUs)", 1, 16, 1, key="text_processes")
+    model = hub_id.strip() if choice == "hub" else choice
+    warnings = short_run_warnings(int(epochs), int(max_steps) or None, float(rate), int(batch), report.train_rows,
+                                  suggested)
+    # one pass's tokens at this length (the data check counted them at the length of its last run)
+    tokens = min(report.train_tokens or report.train_rows * int(length), report.train_rows * int(length))
+    passes = min(int(epochs), -(-int(max_steps) * int(batch) // max(report.train_rows, 1)) if max_steps else int(epochs))
+    prediction = predict_text(model, display_name(model), tokens, passes)
+    show_before_start(warnings, prediction)
+    if st.button("Start training", type="primary", key="text_start"):
         config = {**data, "model_name": model, "epochs": int(epochs), "batch_size": int(batch),
                   "learning_rate": float(rate), "max_length": int(length), "seed": int(seed),
-                  "max_steps": int(max_steps) or None}
-        start_job(config, int(processes))
+                  "max_steps": int(max_steps) or None,
+                  "predicted_seconds": None if isinstance(prediction, str) else round(prediction.seconds, 1)}
+        if start_job(config, int(processes)):
+            st.rerun(scope="app")  # the run picker and live panel below are outside this fragment
 
 
-def start_job(config: dict, processes: int) -> None:
+def start_job(config: dict, processes: int) -> bool:
     from modelkit.text.model import resolve_model_source
 
     try:
@@ -203,8 +224,10 @@ def start_job(config: dict, processes: int) -> None:
         st.session_state[RUN_ID] = jobs.submit(jobs.JobSpec(config=config, num_processes=processes,
                                                             time_limit_s=training_time_limit_s(),
                                                             project_id=current_project_id()))
+        return True
     except ValueError as error:
         st.error(plain(str(error)))
+        return False
 
 
 def run_picker():

@@ -59,3 +59,25 @@ def test_more_epochs_take_proportionally_longer():
 def test_a_run_card_keeps_its_prediction_beside_the_actual_time():
     assert predicted_vs_actual(text_card("a", 1.0, predicted_seconds=80.0)) == (80.0, 100.0)
     assert predicted_vs_actual(text_card("b", 1.0)) is None
+
+
+def image_card(run_id: str, samples_per_s: float, model: str = "small_cnn", device: str = "cpu") -> dict:
+    return {"run_id": run_id, "task": "image", "config": {"model_name": model},
+            "throughput": {"train_samples_per_s": samples_per_s, "train_device": device}}
+
+
+def test_an_image_job_is_predicted_from_past_runs_images_per_second_of_the_same_model_here():
+    from business.costs.training_time import predict_from_samples
+
+    cards = [image_card("a", 100.0), image_card("b", 300.0), image_card("c", 5_000.0, device="cuda:0"),
+             image_card("d", 1.0, model="resnet18")]
+
+    prediction = predict_from_samples(cards, "image", "small_cnn", "cpu", samples=4_000)
+
+    assert prediction.seconds == pytest.approx(20.0) and prediction.speed.provenance.kind == "measured"
+
+
+def test_without_a_past_run_an_image_job_says_the_first_run_measures_the_speed():
+    from business.costs.training_time import predict_from_samples
+
+    assert "the first run measures its speed" in predict_from_samples([], "image", "small_cnn", "cpu", 100)
