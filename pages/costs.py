@@ -8,6 +8,7 @@ from datetime import date
 
 import streamlit as st
 
+from business.costs.training_time import prediction_evidence
 from business.costs.catalog import load_catalog
 from business.costs.compute import EstimateError
 from business.costs.form import inputs_from_form
@@ -15,6 +16,7 @@ from business.costs.estimator import estimate_costs
 from business.costs.pricing import OVERRIDE_KIND, apply_price_overrides, price_overrides_from_payload
 from ui.costs.compute_view import form_values, inputs_form, key, prices_section, render, trained_run_cards
 from ui.session import current_project_id, get_store, remember_base, show_flash
+from ui.models.before_start import past_cards
 from ui.text import plain
 from ui.routing import run_through_router
 
@@ -44,4 +46,7 @@ except EstimateError as error:
     st.error(plain(str(error)))
 else:
     render(report)
+evidence = prediction_evidence(past_cards())
+if evidence:
+    st.caption(plain(evidence))
 prices_section(project_id, user_rows, offers, today, int(values["max_price_age_days"] or 90))

@@ -115,3 +115,15 @@ def predict_from_samples(cards: list[dict], task: str, model_name: str, device: 
     basis = f"measured: {len(rates)} past run(s) of {model_name} on this {device.upper()} ({samples_per_s:,.0f} images/s)"
     speed = MachineSpeed(0.0, basis, measured(", ".join(run_ids[-3:]), method=basis))
     return SamplesPrediction(samples / samples_per_s, samples_per_s, speed)
+
+
+def prediction_evidence(cards: list[dict]) -> str | None:
+    """How the training-time predictions made before each run compare with the time the runs took: the
+    evidence for (or against) the estimator's speed figures on this machine. None before any such run."""
+    pairs = [pair for card in cards if (pair := predicted_vs_actual(card))]
+    if not pairs:
+        return None
+    ratios = sorted(actual / predicted for predicted, actual in pairs)
+    return (f"Training-time predictions on this machine: {len(pairs)} run(s) took {ratios[0]:.2f}× to "
+            f"{ratios[-1]:.2f}× the time predicted before they started (median {statistics.median(ratios):.2f}×; "
+            "1.00× would be exact).")

@@ -81,3 +81,14 @@ def test_without_a_past_run_an_image_job_says_the_first_run_measures_the_speed()
     from business.costs.training_time import predict_from_samples
 
     assert "the first run measures its speed" in predict_from_samples([], "image", "small_cnn", "cpu", 100)
+
+
+def test_the_costs_page_evidence_compares_each_runs_prediction_with_its_actual_time():
+    from business.costs.training_time import prediction_evidence
+
+    cards = [text_card("a", 1.0, predicted_seconds=50.0), text_card("b", 1.0, predicted_seconds=200.0),
+             text_card("c", 1.0)]  # each took 100 s; c had no prediction
+
+    assert prediction_evidence(cards) == ("Training-time predictions on this machine: 2 run(s) took 0.50× to 2.00× "
+                                          "the time predicted before they started (median 1.25×; 1.00× would be exact).")
+    assert prediction_evidence([text_card("c", 1.0)]) is None
