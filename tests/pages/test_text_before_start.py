@@ -3,6 +3,7 @@ predicts the time here and the cost on the cheapest cloud GPU."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -39,6 +40,8 @@ def test_the_predicted_time_and_cloud_cost_are_shown_before_the_start():
     text = said(at)
     assert "Predicted training time here: about" in text and "cheapest catalog GPU" in text
     assert "of this machine's measured matrix speed" in text  # no past run here yet: said as an estimate
+    cost = re.search(r"cheapest catalog GPU \(.*?\): about \$([0-9.,]+)", text).group(1)
+    assert any(digit in cost for digit in "123456789"), cost  # a fraction of a cent is written out, not $0.0000
 
 
 def test_a_past_run_of_the_same_model_on_this_machine_becomes_the_speed_basis():

@@ -12,6 +12,7 @@ import streamlit as st
 
 from business.costs.catalog import load_catalog
 from business.costs.run_cards import matching_preset
+from business.financials.assumptions import unit_usd_text
 from business.costs.training_time import (TrainingTimePrediction, predict_training_time, speed_from_matmul,
                                           speed_from_runs)
 from modelkit.hardware import describe_hardware, matmul_flops_per_s
@@ -57,7 +58,7 @@ def show_before_start(warnings: list[str], prediction) -> None:
         return
     cloud = prediction.cloud
     where = (f"; the same job on the cheapest catalog GPU ({cloud.provider} {cloud.gpu}, "
-             f"${cloud.usd_per_gpu_hour:,.2f} per GPU-hour): about ${cloud.cost_usd:,.4f}") if cloud else ""
+             f"${cloud.usd_per_gpu_hour:,.2f} per GPU-hour): about {unit_usd_text(cloud.cost_usd)}") if cloud else ""
     how = (f" ({prediction.flops:.2e} FLOP at {prediction.speed.flops_per_s / 1e9:,.1f} GFLOP/s)"
            if prediction.flops and prediction.speed.flops_per_s else "")
     st.info(plain(f"Predicted training time here: about {duration_text(prediction.seconds)}{how}{where}."))
