@@ -24,7 +24,10 @@ def test_a_founder_trains_the_example_tickets_for_one_epoch_and_sees_a_predictio
         wait_for_app(page)
         page.get_by_text("Rows").first.wait_for()
         choose(page, "Model", "Tiny BERT (random, smoke test)")
-        page.get_by_label("Epochs").fill("1")
+        epochs = page.get_by_role("spinbutton", name="Epochs")  # its "?" help button shares the label
+        epochs.fill("1")
+        epochs.press("Enter")  # the settings rerun on their own (a fragment): commit the value first
+        wait_for_app(page)
         page.get_by_role("button", name="Start training").click()
         wait_for_app(page)
 
