@@ -31,6 +31,7 @@ from business.financials.assumptions import (
 )
 from business.financials.cost_sources import default_cost
 from business.provenance import ProvenanceError, provenance_from_dict, provenance_from_legacy_text
+from business.store import UnchangedSaveError
 from business.timestamps import local_date
 
 KIND = "financials"
@@ -190,9 +191,22 @@ def load_assumptions(store, project_id: int) -> tuple[FinancialAssumptions | Non
 
 
 def save_assumptions(store, project_id: int, assumptions: FinancialAssumptions, base_version: int | None,
-                     message: str = "") -> int:
-    """Save a new version; the store raises StaleSaveError if someone saved since base_version."""
+                     message: str = "", refuse_unchanged: bool = False) -> int:
+    """Save a new version; the store raises StaleSaveError if someone saved since base_version, and with
+    `refuse_unchanged` UnchangedSaveError when the assumptions equal the latest version's. Equal means equal
+    values (a form reads 14 back as 14.0), so the comparison is of the assumptions, not of their JSON."""
+    if refuse_unchanged:
+        latest = store.load_latest(project_id, KIND)
+        if latest is not None and latest.number == base_version and _equal_to(latest.payload, assumptions):
+            raise UnchangedSaveError(KIND, latest.number)
     return store.save(project_id, KIND, assumptions_to_dict(assumptions), base_version, message)
+
+
+def _equal_to(payload: dict, assumptions: FinancialAssumptions) -> bool:
+    try:
+        return assumptions_from_dict(payload) == assumptions
+    except FinancialsError:
+        return False  # an unreadable stored version is never "the same": the new one replaces it
 
 
 def _count_in_segment(streams: tuple[RevenueStream, ...], segment: str) -> int:

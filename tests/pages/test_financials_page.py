@@ -339,3 +339,14 @@ def test_a_cost_left_alone_keeps_its_estimate_when_other_assumptions_are_saved(a
     saved = store_of(app_data_dir).load_latest(1, KIND).payload["cost_per_request"]
     assert saved["provenance"]["kind"] == "estimated"
     assert "MiniLM-L6" in json.dumps(saved["provenance"])
+
+
+def test_saving_unchanged_assumptions_adds_no_version_and_says_so_in_plain_words(app_data_dir):
+    at = open_page()
+    before = store_of(app_data_dir).load_latest(1, KIND).number
+
+    submit(at, "Save assumptions")
+
+    assert store_of(app_data_dir).load_latest(1, KIND).number == before
+    [note] = [i.value for i in at.info if "Nothing changed" in i.value]
+    assert "\\\\" not in note  # escaped once for Markdown, not twice (which would show backslashes)

@@ -52,7 +52,7 @@ def save_prices(project_id: int, rows: list[dict], done: str) -> None:
         payload = price_overrides_payload(rows, date.today())
         number = get_store().save(project_id, OVERRIDE_KIND, payload, base_version(project_id, OVERRIDE_KIND), done)
     except (EstimateError, StoreError) as error:
-        flash(plain(str(error)), "error")
+        flash(str(error), "error")
         return
     flash(f"{done} Saved your prices as version {number}.")
 

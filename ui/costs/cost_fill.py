@@ -17,7 +17,7 @@ from business.financials.assumptions import CostPerRequest
 from business.financials.cost_sources import estimated_cost, measured_cost
 from business.timestamps import local_date
 from ui.session import flash, get_store
-from ui.text import plain, sourced
+from ui.text import sourced
 
 # The last figure put into the form: {"version", "cost": CostPerRequest, "fills"}.
 COST_FILL = "fin_cost_fill"
@@ -107,7 +107,7 @@ def fill_from_estimator(project_id: int, v) -> None:
         serving = estimate_for_fill(model_key, precision, amount, requests, st.session_state[key(v, "est_always_on")],
                                     project_offers(project_id))
     except EstimateError as error:
-        flash(plain(f"The cost estimator could not price {PRESETS[model_key].name}: {error}"), "error")
+        flash(f"The cost estimator could not price {PRESETS[model_key].name}: {error}", "error")
         return
     model = PRESETS[model_key]
     what = "tokens" if model.is_transformer else "images"
@@ -138,7 +138,7 @@ def fill_from_run_card(v, cards: dict[str, dict]) -> None:
         cost = measured_cost(run_id, measured.samples_per_s, measured.device, Decimal(str(usd_per_hour)),
                              local_date(str(cards[run_id].get("created") or "")))
     except EstimateError as error:
-        flash(plain(f"The run card could not be priced: {error}"), "error")
+        flash(f"The run card could not be priced: {error}", "error")
         return
     put_into_form(v, cost)
 

@@ -17,7 +17,7 @@ from business.financials.assumptions import (BASE_SCENARIO, Cohort, FinancialsEr
                                              make_funding_event, make_scenario, make_segment_plan, make_stream_plan)
 from business.financials.cost_sources import cost_from_form
 from business.financials.storage import save_assumptions
-from business.store import StaleSaveError
+from business.store import StaleSaveError, UnchangedSaveError
 from ui.costs.cost_fill import cost_key, estimator_fill, key
 from ui.session import flash, get_store
 from ui.text import plain, sourced
@@ -56,9 +56,13 @@ def save_form(project_id: int, version, shown) -> None:
     """Callback: build assumptions from the form's widgets and save them on top of the version shown."""
     try:
         assumptions = assumptions_from_form(version, shown)
-        number = save_assumptions(get_store(), project_id, assumptions, version, "Saved financial assumptions")
+        number = save_assumptions(get_store(), project_id, assumptions, version, "Saved financial assumptions",
+                                  refuse_unchanged=True)
+    except UnchangedSaveError as error:
+        flash(str(error), "info")
+        return
     except (FinancialsError, StaleSaveError) as error:
-        flash(plain(str(error)), "error")
+        flash(str(error), "error")
         return
     flash(f"Saved the financial assumptions as version {number}.")
 
@@ -102,7 +106,7 @@ def change_scenarios(project_id: int, version, shown, add: bool) -> None:
         number = save_assumptions(get_store(), project_id, updated, version,
                                   "Added a scenario" if add else "Removed a scenario")
     except (FinancialsError, StaleSaveError) as error:
-        flash(plain(str(error)), "error")
+        flash(str(error), "error")
         return
     flash(f"Scenarios saved as version {number}.")
 
