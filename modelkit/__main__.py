@@ -149,8 +149,7 @@ def run_predict_images(args) -> int:
 
     predictor = ImagePredictor.from_run(args.run_dir)
     if args.zip:
-        frame = predictor.predict_zip(Path(args.zip).read_bytes())
-        print(frame.to_csv(index=False)) if not args.out else frame.to_csv(args.out, index=False)
+        write_csv(predictor.predict_zip(Path(args.zip).read_bytes()), args.out)
         return 0
     for path in args.image:
         print(json.dumps({"image": path, "top_k": predictor.top_k(Path(path).read_bytes())}))
@@ -168,11 +167,19 @@ def run_predict(args) -> int:
         say_columns(args.csv, frame.attrs.get("columns_how", ""))
     else:
         frame = predictor.predict(args.text)
-    if args.out:
-        frame.to_csv(args.out, index=False)
-    else:
-        print(frame.to_csv(index=False))
+    write_csv(frame, args.out)
     return 0
+
+
+def write_csv(frame, out: str | None) -> None:
+    """Predictions as CSV (to --out, else stdout), text cells a spreadsheet would run as formulas neutralised."""
+    from business.csv_safety import neutral_frame
+
+    text = neutral_frame(frame).to_csv(index=False)
+    if out:
+        Path(out).write_text(text)
+    else:
+        print(text)
 
 
 def run_check(args) -> int:

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from business import figures
+from business.csv_safety import neutral_cell
 from business.costs import compute
 from business.costs.catalog import GpuOffer, GpuSpec, spec_for
 from business.costs.compression import all_estimates
@@ -153,7 +154,7 @@ def quotes_csv(quotes: tuple[Quote, ...]) -> str:
         row["cost_usd"] = f"{round_usd(quote.cost_usd)}"
         for name in ("gpu_hours", "wall_clock_hours", "energy_kwh"):
             row[name] = plain_number(row[name])
-        writer.writerow(row[name] for name in QUOTE_COLUMNS)
+        writer.writerow(neutral_cell(row[name]) for name in QUOTE_COLUMNS)  # provider names can be typed
     return buffer.getvalue()
 
 

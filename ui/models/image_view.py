@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from business.store import ReadOnlyStoreError
+from business.csv_safety import neutral_frame
 from modelkit import jobs
 from modelkit.config import TrainConfig
 from modelkit.events import read_events
@@ -250,7 +251,8 @@ def demo(run_dir: Path) -> None:
                 st.error(str(error))
                 return
             st.dataframe(frame, hide_index=True)
-            st.download_button("Download predictions (CSV)", frame.to_csv(index=False), "predictions.csv", "text/csv")
+            st.download_button("Download predictions (CSV)", neutral_frame(frame).to_csv(index=False), "predictions.csv",
+                               "text/csv")
 
 
 def compression(run_id: str, card: dict) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from business.costs.run_cards import caveat_tags, run_caveats
+from business.csv_safety import neutral_frame
 from modelkit import jobs
 from modelkit.text.data import check_text_data, load_text_table, merge_label_variants, split_train_val
 from modelkit.events import read_events
@@ -335,7 +336,7 @@ def demo_section(run_dir: Path) -> None:
             st.error(plain(str(error)))
             return
         st.dataframe(frame.head(50), hide_index=True)
-        st.download_button("Download predictions (CSV)", frame.to_csv(index=False), "predictions.csv",
+        st.download_button("Download predictions (CSV)", neutral_frame(frame).to_csv(index=False), "predictions.csv",
                            key="text_predictions_csv")
 
 

@@ -238,3 +238,17 @@ def test_the_cli_eval_rescores_a_saved_run_to_the_metrics_written_after_training
     written = json.loads((run / "metrics.json").read_text())
     assert rescored["accuracy"] == written["accuracy"] and rescored["labels"] == written["labels"]
     assert rescored["confusion_matrix"] == written["confusion_matrix"]
+
+
+def test_cli_predictions_neutralise_texts_a_spreadsheet_would_run_as_formulas(tiny_run, tmp_path):
+    run, _ = tiny_run
+    table = tmp_path / "in.csv"
+    table.write_text('text,id\n"=HYPERLINK(""http://evil"",""x"")",1\n@SUM(A1),2\nplain words,3\n')
+
+    result = run_cli("predict", "--run-dir", str(run), "--csv", str(table), "--out", str(tmp_path / "out.csv"))
+
+    assert result.returncode == 0, result.stderr
+    import pandas as pd
+
+    texts = pd.read_csv(tmp_path / "out.csv")["text"].tolist()
+    assert texts == ["'=HYPERLINK(\"http://evil\",\"x\")", "'@SUM(A1)", "plain words"]
