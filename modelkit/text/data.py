@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from modelkit.errors import DataError  # noqa: F401  (re-exported: callers catch it from here too)
+from modelkit.text.labels import clean_labels
 from modelkit.text.columns import (LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, MissingColumnError,  # noqa: F401
                                    map_columns, pick_column)
 
@@ -109,7 +110,13 @@ def read_bytes(source: str | Path | bytes, max_bytes: int = MAX_FILE_BYTES) -> b
 
 
 def decode_text(raw: bytes) -> tuple[str, str, list[str]]:
-    """UTF-8 first; latin-1 decodes any byte string, so it is the fallback, said as a warning."""
+    """UTF-16 when the file says so (its byte-order mark: Excel's "Unicode text" export), else UTF-8;
+    latin-1 decodes any byte string, so it is the fallback, said as a warning."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError:
+            raise NotATableError("the file starts like UTF-16 text but does not decode as UTF-16") from None
     if b"\x00" in raw[:8192]:
         raise NotATableError("the file contains NUL bytes: it looks binary, not a CSV/TSV/JSONL table")
     try:
@@ -163,12 +170,13 @@ def load_text_table(source: str | Path | bytes, filename: str | None = None, tex
         raise NotATableError(f"{filename} has {len(columns)} column(s); a text column and a label column are needed")
     mapping = map_columns(frame, text_column, label_column)
     text_name, label_name = mapping.text.column, mapping.label.column
-    frame = frame[frame[label_name].astype(str).str.strip() != ""]
-    if len(frame) == 0:
+    labels, label_warnings = clean_labels(frame[label_name].astype(str).tolist())
+    rows = [(text, label) for text, label in zip(frame[text_name].astype(str).tolist(), labels) if label is not None]
+    if not rows:
         raise EmptyDataError(f"{filename} has 0 labelled rows")
-    table = TextTable(texts=frame[text_name].astype(str).tolist(), labels=frame[label_name].astype(str).tolist(),
+    table = TextTable(texts=[text for text, _ in rows], labels=[label for _, label in rows],
                       text_column=text_name, label_column=label_name, encoding=encoding,
-                      warnings=tuple(warnings + mapping.guesses()), columns_how=mapping.describe())
+                      warnings=tuple(warnings + mapping.guesses() + label_warnings), columns_how=mapping.describe())
     require_two_classes(table, filename)
     return table
 

@@ -176,3 +176,30 @@ def test_a_folder_given_as_the_data_file_is_refused_by_name_without_its_path(tmp
     with pytest.raises(NotATableError) as refused:
         load_text_table(tmp_path / "tickets")
     assert str(refused.value) == "tickets/ is a folder, not a table: pass one CSV, TSV or JSONL file"
+
+
+def test_a_utf16_file_with_its_byte_order_mark_is_decoded_not_called_binary(tmp_path):
+    path = tmp_path / "excel_unicode.csv"
+    path.write_bytes("text,label\nRéclamation facture,billing\nL'appli plante,bug\n".encode("utf-16"))
+
+    table = load_text_table(path)
+
+    assert table.texts == ["Réclamation facture", "L'appli plante"] and table.encoding == "utf-16"
+
+
+def test_labels_1_and_1_0_are_one_class_and_missing_labels_are_left_out_with_warnings(tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text("text,label\ngood,1\ngreat,1.0\nbad,0\nawful,0.0\nmeh,NaN\nhmm,NULL\nok,\n")
+
+    table = load_text_table(path)
+
+    assert table.labels == ["1", "1", "0", "0"] and table.label_names == ["0", "1"]
+    assert any("3 row(s) with a missing label" in w for w in table.warnings)
+    assert any("numeric labels written differently were merged" in w for w in table.warnings)
+
+
+def test_word_labels_are_kept_as_written():
+    from modelkit.text.labels import clean_labels
+
+    assert clean_labels(["billing", " bug ", "None"]) == (["billing", "bug", None],
+                                                          ["1 row(s) with a missing label (empty, NaN, None or NULL) were left out"])
