@@ -114,3 +114,18 @@ def test_the_predicted_time_comes_from_the_last_run_of_the_same_model_here(finis
 
     said = texts(at).replace("\\", "")
     assert "Predicted training time here: about" in said and "past run(s) of small_cnn" in said
+
+
+def test_uploaded_file_names_in_the_data_checks_warnings_are_shown_as_typed_not_as_markdown():
+    def page():
+        from ui.models.image_view import show_report
+
+        show_report({"classes": ["a", "b"], "train_counts": {"a": 5, "b": 5}, "val_counts": {"a": 1, "b": 1},
+                     "skipped": [], "split": "automatic", "stored_size": 32, "channels": 3,
+                     "warnings": ["1 file(s) skipped: **[click](http://evil)**.png"]})
+
+    at = AppTest.from_function(page).run()
+
+    from ui.text import plain
+
+    assert at.warning[0].value == plain("1 file(s) skipped: **[click](http://evil)**.png")

@@ -133,7 +133,7 @@ def show_report(report: dict) -> None:
                f"{'RGB' if report['channels'] == 3 else 'greyscale'}")
     st.dataframe(counts, width="stretch")
     for warning in report["warnings"]:
-        st.warning(warning)
+        st.warning(plain(warning))  # file names come from the upload: shown as typed
     if report["skipped"]:
         st.dataframe(pd.DataFrame(report["skipped"]), width="stretch", hide_index=True)
 
@@ -146,7 +146,7 @@ def start_training(config: dict) -> None:
                                                             time_limit_s=training_time_limit_s(),
                                                             project_id=current_project_id()))
     except (jobs.JobError, ReadOnlyStoreError) as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
 
 
 def image_runs() -> list:
@@ -237,7 +237,7 @@ def demo(run_dir: Path) -> None:
             try:
                 top = predictor.top_k(shot.getvalue(), k=min(3, len(predictor.label_names)))
             except ImageDataError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
                 continue
             st.image(shot.getvalue(), width=160)
             for label, probability in top:
@@ -248,7 +248,7 @@ def demo(run_dir: Path) -> None:
             try:
                 frame = predictor.predict_zip(upload.getvalue())
             except ImageDataError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
                 return
             st.dataframe(frame, hide_index=True)
             st.download_button("Download predictions (CSV)", neutral_frame(frame).to_csv(index=False), "predictions.csv",
