@@ -20,6 +20,7 @@ from ui.auth import founder_action, require_founder, training_time_limit_s
 from ui.models.charts import confusion_figure, loss_figure, validation_figure
 from ui.models.run_choice import project_runs
 from ui.session import current_project_id
+from ui.models.uploads import stored_or_said
 from ui.text import plain
 
 # session-state / widget keys (tests drive the page by these)
@@ -56,14 +57,7 @@ def data_path_from_widgets() -> str | None:
     upload = st.file_uploader("Zip of class folders (train/ and val/ optional)", type=["zip"], key=UPLOAD)
     if not upload:
         return None
-    try:
-        return save_upload(upload)
-    except ValueError as error:  # read-only: an investor's session
-        st.error(plain(str(error)))
-        return None
-    except OSError as error:  # a read-only or full data folder; the message names no server path
-        st.error(plain(f"The upload could not be stored: {error.strerror or error}."))
-        return None
+    return stored_or_said(lambda: save_upload(upload))
 
 
 def data_config(data_path: str) -> str:

@@ -17,6 +17,7 @@ from modelkit.text.data import check_text_data, load_text_table, merge_label_var
 from modelkit.events import read_events
 from modelkit.paths import app_data_dir, example_dataset_path, runs_root
 from modelkit.runs import read_run_card
+from ui.models.uploads import stored_or_said
 from ui.text import plain
 from ui.auth import batch_row_limit, founder_action, require_founder, training_time_limit_s
 from ui.models.charts import confusion_figure, loss_figure, validation_figure
@@ -113,14 +114,7 @@ def data_section() -> tuple[dict, object] | None:
             return None
     elif source.startswith("Upload"):
         st.file_uploader("Labelled texts (max 200 MB)", type=["csv", "tsv", "jsonl", "json", "txt"], key=UPLOAD)
-        try:
-            path = saved_upload()
-        except ValueError as error:  # read-only: an investor's session
-            st.error(plain(str(error)))
-            return None
-        except OSError as error:  # a read-only or full data folder; the message names no server path
-            st.error(plain(f"The upload could not be stored: {error.strerror or error}."))
-            return None
+        path = stored_or_said(saved_upload)
         if path is None:
             st.info("Upload a table with a text column and a label column.")
             return None
