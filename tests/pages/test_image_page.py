@@ -41,7 +41,8 @@ def test_the_page_opens_on_the_bundled_digits_with_the_data_check_before_any_tra
 
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Classes"] == "10" and metrics["Skipped files"] == "0"
-    assert int(metrics["Training images"]) + int(metrics["Validation images"]) == 1797
+    shown = [int(metrics[name].replace(",", "")) for name in ("Training images", "Validation images")]
+    assert sum(shown) == 1797 and metrics["Training images"] == "1,438"  # counts with thousands separators
     assert [b.label for b in at.main.button] == ["Start training"]
 
 

@@ -120,8 +120,8 @@ def show_report(report: dict) -> None:
     counts = pd.DataFrame({"train": report["train_counts"], "validation": report["val_counts"]})
     cols = st.columns(4)
     cols[0].metric("Classes", len(report["classes"]))
-    cols[1].metric("Training images", int(counts["train"].sum()))
-    cols[2].metric("Validation images", int(counts["validation"].sum()))
+    cols[1].metric("Training images", f"{int(counts['train'].sum()):,}")
+    cols[2].metric("Validation images", f"{int(counts['validation'].sum()):,}")
     cols[3].metric("Skipped files", len(report["skipped"]))
     st.caption(f"Split: {report['split']}; kept at {report['stored_size']} px, "
                f"{'RGB' if report['channels'] == 3 else 'greyscale'}")
