@@ -12,15 +12,22 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated, Literal, Optional
+
+from pydantic import StringConstraints
 
 from business.canvas.billing import check_billing_terms
 from business.canvas.json_io import canvas_from_dict, canvas_to_dict
 from business.canvas.model import Canvas, CanvasError, clean_text
+from business.canvas.schema import CanvasDocument
 from business.costs.compute import EstimateError
+from business.costs.price_schema import PriceRows
 from business.costs.pricing import OVERRIDE_KIND, price_overrides_from_payload, price_overrides_payload
 from business.financials.assumptions import FinancialAssumptions, FinancialsError
+from business.financials.schema import FinancialsDocument
 from business.financials.storage import KIND as FINANCIALS_KIND, assumptions_from_dict, assumptions_to_dict
 from business.store import MAX_PROJECT_NAME_CHARS, Project, StaleSaveError, Store, UnchangedSaveError
+from business.untrusted_json import Document, SchemaError, parse_json, validate
 
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # 1: canvas only (files exported before the whole project was)
@@ -31,6 +38,18 @@ _COPY_SUFFIX = re.compile(r"^(.*\S) \((\d+)\)$")
 
 class ProjectFileError(ValueError):
     """A file that cannot be read as a project export; nothing was changed. The message says why."""
+
+
+class ProjectDocument(Document):
+    """The file's format: one JSON object, at most MAX_IMPORT_BYTES, nested at most MAX_DEPTH levels.
+
+    Each part's own schema documents it: business/canvas/schema.py, business/financials/schema.py,
+    business/costs/price_schema.py. Unknown fields are refused everywhere, with their path."""
+    schema_version: Literal[READABLE_VERSIONS]
+    project: Annotated[str, StringConstraints(max_length=MAX_PROJECT_NAME_CHARS)]
+    canvas: CanvasDocument
+    financial_assumptions: Optional[FinancialsDocument] = None  # schema 2; null: never saved
+    negotiated_prices: PriceRows = []  # schema 2
 
 
 @dataclass(frozen=True)
@@ -65,8 +84,12 @@ def export_project(project: ProjectFile) -> str:
 
 
 def import_project(raw: bytes, today: date) -> ProjectFile:
-    """Read an exported file (schema 1 or 2); ProjectFileError says what is wrong with it."""
+    """Read an exported file (schema 1 or 2); ProjectFileError says what is wrong with it, and where."""
     document = _read_document(raw)
+    try:
+        validate(ProjectDocument, document)  # the shape; each part's values are checked below
+    except SchemaError as error:
+        raise ProjectFileError(f"The file is not a valid project export: {error}") from None
     try:
         name = clean_text(document.get("project"), "Project name", max_chars=MAX_PROJECT_NAME_CHARS)
         canvas = canvas_from_dict(document.get("canvas"))
@@ -82,10 +105,9 @@ def import_project(raw: bytes, today: date) -> ProjectFile:
         assumptions = None if financials is None else assumptions_from_dict(financials)
     except FinancialsError as error:
         raise ProjectFileError(f"The financial assumptions in the file are invalid: {error}") from None
-    rows = document.get("negotiated_prices") or []
     try:
         # Validated (a bad GPU name or price is refused) and kept as the store keeps them.
-        checked = price_overrides_payload(rows if isinstance(rows, list) else [rows], today)["rows"]
+        checked = price_overrides_payload(document.get("negotiated_prices", []), today)["rows"]
     except EstimateError as error:
         raise ProjectFileError(f"The negotiated prices in the file are invalid: {error}") from None
     return ProjectFile(name, canvas, assumptions, tuple(checked))
@@ -140,19 +162,13 @@ def save_into(store: Store, project_id: int, project: ProjectFile, bases: dict[s
 
 
 def _read_document(raw: bytes) -> dict:
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise ProjectFileError(f"The file is {len(raw):,} bytes; a project export is at most {MAX_IMPORT_BYTES:,}.")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ProjectFileError(f"The file is not UTF-8 text (bad byte at position {error.start}).") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ProjectFileError(f"The file is not valid JSON: {error.msg} at line {error.lineno}.") from None
+        document = parse_json(raw, max_bytes=MAX_IMPORT_BYTES)
+    except SchemaError as error:
+        raise ProjectFileError(str(error)) from None
     if not isinstance(document, dict) or "schema_version" not in document:
         raise ProjectFileError("The file has no schema_version: it is not a project export of this app.")
-    if document["schema_version"] not in READABLE_VERSIONS:
-        raise ProjectFileError(f"Schema version {document['schema_version']!r} is not supported; this app reads "
-                               f"versions {', '.join(map(str, READABLE_VERSIONS))}.")
+    if document["schema_version"] not in READABLE_VERSIONS or isinstance(document["schema_version"], bool):
+        raise ProjectFileError(f"Schema version {document['schema_version']!r:.40} is not supported; this app "
+                               f"reads versions {', '.join(map(str, READABLE_VERSIONS))}.")
     return document

@@ -1,4 +1,4 @@
-"""Canvas <-> plain dicts, validated on the way in.
+"""Canvas <-> plain dicts, validated on the way in (the format: business/canvas/schema.py).
 
 The store keeps canvases as these dicts, and the project file (business/project_file.py) carries one;
 money is written as plain decimal strings ("490.00"), never floats or "4.9E+2".
@@ -11,7 +11,6 @@ from decimal import Decimal
 from business.canvas.amounts import plain_amount, plain_count
 from business.canvas.model import (
     BLOCK_KEYS,
-    BLOCK_TITLES,
     Canvas,
     CanvasError,
     RevenueStream,
@@ -22,6 +21,8 @@ from business.canvas.model import (
     upsert_named,
     with_block,
 )
+from business.canvas.schema import CanvasDocument
+from business.untrusted_json import SchemaError, validate
 
 
 def canvas_to_dict(canvas: Canvas) -> dict:
@@ -36,40 +37,39 @@ def canvas_to_dict(canvas: Canvas) -> dict:
 
 
 def canvas_from_dict(data: object) -> Canvas:
-    """Rebuild a canvas through the same checks the forms use, so stored or imported data is never trusted."""
-    if not isinstance(data, dict):
-        raise CanvasError("The canvas must be a JSON object.")
-    blocks = data.get("blocks", {})
-    if not isinstance(blocks, dict):
-        raise CanvasError("'blocks' must be an object of block name -> list of items.")
-    unknown = sorted(set(blocks) - set(BLOCK_KEYS))
-    if unknown:
-        raise CanvasError(f"Unknown canvas blocks: {', '.join(map(repr, unknown))}.")
+    """Rebuild a canvas, so stored or imported data is never trusted: first its shape against the schema
+    (business/canvas/schema.py: strict types, unknown fields refused, with the field's path), then
+    through the same checks the forms use."""
+    try:
+        document = validate(CanvasDocument, data)
+    except SchemaError as error:
+        raise CanvasError(str(error)) from None
     canvas = Canvas()
     for key in BLOCK_KEYS:
-        raw_items = _list_of_objects(blocks.get(key, []), BLOCK_TITLES[key])
-        items = [_item_from_dict(raw, BLOCK_TITLES[key]) for raw in raw_items]
+        items = [_item(raw.model_dump(), f"blocks.{key}[{n}]") for n, raw in enumerate(getattr(document.blocks, key))]
         canvas = with_block(canvas, key, items)
-    for raw in _list_of_objects(data.get("value_propositions", []), "value_propositions"):
-        proposition = make_value_proposition(canvas, **raw)
+    for n, raw in enumerate(document.value_propositions):
+        proposition = _checked(make_value_proposition, canvas, raw.model_dump(), f"value_propositions[{n}]")
         canvas = replace(canvas, value_propositions=upsert_named(canvas.value_propositions, proposition))
-    for raw in _list_of_objects(data.get("revenue_streams", []), "revenue_streams"):
-        stream = make_revenue_stream(canvas, **raw)
+    for n, raw in enumerate(document.revenue_streams):
+        stream = _checked(make_revenue_stream, canvas, raw.model_dump(), f"revenue_streams[{n}]")
         canvas = replace(canvas, revenue_streams=upsert_named(canvas.revenue_streams, stream))
     return canvas
 
 
-def _item_from_dict(raw: dict, block_title: str):
+def _item(fields: dict, path: str):
     try:
-        return make_item(raw.get("text"), raw.get("evidence", "hypothesis"), raw.get("note", ""))
+        return make_item(**fields)
     except CanvasError as error:
-        raise CanvasError(f"{block_title}: {error}") from None
+        raise CanvasError(f"{path}: {error}") from None
 
 
-def _list_of_objects(value: object, label: str) -> list[dict]:
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise CanvasError(f"{label} must be a list of objects.")
-    return value
+def _checked(make, canvas: Canvas, fields: dict, path: str):
+    # The schema admits only known fields, so none can collide with `canvas` (once a TypeError).
+    try:
+        return make(canvas, **fields)
+    except CanvasError as error:
+        raise CanvasError(f"{path}: {error}") from None
 
 
 def _proposition_to_dict(p: ValueProposition) -> dict:

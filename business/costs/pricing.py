@@ -18,6 +18,8 @@ from typing import Iterable, NamedTuple
 from business.costs.catalog import GpuOffer, InvalidOffer, UnknownGpu, is_stale, offer_from_row, spec_for
 from business.costs.compute import (MAX_REQUESTS_PER_MONTH, SECONDS_PER_HOUR, TERA, EstimateError, gpu_hours,
                               require_positive, require_utilization)
+from business.costs.price_schema import PriceOverridesDocument
+from business.untrusted_json import SchemaError, validate
 
 OVERRIDE_KIND = "price_overrides"
 USER_SOURCE = "user"
@@ -115,12 +117,15 @@ def price_overrides_payload(overrides: Iterable[dict], today: date) -> dict:
 
 
 def price_overrides_from_payload(payload: dict | None) -> list[dict]:
+    """A stored document's rows, its shape checked against business/costs/price_schema.py (values are
+    checked where they are applied, by `validate_price_override`)."""
     if not payload:
         return []
-    rows = payload.get("rows") if isinstance(payload, dict) else None
-    if not isinstance(rows, list):
-        raise InvalidPriceOverride(f"stored price overrides are not a list of rows: {payload!r:.200}")
-    return [dict(row) for row in rows]
+    try:
+        document = validate(PriceOverridesDocument, payload)
+    except SchemaError as error:
+        raise InvalidPriceOverride(f"The saved negotiated prices cannot be read: {error}") from None
+    return [row.model_dump(exclude_none=True) for row in document.rows]
 
 
 def _check_workload(workload: Workload) -> None:

@@ -30,9 +30,11 @@ from business.financials.assumptions import (
     make_stream_plan,
 )
 from business.financials.cost_sources import default_cost
+from business.financials.schema import FinancialsDocument
 from business.provenance import ProvenanceError, provenance_from_dict, provenance_from_legacy_text
 from business.store import UnchangedSaveError
 from business.timestamps import local_date
+from business.untrusted_json import SchemaError, validate
 
 KIND = "financials"
 _LEADING_NUMBER = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*(k\b)?", re.IGNORECASE)
@@ -152,33 +154,33 @@ def assumptions_to_dict(a: FinancialAssumptions) -> dict:
 
 
 def assumptions_from_dict(data: object, saved_on: date | None = None) -> FinancialAssumptions:
-    """Rebuild assumptions through the form's checks; AssumptionsDocumentError says what is wrong.
+    """Rebuild assumptions: the document's shape against the schema (business/financials/schema.py), then
+    the form's checks; AssumptionsDocumentError says what is wrong and where.
 
     `saved_on` dates an older document's free-text cost source (it has no provenance of its own)."""
     if not isinstance(data, dict):
         raise AssumptionsDocumentError("The financials document must be a JSON object.")
     if data.get("schema_version") != SCHEMA_VERSION:
         raise AssumptionsDocumentError(
-            f"Financials schema version {data.get('schema_version')!r} is not supported; this app reads "
+            f"Financials schema version {data.get('schema_version')!r:.40} is not supported; this app reads "
             f"version {SCHEMA_VERSION}.")
     try:
+        document = validate(FinancialsDocument, data).model_dump(exclude_none=True)
+    except SchemaError as error:
+        raise AssumptionsDocumentError(f"The saved financial assumptions are invalid: {error}") from None
+    try:
         return make_assumptions(
-            horizon_months=data.get("horizon_months"),
-            segments=[make_segment_plan(_text(s, "segment"), **_pick(s, "starting_customers",
-                      "new_customers_per_month", "new_customer_growth_rate", "monthly_churn", "cac_usd"))
-                      for s in _objects(data, "segments")],
-            streams=[_stream_from_dict(p) for p in _objects(data, "streams")],
-            cost_per_request=_cost_from_dict(data.get("cost_per_request"), saved_on),
-            hosting_usd_per_month=data.get("hosting_usd_per_month"),
-            team_usd_per_month=data.get("team_usd_per_month"),
-            other_opex_usd_per_month=data.get("other_opex_usd_per_month"),
-            starting_cash_usd=data.get("starting_cash_usd"),
-            funding=[make_funding_event(**_pick(e, "month", "amount_usd", "label")) for e in _objects(data, "funding")],
-            scenarios=[_scenario_from_dict(s) for s in _objects(data, "scenarios")],
-        )
+            horizon_months=document["horizon_months"],
+            segments=[make_segment_plan(**s) for s in document["segments"]],
+            streams=[make_stream_plan(p.pop("stream"), **p) for p in document["streams"]],
+            cost_per_request=_cost_from_dict(document["cost_per_request"], saved_on),
+            funding=[make_funding_event(**e) for e in document["funding"]],
+            scenarios=[make_scenario(**s) for s in document["scenarios"]],
+            **{key: document[key] for key in ("hosting_usd_per_month", "team_usd_per_month",
+                                              "other_opex_usd_per_month", "starting_cash_usd")})
     except AssumptionsDocumentError:
         raise
-    except (FinancialsError, TypeError) as error:
+    except FinancialsError as error:
         raise AssumptionsDocumentError(f"The saved financial assumptions are invalid: {error}") from None
 
 
@@ -226,47 +228,15 @@ def _scenario_to_dict(s: Scenario) -> dict:
     return {"name": s.name, **fields}
 
 
-def _scenario_from_dict(raw: dict) -> Scenario:
-    return make_scenario(raw.get("name"), **{k: v for k, v in raw.items() if k != "name"})
-
-
-def _stream_from_dict(raw: dict) -> StreamPlan:
-    usage = raw.get("usage")
-    if not isinstance(usage, dict) or not all(isinstance(v, list) and len(v) == 2 for v in usage.values()):
-        raise AssumptionsDocumentError(f"Stream {raw.get('stream')!r}: usage must map cohort -> [share, requests].")
-    return make_stream_plan(_text(raw, "stream"), usage={k: tuple(v) for k, v in usage.items()},
-                            **_pick(raw, "share_of_segment", "requests_per_billed_unit"))
-
-
-def _cost_from_dict(raw: object, saved_on: date | None) -> CostPerRequest:
+def _cost_from_dict(raw: dict, saved_on: date | None) -> CostPerRequest:
     """The cost and its provenance; documents from before provenance carry a "source" text instead."""
-    if not isinstance(raw, dict):
-        raise AssumptionsDocumentError("cost_per_request must be an object with usd_per_1k_requests and provenance.")
-    if "provenance" in raw:
+    if "provenance" in raw:  # the schema has checked the shape; this reads the values
         try:
             provenance = provenance_from_dict(raw["provenance"])
         except ProvenanceError as error:
             raise AssumptionsDocumentError(f"The inference cost's source cannot be read: {error}") from None
-    elif isinstance(raw.get("source"), str) and raw["source"].strip():
+    elif raw.get("source", "").strip():
         provenance = provenance_from_legacy_text(raw["source"], saved_on)
     else:
         raise AssumptionsDocumentError("cost_per_request has neither a provenance nor a source: say where it comes from.")
     return make_cost_per_request(raw.get("usd_per_1k_requests"), provenance)
-
-
-def _objects(data: dict, key: str) -> list[dict]:
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise AssumptionsDocumentError(f"{key!r} must be a list of objects.")
-    return value
-
-
-def _pick(raw: dict, *keys: str) -> dict:
-    return {k: raw[k] for k in keys if k in raw}
-
-
-def _text(raw: dict, key: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise AssumptionsDocumentError(f"{key!r} must be a non-empty name, not {value!r}.")
-    return value
