@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, WithJsonSchema
@@ -27,7 +28,8 @@ MAX_DEPTH = 20  # the deepest real document (financial usage cohorts inside a pr
 MAX_AMOUNT_CHARS = 40
 _SHOWN_PROBLEMS = 3
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # a JSON string, escapes included
-_BRACKET = re.compile(r"[\[\]{}]")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_NOT_BRACKET = bytes(b for b in range(256) if b not in _STEP)
 _JSON_NAMES = {dict: "an object", list: "a list", str: "a text", bool: "true/false", int: "a number",
                float: "a number", type(None): "null"}
 
@@ -70,7 +72,7 @@ def parse_json(raw: bytes, *, max_bytes: int, what: str = "The file") -> Any:
         raise SchemaError(f"{what} is not UTF-8 text (bad byte at position {error.start}).") from None
     depth = nesting_depth(text)
     if depth > MAX_DEPTH:
-        raise SchemaError(f"{what} nests objects and lists {depth:,}+ levels deep; the limit is {MAX_DEPTH}.")
+        raise SchemaError(f"{what} nests objects and lists {depth:,} levels deep; the limit is {MAX_DEPTH}.")
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
@@ -79,18 +81,12 @@ def parse_json(raw: bytes, *, max_bytes: int, what: str = "The file") -> Any:
         raise SchemaError(f"{what} nests too deeply to read; the limit is {MAX_DEPTH} levels.") from None
 
 
-def nesting_depth(text: str, stop_after: int = MAX_DEPTH) -> int:
+def nesting_depth(text: str) -> int:
     """How deeply objects and lists nest, counted on the text (strings removed) without recursion.
 
-    Stops counting once past `stop_after`, so a hostile file costs one regular-expression pass."""
-    depth = deepest = 0
-    for bracket in _BRACKET.finditer(_STRING.sub("", text)):
-        depth += 1 if bracket.group() in "[{" else -1
-        if depth > deepest:
-            deepest = depth
-            if deepest > stop_after:
-                break
-    return deepest
+    Counted in C (map, accumulate, max) so a 2 MB file of brackets costs a fraction of a second."""
+    brackets = _STRING.sub("", text).encode("utf-8", "replace").translate(None, _NOT_BRACKET)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def validate(model: type[M], data: object) -> M:
