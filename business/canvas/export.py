@@ -1,6 +1,7 @@
 """Canvas exports people read: Markdown and a one-page PDF in the usual canvas arrangement."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,7 @@ CANVAS_GRID = (
     ("cost_structure", 0, 2, 5, 1),
     ("revenue_streams", 5, 2, 5, 1),
 )
+_LIST_MARKER = re.compile(r"^(\d*)([-+.)=])")
 _FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/TTF/DejaVuSans.ttf",
@@ -29,11 +31,14 @@ _FONT_CANDIDATES = (
 
 
 def to_markdown(project_name: str, canvas: Canvas, version: int | None) -> str:
-    lines = [f"# {_escape_md(project_name)}: business model canvas", "",
+    """The canvas as Markdown: a heading per block, one list item per entry. User text can add no structure:
+    each entry stays one list item on one line (its own line breaks become `<br>`), markup is escaped."""
+    title = " ".join(_escape_md(line.strip()) for line in project_name.splitlines())
+    lines = [f"# {title}: business model canvas", "",
              f"Version {version if version is not None else 'unsaved'}, exported {date.today().isoformat()}.", ""]
     for section, entries in block_lines(canvas).items():
         lines += [f"## {section}", ""]
-        lines += [f"- {_escape_md(e)}" for e in entries] or ["_(empty)_"]
+        lines += [f"- {markdown_entry(e)}" for e in entries] or ["_(empty)_"]
         lines.append("")
     return "\n".join(lines)
 
@@ -63,7 +68,8 @@ def draw_canvas_grid(pdf: FPDF, canvas: Canvas, unicode_font: str | None, clean,
         pdf.set_xy(x + 1.5, y + 1.5)
         pdf.set_font(unicode_font or "Helvetica", size=9)
         pdf.cell(w - 3, 5, clean(BLOCK_TITLES[key]))
-        body = "\n".join(f"- {entry.label()}" for entry in block_entries(canvas, key)) or "(empty)"
+        # An entry's own line breaks are indented under its bullet, so a line of it never reads as a new entry.
+        body = "\n".join(f"- {_indented(entry.label())}" for entry in block_entries(canvas, key)) or "(empty)"
         pdf.set_xy(x + 1.5, y + 7)
         _fit_text(pdf, clean(body), w - 3, h - 8.5, unicode_font or "Helvetica")
 
@@ -103,8 +109,21 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def markdown_entry(text: str) -> str:
+    """One line of Markdown holding `text` as typed: each of its lines escaped, joined by `<br>`.
+
+    On one line, a "# heading", "- item", "|table|" or "```" in the text can start no block; the
+    escapes keep inline markup (emphasis, links, HTML, code) as text too."""
+    return "<br>".join(_escape_md(line.strip()) for line in text.splitlines())
+
+
 def _escape_md(text: str) -> str:
     # Exported Markdown is read and rendered by other tools: user text must stay text.
-    for char in "\\`*_{}[]<>#|$":
+    for char in "\\`*_{}[]<>#|$&~":
         text = text.replace(char, "\\" + char)
-    return text
+    # A leading "-", "+" or "1." would open a list nested in the entry's own list item.
+    return _LIST_MARKER.sub(r"\1\\\2", text)
+
+
+def _indented(text: str) -> str:
+    return "\n   ".join(line.strip() for line in text.splitlines())

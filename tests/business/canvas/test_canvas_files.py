@@ -58,3 +58,34 @@ def test_markdown_lists_form_entries_under_their_block_with_plain_money():
 
 def pdf_text(raw: bytes) -> str:
     return PdfReader(BytesIO(raw)).pages[0].extract_text()
+
+
+INJECTIONS = ["first line\n# heading", "intro\n- item", "a row\n|table|\n|---|", "code\n```\nprint(1)\n```",
+              "- starts like a list", "1. numbered", "title\n===", "quote\n> said", "~~~\nfence"]
+
+
+def test_line_breaks_and_markup_in_canvas_texts_add_no_structure_to_the_markdown_export():
+    from markdown_it import MarkdownIt
+
+    canvas = with_block(EXAMPLE, "channels", [make_item(text, note="") for text in INJECTIONS])
+    html = MarkdownIt("commonmark").enable("table").render(to_markdown("Acme\n# Evil", canvas, 1))
+
+    channels = html[html.index("<h2>Channels</h2>"):html.index("<h2>Customer Segments</h2>")]
+    assert channels.count("<li>") == len(INJECTIONS)
+    assert "<ul>" in channels and channels.count("<ul>") == 1  # no list nested in an item
+    for tag in ("<h1>", "<h3>", "<table>", "<pre>", "<code>", "<blockquote>", "<ol>", "<hr"):
+        assert tag not in channels, tag
+    assert html.count("<h1>") == 1  # the project name's line break starts no heading either
+    assert "first line<br>" in channels and "# heading" in channels and "|table|" in channels
+
+
+def test_an_entry_with_line_breaks_stays_one_markdown_list_item_on_one_line():
+    canvas = with_block(EXAMPLE, "channels", [make_item("one\ntwo\r\nthree")])
+    markdown = to_markdown("Acme", canvas, 1)
+    assert "- one<br>two<br>three \\[hypothesis\\]\n" in markdown
+
+
+def test_a_line_break_in_a_pdf_entry_is_indented_under_its_bullet():
+    canvas = with_block(EXAMPLE, "channels", [make_item("first\n- not a new entry")])
+    text = pdf_text(to_pdf("Acme", canvas, 1))
+    assert "- first\n   - not a new entry" in text  # indented: the second line is not a second bullet
