@@ -102,9 +102,10 @@ def import_project(raw: bytes, today: date) -> ProjectFile:
         return ProjectFile(name, canvas)
     financials = document.get("financial_assumptions")
     try:
-        assumptions = None if financials is None else assumptions_from_dict(financials)
+        assumptions = None if financials is None else assumptions_from_dict(
+            financials, label="The financial assumptions in the file")
     except FinancialsError as error:
-        raise ProjectFileError(f"The financial assumptions in the file are invalid: {error}") from None
+        raise ProjectFileError(str(error)) from None
     try:
         # Validated (a bad GPU name or price is refused) and kept as the store keeps them.
         checked = price_overrides_payload(document.get("negotiated_prices", []), today)["rows"]

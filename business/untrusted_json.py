@@ -111,6 +111,8 @@ def field_path(loc: tuple) -> str:
     """('canvas', 'value_propositions', 0, 'name') -> 'canvas.value_propositions[0].name'."""
     path = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for "the key itself", the last part named it already
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "the document"
 

@@ -34,7 +34,7 @@ from business.financials.schema import FinancialsDocument
 from business.provenance import ProvenanceError, provenance_from_dict, provenance_from_legacy_text
 from business.store import UnchangedSaveError
 from business.timestamps import local_date
-from business.untrusted_json import SchemaError, validate
+from business.untrusted_json import SchemaError, json_kind, validate
 
 KIND = "financials"
 _LEADING_NUMBER = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*(k\b)?", re.IGNORECASE)
@@ -153,21 +153,22 @@ def assumptions_to_dict(a: FinancialAssumptions) -> dict:
     }
 
 
-def assumptions_from_dict(data: object, saved_on: date | None = None) -> FinancialAssumptions:
+def assumptions_from_dict(data: object, saved_on: date | None = None,
+                          label: str = "The saved financial assumptions") -> FinancialAssumptions:
     """Rebuild assumptions: the document's shape against the schema (business/financials/schema.py), then
-    the form's checks; AssumptionsDocumentError says what is wrong and where.
+    the form's checks; AssumptionsDocumentError says what is wrong and where, starting with `label`.
 
     `saved_on` dates an older document's free-text cost source (it has no provenance of its own)."""
     if not isinstance(data, dict):
-        raise AssumptionsDocumentError("The financials document must be a JSON object.")
+        raise AssumptionsDocumentError(f"{label} must be a JSON object, not {json_kind(data)}.")
     if data.get("schema_version") != SCHEMA_VERSION:
         raise AssumptionsDocumentError(
-            f"Financials schema version {data.get('schema_version')!r:.40} is not supported; this app reads "
-            f"version {SCHEMA_VERSION}.")
+            f"{label} have schema version {data.get('schema_version')!r:.40}, which is not supported; this app "
+            f"reads version {SCHEMA_VERSION}.")
     try:
         document = validate(FinancialsDocument, data).model_dump(exclude_none=True)
     except SchemaError as error:
-        raise AssumptionsDocumentError(f"The saved financial assumptions are invalid: {error}") from None
+        raise AssumptionsDocumentError(f"{label} are invalid: {error}") from None
     try:
         return make_assumptions(
             horizon_months=document["horizon_months"],
@@ -178,10 +179,8 @@ def assumptions_from_dict(data: object, saved_on: date | None = None) -> Financi
             scenarios=[make_scenario(**s) for s in document["scenarios"]],
             **{key: document[key] for key in ("hosting_usd_per_month", "team_usd_per_month",
                                               "other_opex_usd_per_month", "starting_cash_usd")})
-    except AssumptionsDocumentError:
-        raise
     except FinancialsError as error:
-        raise AssumptionsDocumentError(f"The saved financial assumptions are invalid: {error}") from None
+        raise AssumptionsDocumentError(f"{label} are invalid: {error}") from None
 
 
 def load_assumptions(store, project_id: int) -> tuple[FinancialAssumptions | None, int | None]:
@@ -234,9 +233,9 @@ def _cost_from_dict(raw: dict, saved_on: date | None) -> CostPerRequest:
         try:
             provenance = provenance_from_dict(raw["provenance"])
         except ProvenanceError as error:
-            raise AssumptionsDocumentError(f"The inference cost's source cannot be read: {error}") from None
+            raise FinancialsError(f"The inference cost's source cannot be read: {error}") from None
     elif raw.get("source", "").strip():
         provenance = provenance_from_legacy_text(raw["source"], saved_on)
     else:
-        raise AssumptionsDocumentError("cost_per_request has neither a provenance nor a source: say where it comes from.")
+        raise FinancialsError("cost_per_request has neither a provenance nor a source: say where it comes from.")
     return make_cost_per_request(raw.get("usd_per_1k_requests"), provenance)
