@@ -27,7 +27,8 @@ def run_import(project_id: int) -> None:
     try:
         flash(import_project_file(upload.getvalue(), st.session_state["import_mode"], project_id))
     except (ProjectFileError, CanvasError, StoreError) as error:
-        flash(f"Nothing was imported. {error}", "error")
+        # The file's own name, never a path on the server; flash shows it as text.
+        flash(f"Nothing was imported from {upload.name}. {error}", "error")
 
 
 project_id = current_project_id()
