@@ -172,7 +172,9 @@ def best_runs(runs_dir: str | Path, notes: list[str] | None = None, project_id: 
                 continue  # another project's run, or one made before runs had a project
             run = run_highlight(card, folder)
         except (OSError, ValueError, TypeError, AttributeError) as error:
-            notes.append(f"Run {folder.name} was skipped: its run card cannot be read ({error}).")
+            # An OSError's text holds the server path; the run's name already says which file.
+            reason = (error.strerror or type(error).__name__) if isinstance(error, OSError) else error
+            notes.append(f"Run {folder.name} was skipped: its run card cannot be read ({reason}).")
             continue
         if run.task in candidates:
             candidates[run.task].append(run)

@@ -1,4 +1,8 @@
 """The investor summary: headline numbers with their sources, best runs, and young projects."""
+import errno
+import os
+from pathlib import Path
+
 import pytest
 
 from business.reports.summary import ReportError
@@ -73,6 +77,24 @@ def test_an_unreadable_run_card_is_skipped_with_a_note(tmp_path):
     summary = summary_of(store, project_id, runs)
     assert summary.best_runs["text"] is None
     assert any("broken" in note for note in summary.notes)
+
+
+def test_a_run_card_that_cannot_be_opened_is_skipped_with_a_note_that_names_no_server_path(tmp_path, monkeypatch):
+    store, project_id = saved_example(tmp_path)
+    card = tmp_path / "runs" / "locked" / "run_card.json"
+    card.parent.mkdir(parents=True)
+    card.write_text("{}")
+    card.chmod(0)
+    if os.access(card, os.R_OK):  # root reads anything: raise the OSError the read would raise otherwise
+        def refuse(path, *args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        monkeypatch.setattr(Path, "read_text", refuse)
+
+    notes = summary_of(store, project_id, tmp_path / "runs").notes
+
+    [note] = [n for n in notes if "locked" in n]
+    assert note == "Run locked was skipped: its run card cannot be read (Permission denied)."
+    assert str(tmp_path) not in " ".join(notes)
 
 
 def test_an_unknown_project_is_refused_with_its_id(tmp_path):
