@@ -1,9 +1,10 @@
 from io import BytesIO
 
+from hypothesis import given, settings, strategies as st
 from pypdf import PdfReader
 
 from business.canvas.model import make_item, with_block
-from business.canvas.export import to_markdown, to_pdf
+from business.canvas.export import markdown_entry, to_markdown, to_pdf
 from business.canvas.json_io import canvas_from_dict
 from business.example_project import EXAMPLE_CANVAS
 
@@ -89,3 +90,15 @@ def test_a_line_break_in_a_pdf_entry_is_indented_under_its_bullet():
     canvas = with_block(EXAMPLE, "channels", [make_item("first\n- not a new entry")])
     text = pdf_text(to_pdf("Acme", canvas, 1))
     assert "- first\n   - not a new entry" in text  # indented: the second line is not a second bullet
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="#-+*=>|`~_[]()<>!&\\1. \t\n\rabc", max_size=40))
+def test_any_text_renders_as_exactly_one_markdown_list_item_holding_no_block(text):
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(f"- {markdown_entry(text)}\n- next\n")
+
+    assert html.count("<li>") == 2 and html.count("<ul>") == 1
+    for tag in ("<h", "<table", "<pre", "<blockquote", "<ol", "<hr", "<p>", "<code", "<em", "<strong", "<a "):
+        assert tag not in html, (text, html)
