@@ -6,7 +6,6 @@ that names the field for anything it cannot use. `FORM_DEFAULTS` is what the for
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import replace
 from datetime import date
@@ -17,9 +16,11 @@ from business.costs.compute import EstimateError, NotANumber, UtilizationOutOfRa
 from business.costs.estimator import CostInputs
 from business.costs.models import ModelSpec, custom_model, preset
 from business.costs.run_cards import InvalidRunCard, measured_compression, model_from_run_card
+from business.untrusted_json import SchemaError, parse_json
 
 CUSTOM = "custom"
 RUN_CARD = "run-card"
+MAX_RUN_CARD_BYTES = 10_000_000  # a card with a 1,000-class confusion matrix is a few MB
 
 FORM_DEFAULTS: dict[str, object] = {
     "model": "bert-base", "custom_parameters_m": 100.0, "custom_kind": "encoder", "forward_gflops": None,
@@ -65,10 +66,10 @@ def _parse_card(text: str) -> dict:
     if not text.strip():
         raise InvalidRunCard("no run card: pick a trained run or paste its run_card.json")
     try:
-        card = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidRunCard(f"the pasted run card is not JSON ({error.msg} at line {error.lineno})") from None
-    return card
+        # Size and nesting checked before parsing: a pasted card nested 50,000 deep is a message, not a crash.
+        return parse_json(text.encode("utf-8", "replace"), max_bytes=MAX_RUN_CARD_BYTES, what="The pasted run card")
+    except SchemaError as error:
+        raise InvalidRunCard(str(error)) from None
 
 
 def _utilization(values: dict) -> float | None:

@@ -165,3 +165,12 @@ def test_the_exported_example_passes_every_schema_and_reads_back_equal(store):
 def test_nesting_depth_ignores_brackets_inside_strings_and_counts_without_recursion():
     assert nesting_depth('{"a": "[[[[{{{{", "b": ["\\"]]"]}') == 2
     assert nesting_depth("[" * 100_000 + "]" * 100_000) == 100_000
+
+
+def test_a_pasted_run_card_nested_50000_deep_is_a_message_not_a_recursion_error():
+    from business.costs.form import RUN_CARD, inputs_from_form
+    from business.costs.run_cards import InvalidRunCard
+
+    deep = "[" * 50_000 + "]" * 50_000
+    with pytest.raises(InvalidRunCard, match="The pasted run card nests objects and lists 50,000 levels deep"):
+        inputs_from_form({"model": RUN_CARD, "run_card_json": deep}, TODAY)

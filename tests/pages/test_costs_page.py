@@ -116,7 +116,7 @@ def test_a_pasted_run_card_that_is_not_json_gets_a_clear_error():
     at.text_area(key="costs_run_card_json").set_value("{not json")
     submit(at, "Estimate costs")
 
-    assert "not JSON" in " ".join(e.value for e in at.error)
+    assert "not valid JSON" in " ".join(e.value for e in at.error)
 
 
 def save_price(at: AppTest, provider: str, usd_per_hour: float) -> AppTest:
