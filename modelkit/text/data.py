@@ -149,10 +149,14 @@ def sniff_delimiter(text: str) -> str:
 
 def parse_jsonl(text: str) -> pd.DataFrame:
     stripped = text.strip()
-    if stripped.startswith("["):
-        records = json.loads(stripped)
-    else:
-        records = [json.loads(line) for line in stripped.splitlines() if line.strip()]
+    try:
+        if stripped.startswith("["):
+            records = json.loads(stripped)
+        else:
+            records = [json.loads(line) for line in stripped.splitlines() if line.strip()]
+    except RecursionError:  # json.loads recurses once per level: a line nested thousands deep ends here
+        raise NotATableError("a JSON lines file nests objects or lists too deeply to read; "
+                             "one flat object per line is expected, e.g. {\"text\": ..., \"label\": ...}") from None
     if not records or not all(isinstance(record, dict) for record in records):
         raise NotATableError("a JSON lines file needs one object per line, e.g. {\"text\": ..., \"label\": ...}")
     return pd.DataFrame.from_records(records).astype(str)

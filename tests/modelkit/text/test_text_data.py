@@ -203,3 +203,9 @@ def test_word_labels_are_kept_as_written():
 
     assert clean_labels(["billing", " bug ", "None"]) == (["billing", "bug", None],
                                                           ["1 row(s) with a missing label (empty, NaN, None or NULL) were left out"])
+
+
+def test_a_jsonl_line_nested_50000_deep_is_refused_as_not_a_table_not_a_recursion_error():
+    deep = b'{"text": ' + b"[" * 50_000 + b"]" * 50_000 + b', "label": "a"}\n'
+    with pytest.raises(NotATableError, match="nests objects or lists too deeply"):
+        load_text_table(deep, filename="deep.jsonl")
