@@ -51,8 +51,9 @@ def _amount(value: Any) -> str | int | float:
         raise PydanticCustomError("amount_type", 'must be an amount as text ("490.00") or a number, not {kind}',
                                   {"kind": json_kind(value)})
     if isinstance(value, str) and len(value) > MAX_AMOUNT_CHARS:
-        raise PydanticCustomError("amount_too_long", "is {length:,} characters long; an amount has at most {limit}",
-                                  {"length": len(value), "limit": MAX_AMOUNT_CHARS})
+        # pydantic fills {names} in but applies no format spec: the number is formatted here.
+        raise PydanticCustomError("amount_too_long", "is {length} characters long; an amount has at most {limit}",
+                                  {"length": f"{len(value):,}", "limit": MAX_AMOUNT_CHARS})
     return value
 
 
@@ -74,7 +75,7 @@ def parse_json(raw: bytes, *, max_bytes: int, what: str = "The file") -> Any:
     if depth > MAX_DEPTH:
         raise SchemaError(f"{what} nests objects and lists {depth:,} levels deep; the limit is {MAX_DEPTH}.")
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=lambda name: _refuse_constant(name, what))
     except json.JSONDecodeError as error:
         raise SchemaError(f"{what} is not valid JSON: {error.msg} at line {error.lineno}.") from None
     except RecursionError:  # unreachable after the depth check; kept so a deep file can never crash a page
@@ -122,21 +123,22 @@ def json_kind(value: object) -> str:
     return _JSON_NAMES.get(type(value), type(value).__name__)
 
 
+_EXPECTED = {"string_type": "a text", "int_type": "a whole number", "int_from_float": "a whole number",
+             "model_type": "an object", "model_attributes_type": "an object", "list_type": "a list",
+             "dict_type": "an object", "bool_type": "true or false", "float_type": "a number"}
+
+
 def _why(problem: dict) -> str:
     kind, value, ctx = problem["type"], problem.get("input"), problem.get("ctx") or {}
     if kind == "extra_forbidden":
         return "is not a field of this format (unknown fields are refused, not ignored)"
     if kind == "missing":
         return "is missing"
-    if kind in ("string_type", "int_type", "model_type", "list_type", "dict_type", "literal_error",
-                "bool_type", "float_type", "int_from_float", "model_attributes_type"):
-        expected = {"string_type": "a text", "int_type": "a whole number", "int_from_float": "a whole number",
-                    "model_type": "an object", "model_attributes_type": "an object", "list_type": "a list",
-                    "dict_type": "an object", "bool_type": "true or false", "float_type": "a number"}.get(kind)
-        if expected is None:  # a choice: the message lists the allowed values
-            return f"{_short(value)} is not allowed: {problem['msg'].replace('Input should be', 'use')}"
-        return f"must be {expected}, not {json_kind(value)}" + (
-            f" ({_short(value)})" if not isinstance(value, (dict, list)) else "")
+    if kind in _EXPECTED:
+        shown = "" if isinstance(value, (dict, list)) else f" ({_short(value)})"
+        return f"must be {_EXPECTED[kind]}, not {json_kind(value)}{shown}"
+    if kind == "literal_error":  # a choice: pydantic's message lists the allowed values
+        return f"{_short(value)} is not allowed: {problem['msg'].replace('Input should be', 'use')}"
     if kind == "string_too_short":
         return "is empty"
     if kind == "string_too_long":
@@ -153,5 +155,5 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _refuse_constant(name: str) -> None:
-    raise SchemaError(f"The file holds {name}, which is not a number JSON allows; write a finite number.")
+def _refuse_constant(name: str, what: str) -> None:
+    raise SchemaError(f"{what} holds {name}, which is not a number JSON allows; write a finite number.")

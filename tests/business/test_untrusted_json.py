@@ -90,6 +90,10 @@ CASES = [
          file=broken(lambda d: d["canvas"]["blocks"].update(channels=[{"text": f"c{n}"} for n in range(51)]))),
     Case("too many price rows", "negotiated_prices: has 201 items; the limit is 200",
          file=broken(lambda d: d.update(negotiated_prices=[PRICE_ROW] * 201))),
+    Case("an amount of 5,000 digits", "canvas.revenue_streams[0].price_usd: is 5,000 characters long; an amount "
+                                      "has at most 40", file=broken(lambda d: d["canvas"]["revenue_streams"][0].update(price_usd="9" * 5000))),
+    Case("a GPU count as text", "negotiated_prices[0].gpus_per_instance: must be a whole number, not a text ('8')",
+         file=broken(lambda d: d["negotiated_prices"][0].update(gpus_per_instance="8"))),
     Case("a bigger file than the limit", "bytes; the limit is 2,000,000", file=b" " * 2_000_001),
     Case("NaN as a number", "NaN, which is not a number JSON allows",
          file=b'{"schema_version": 2, "project": "x", "canvas": {}, "negotiated_prices": [{"usd_per_hour": NaN}]}'),
