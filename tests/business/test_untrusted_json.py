@@ -72,8 +72,9 @@ CASES = [
          file=broken(lambda d: d["canvas"]["blocks"]["key_partners"][2].update(note=["a", "b"]))),
     Case("a number in a proposition's name", "canvas.value_propositions[1].name: must be a text, not a number (42)",
          file=broken(lambda d: d["canvas"]["value_propositions"][1].update(name=42))),
-    Case("true as a price", 'canvas.revenue_streams[0].price_usd: must be an amount as text ("490.00") or a number, '
-                            "not true/false", file=broken(lambda d: d["canvas"]["revenue_streams"][0].update(price_usd=True))),
+    Case("true as a price",
+         'canvas.revenue_streams[0].price_usd: must be an amount as text ("490.00") or a number, not true/false',
+         file=broken(lambda d: d["canvas"]["revenue_streams"][0].update(price_usd=True))),
     Case("an unknown block", "canvas.blocks.mission: is not a field of this format (unknown fields are refused",
          file=broken(lambda d: d["canvas"]["blocks"].update(mission=[]))),
     Case("an unknown top-level field", "extra_data: is not a field of this format",
@@ -90,8 +91,9 @@ CASES = [
          file=broken(lambda d: d["canvas"]["blocks"].update(channels=[{"text": f"c{n}"} for n in range(51)]))),
     Case("too many price rows", "negotiated_prices: has 201 items; the limit is 200",
          file=broken(lambda d: d.update(negotiated_prices=[PRICE_ROW] * 201))),
-    Case("an amount of 5,000 digits", "canvas.revenue_streams[0].price_usd: is 5,000 characters long; an amount "
-                                      "has at most 40", file=broken(lambda d: d["canvas"]["revenue_streams"][0].update(price_usd="9" * 5000))),
+    Case("an amount of 5,000 digits",
+         "canvas.revenue_streams[0].price_usd: is 5,000 characters long; an amount has at most 40",
+         file=broken(lambda d: d["canvas"]["revenue_streams"][0].update(price_usd="9" * 5000))),
     Case("a GPU count as text", "negotiated_prices[0].gpus_per_instance: must be a whole number, not a text ('8')",
          file=broken(lambda d: d["negotiated_prices"][0].update(gpus_per_instance="8"))),
     Case("a bigger file than the limit", "bytes; the limit is 2,000,000", file=b" " * 2_000_001),

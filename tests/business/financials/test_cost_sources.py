@@ -84,7 +84,8 @@ def test_a_tampered_provenance_in_a_document_is_refused_with_the_reason():
     document = assumptions_to_dict(default_assumptions(canvas_from_dict(EXAMPLE_CANVAS)))
     document["cost_per_request"]["provenance"] = {"kind": "guessed"}
 
-    with pytest.raises(AssumptionsDocumentError, match=r"cost_per_request\.provenance\.kind: 'guessed' is not allowed"):
+    with pytest.raises(AssumptionsDocumentError,
+                       match=r"cost_per_request\.provenance\.kind: 'guessed' is not allowed"):
         assumptions_from_dict(document)
 
 
