@@ -14,6 +14,7 @@ from business.costs.compute import EstimateError
 from business.costs.form import inputs_from_form
 from business.costs.estimator import estimate_costs
 from business.costs.pricing import OVERRIDE_KIND, apply_price_overrides, price_overrides_from_payload
+from ui.costs.build_vs_buy import render_build_vs_buy
 from ui.costs.compute_view import form_values, inputs_form, key, prices_section, render, trained_run_cards
 from ui.session import current_project_id, get_store, remember_base, show_flash
 from ui.models.before_start import past_cards
@@ -50,3 +51,7 @@ evidence = prediction_evidence(past_cards())
 if evidence:
     st.caption(plain(evidence))
 prices_section(project_id, user_rows, offers, today, int(values["max_price_age_days"] or 90))
+
+# The fourth question (issue 12): call a hosted LLM API, or serve a model yourself?
+st.subheader("Compare with an API", anchor=False)
+render_build_vs_buy(project_id, offers, run_cards, today)
