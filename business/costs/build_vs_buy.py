@@ -11,8 +11,9 @@ Break-even against an API at a·v: self-hosting on a line (F, m) is cheaper from
 (below that volume the floor costs more than the API; above, the API's per-request price does). The option
 breaks even at the smallest such volume over its lines; with m ≥ a on every line it never does.
 
-The open model is priced by `open_model_lines`, the one adapter to the serving estimate: it reads today's
-business.costs.serving and is the single place to switch when the serving physics of issue 12 lands.
+The open model is priced by `open_model_lines`, the one adapter to the serving estimate: issue 12's serving
+physics (business.costs.llm_serving, /work/helpers/12-interface.md) where it exists, else today's
+compute-bound business.costs.serving.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from business.costs.models import ModelSpec
 from business.costs.pricing import HOURS_PER_MONTH, cost_per_request_from_throughput
 from business.costs.run_cards import model_from_run_card
 from business.costs.serving import NoOfferFits, ServingInputs, serving_cost
-from business.provenance import Provenance, measured, published
+from business.provenance import Provenance, estimated, measured, published
 
 API, OPEN_MODEL, OWN_MODEL = "API", "open model on rented GPUs", "your measured model"
 MAX_TOKENS_PER_REQUEST = 10_000_000
@@ -124,10 +125,66 @@ def api_option(price: ApiPrice, workload: Workload) -> Option:
 
 
 def open_model_lines(model: ModelSpec, precision: str, workload: Workload, offers: tuple[GpuOffer, ...],
-                     always_on_gpus: int = 1, on: date | None = None) -> tuple[CostLine, ...]:
-    """The adapter to the serving estimate: one line per offer that holds the model (its floor: whole
-    instances kept up; its cost per request: the serving estimate's marginal cost). Today's estimate is
-    business.costs.serving (compute-bound, input + output tokens at 2·N FLOP each)."""
+                     always_on_gpus: int = 1, on: date | None = None, batch: int = 16) -> tuple[CostLine, ...]:
+    """The adapter to the serving estimate, the one place that asks it: one line per offer that holds the
+    model. Its floor: the GPUs kept up all month, rented by whole instance (never fewer than one replica
+    needs); its cost per request: the estimate's, with the GPUs kept busy.
+
+    It asks issue 12's serving physics (business.costs.llm_serving: prefill compute-bound, decode bound by
+    memory bandwidth, at `batch` requests per replica) where that module exists, else today's compute-bound
+    business.costs.serving; once llm_serving is merged, `_compute_bound_lines` can go."""
+    try:
+        from business.costs import llm_serving
+    except ImportError:
+        lines = _compute_bound_lines(model, precision, workload, offers, always_on_gpus, on)
+    else:
+        lines = _llm_serving_lines(llm_serving, model, precision, workload, offers, always_on_gpus, on, batch)
+    if not lines:
+        raise NoOfferFits(f"no offer holds {model.name} at {precision} for serving; try a lower precision")
+    return lines
+
+
+def serving_note() -> str:
+    """What the open model's figures assume, for the page to say beside them."""
+    try:
+        from business.costs import llm_serving  # noqa: F401  (only asked whether it is there)
+    except ImportError:
+        return ("The open model is priced by the compute-bound serving estimate (2·N FLOP per token at the "
+                "published utilisation); LLM decoding is often bound by memory bandwidth instead, which costs "
+                "more per token; the batch is not used by this estimate.")
+    return ("The open model is priced by the LLM serving estimate: prefill bound by compute, decode by memory "
+            "bandwidth, at the batch you set (a larger batch shares each read of the weights).")
+
+
+def _floor_usd(offer: GpuOffer, always_on_gpus: int, replica_gpus: int) -> Decimal:
+    """GPUs kept up all month are rented by whole instance: one GPU kept up on an 8-GPU instance pays for 8."""
+    kept = max(always_on_gpus, replica_gpus) if always_on_gpus else 0
+    return offer.usd_per_hour * -(-kept // offer.gpus_per_instance) * HOURS_PER_MONTH
+
+
+def _llm_serving_lines(llm_serving, model: ModelSpec, precision: str, workload: Workload,
+                       offers: tuple[GpuOffer, ...], always_on_gpus: int, on: date | None,
+                       batch: int) -> tuple[CostLine, ...]:
+    lines = []
+    for offer in offers:
+        try:
+            estimate = llm_serving.estimate_llm_serving(model, offer, precision, batch, workload.input_tokens,
+                                                        workload.output_tokens)
+        except (llm_serving.ModelDoesNotFit, llm_serving.MissingGpuFigure):
+            continue  # this instance cannot hold or time it; the others may
+        provenance = estimated("LLM serving estimate: prefill bound by compute, decode by memory bandwidth", {
+            "model": model.name, "precision": precision, "batch": str(batch), "per request": workload.per_request,
+            "GPUs kept up all month": str(max(always_on_gpus, estimate.tensor_parallel) if always_on_gpus else 0),
+            "how": estimate.method}, on)
+        lines.append(CostLine(f"{offer.provider} {offer.instance}",
+                              _floor_usd(offer, always_on_gpus, estimate.tensor_parallel),
+                              estimate.usd_per_request, provenance))
+    return tuple(lines)
+
+
+def _compute_bound_lines(model: ModelSpec, precision: str, workload: Workload, offers: tuple[GpuOffer, ...],
+                         always_on_gpus: int, on: date | None) -> tuple[CostLine, ...]:
+    """Today's estimate (business.costs.serving): input + output tokens at 2·N FLOP each, compute-bound."""
     inputs = ServingInputs(model, precision, tokens_per_request=workload.tokens_per_request,
                            requests_per_month=float(workload.requests_per_month), always_on_gpus=always_on_gpus)
     lines = []
@@ -138,14 +195,12 @@ def open_model_lines(model: ModelSpec, precision: str, workload: Workload, offer
             continue
         lines.append(CostLine(f"{offer.provider} {offer.instance}", serving.floor_monthly_usd,
                               serving.marginal_cost_per_request_usd, serving.provenance(on)))
-    if not lines:
-        raise NoOfferFits(f"no offer holds {model.name} at {precision} for serving; try a lower precision")
     return tuple(lines)
 
 
 def open_model_option(model: ModelSpec, precision: str, workload: Workload, offers: tuple[GpuOffer, ...],
-                      always_on_gpus: int = 1, on: date | None = None) -> Option:
-    lines = open_model_lines(model, precision, workload, offers, always_on_gpus, on)
+                      always_on_gpus: int = 1, on: date | None = None, batch: int = 16) -> Option:
+    lines = open_model_lines(model, precision, workload, offers, always_on_gpus, on, batch)
     return Option(OPEN_MODEL, f"{model.name} ({precision}), cheapest GPU offer", lines)
 
 

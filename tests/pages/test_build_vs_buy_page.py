@@ -43,7 +43,7 @@ def test_the_question_opens_with_apis_and_an_open_model_compared_and_break_evens
     assert "Cheapest at 1,000,000 requests a month" in cheapest(at)
     page = texts(at)
     assert "costs less than OpenAI GPT\\-5\\.4 Mini from" in page
-    assert "compute\\-bound" in page  # the serving estimate's limit is said beside the figure
+    assert "The open model is priced by the" in page  # which serving estimate, said beside the figure
     assert any("stale" in e.label for e in at.expander if e.label.startswith("API price catalog"))
 
 

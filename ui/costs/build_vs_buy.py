@@ -18,7 +18,7 @@ import streamlit as st
 from business.costs.api_catalog import (API_OVERRIDE_KIND, api_catalog_table, api_overrides_from_payload,
                                         api_overrides_payload, apply_api_overrides, load_api_catalog)
 from business.costs.build_vs_buy import (API, Comparison, Workload, api_option, compare, open_model_option,
-                                         own_model_option)
+                                         own_model_option, serving_note)
 from business.costs.compute import EstimateError
 from business.costs.memory import PRECISIONS
 from business.costs.models import PRESETS
@@ -38,10 +38,7 @@ DEFAULT_APIS = ("OpenAI GPT-5.4 Mini", "Anthropic Claude Haiku 4.5", "Google Gem
 NO_MODEL = ""
 OPEN_MODELS = {k: m.name for k, m in PRESETS.items() if m.kind == "decoder"}
 DEFAULTS = {"requests": 1_000_000, "input_tokens": 1_000, "output_tokens": 200, "open_model": "llm-7b",
-            "precision": "bf16", "always_on": 1, "run_id": NO_MODEL}
-SERVING_CAVEAT = ("The open model is priced by today's serving estimate (compute-bound: 2·N FLOP per token at "
-                  "the published utilisation, GPUs kept up all month); LLM decoding is often bound by memory "
-                  "bandwidth instead, which costs more per token.")
+            "precision": "bf16", "always_on": 1, "batch": 16, "run_id": NO_MODEL}
 
 
 def key(name: str) -> str:
@@ -93,13 +90,17 @@ def workload_form(labels: dict, run_cards: dict[str, dict], machine) -> None:
                              help="What the model writes back; APIs charge more for these.")
         st.multiselect("APIs to compare", list(labels), default=[d for d in DEFAULT_APIS if d in labels],
                        key=key("apis"))
-        cols = st.columns(3)
+        cols = st.columns(4)
         cols[0].selectbox("Open model to serve yourself", [NO_MODEL, *OPEN_MODELS], index=1, key=key("open_model"),
                           format_func=lambda k: OPEN_MODELS.get(k, "none"))
         cols[1].selectbox("Serving precision", PRECISIONS, index=PRECISIONS.index("bf16"), key=key("precision"))
         cols[2].number_input("GPUs kept up all month", min_value=0, max_value=10_000, value=DEFAULTS["always_on"],
                              key=key("always_on"), help="The floor of the bill however few requests come; 0 for "
                              "serverless (then there is no floor).")
+        cols[3].number_input("Requests served together (batch)", min_value=1, max_value=4096, value=DEFAULTS["batch"],
+                             key=key("batch"), help="Concurrent requests per model replica: a larger batch shares "
+                             "each read of the weights (cheaper per request, slower per user). 16 is our starting "
+                             "point, not a published figure: set your own.")
         cols = st.columns(2)
         cols[0].selectbox("Your measured model (a run card)", [NO_MODEL, *run_cards], key=key("run_id"),
                           format_func=lambda run_id: run_id or "none")
@@ -118,7 +119,7 @@ def comparison_from_form(labels: dict, offers, run_cards: dict[str, dict], today
     others = []
     if value("open_model"):
         others.append(open_model_option(PRESETS[value("open_model")], value("precision"), workload, offers,
-                                        int(value("always_on")), today))
+                                        int(value("always_on")), today, int(value("batch"))))
     run_id = value("run_id")
     if run_id and run_id in run_cards:
         usd_per_hour = Decimal(str(st.session_state.get(key("usd_per_hour")) or 0))
@@ -143,7 +144,7 @@ def render_comparison(project_id: int, comparison: Comparison) -> None:
     st.metric(f"Cheapest at {volume:,.0f} requests a month", usd(best.monthly_usd(volume)) + " a month",
               help=plain(best.provenance(volume).label()))
     st.caption(plain(f"{best.name} ({best.kind}), {unit_usd(best.cost_per_request_usd(volume) * 1000)} per 1,000 "
-                     f"requests of {workload.per_request}. {SERVING_CAVEAT}"))
+                     f"requests of {workload.per_request}. {serving_note()}"))
     frame = options_frame(comparison)
     st.dataframe(frame, hide_index=True, column_config={
         "monthly_usd": money_column("monthly ($)", list(frame["monthly_usd"])),
