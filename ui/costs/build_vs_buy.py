@@ -30,7 +30,7 @@ from ui.costs.cost_charts import chart_label
 from ui.costs.cost_fill import put_into_form
 from ui.costs.formats import money_column, unit_usd, usd
 from ui.session import base_version, flash, get_store, remember_base
-from ui.text import plain, sourced
+from ui.text import plain
 
 FORM, PRICE_FORM, REMOVE_FORM = "bvb_workload", "bvb_price_form", "bvb_remove_form"
 DEFAULT_APIS = ("OpenAI GPT-5.4 Mini", "Anthropic Claude Haiku 4.5", "Google Gemini 3.5 Flash-Lite",
@@ -171,8 +171,11 @@ def volume_figure(comparison: Comparison) -> go.Figure:
             mode="markers", marker={"symbol": "x", "size": 11, "color": "#111111"}, name="break-even",
             text=[chart_label(f"{p.other} vs {p.api}: {float(p.requests_per_month):,.0f} requests/month")
                   for p, _ in marks], hoverinfo="text"))
-    figure.add_vline(x=comparison.workload.requests_per_month, line_dash="dot", line_color="#888888",
-                     annotation_text="your volume")
+    # A trace, not add_vline: plotly places a vline's annotation in log units on a log axis (off the chart).
+    costs = [y for trace in figure.data for y in trace.y if y > 0]
+    volume = float(comparison.workload.requests_per_month)
+    figure.add_trace(go.Scatter(x=[volume, volume], y=[min(costs), max(costs)], mode="lines", name="your volume",
+                                line={"dash": "dot", "color": "#888888"}, hoverinfo="skip"))
     figure.update_layout(title="Monthly cost against requests a month", xaxis_title="requests per month (log)",
                          yaxis_title="USD per month (log)", xaxis_type="log", yaxis_type="log", height=460)
     return figure
@@ -181,7 +184,8 @@ def volume_figure(comparison: Comparison) -> go.Figure:
 def choose_option(project_id: int, comparison: Comparison) -> None:
     names = [option.name for option in comparison.options]
     cols = st.columns([3, 2])
-    cols[0].selectbox("Option for the financial model's cost per request", names, key=key("choice"))
+    cols[0].selectbox("Option for the financial model's cost per request", names, key=key("choice"),
+                      index=names.index(comparison.cheapest().name))
     cols[1].button("Use this option", key=key("use"), on_click=use_option, args=(project_id, comparison))
     used = st.session_state.get(key("used"))
     if used:
@@ -198,8 +202,8 @@ def use_option(project_id: int, comparison: Comparison) -> None:
     cost = make_cost_per_request(per_1k, option.provenance(volume))
     latest = get_store().load_latest(project_id, FINANCIALS_KIND)
     put_into_form(latest.number if latest else None, cost)
-    st.session_state[key("used")] = ("Put into the financial model's form: " + sourced(cost.text(), cost.provenance)
-                                     + ". Save that form to use it.")
+    # Kept as plain words; escaped once where it is shown.
+    st.session_state[key("used")] = f"Put into the financial model's form: {cost.describe()}. Save that form to use it."
 
 
 def api_prices_section(project_id: int, rows: list[dict], prices, today: date) -> None:
