@@ -14,7 +14,11 @@ RUN_CARD = {"task": "text", "model": {"name": "all-MiniLM-L6-v2 (fine-tuned)", "
 
 
 def open_costs():
-    return open_app("pages/costs.py")
+    at = open_app("pages/costs.py")
+    questions = [r for r in at.radio if r.key == "costs_question"]
+    if questions:  # the question-led Costs page (issue 12): ask this question
+        questions[0].set_value("api").run()
+    return at
 
 
 def compare_with(at, **numbers):

@@ -71,6 +71,12 @@ def render_build_vs_buy(project_id: int, offers, run_cards: dict[str, dict], tod
     api_prices_section(project_id, rows, prices, today)
 
 
+def render_api(context) -> None:
+    """The question-led Costs page's entry (ui/costs/questions.py): a context with project_id, offers,
+    today and run_cards."""
+    render_build_vs_buy(context.project_id, context.offers, context.run_cards, context.today)
+
+
 def cheapest_machine(offers):
     """The cheapest single-GPU offer: the default price of the machine a measured model runs on."""
     singles = [o for o in offers if o.gpus_per_instance == 1] or list(offers)
