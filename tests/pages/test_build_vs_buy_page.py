@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 from business.costs.api_catalog import API_OVERRIDE_KIND
+from business.financials.storage import load_assumptions
 from business.store import Store
 from tests.apptest_helpers import open_app, submit, texts, widget
 
@@ -59,7 +60,7 @@ def test_at_a_small_volume_an_api_is_cheapest_and_at_a_large_one_the_served_mode
     assert "estimated" in large and "published" not in large
 
 
-def test_use_this_option_puts_its_cost_and_source_into_the_financial_models_form(app_data_dir):
+def test_use_this_option_puts_its_cost_and_source_into_the_financial_model_which_saves_them(app_data_dir):
     at = compare_with(open_costs(), requests=1_000)
     at.selectbox(key="bvb_choice").set_value("Google Gemini 3.5 Flash-Lite")
     at.button(key="bvb_use").click().run()
@@ -71,6 +72,11 @@ def test_use_this_option_puts_its_cost_and_source_into_the_financial_models_form
     assert not at.exception
     [cost] = [n for n in at.number_input if n.key and n.key.endswith("cost_1k")]
     assert cost.value == 0.8
+    submit(at, "Save assumptions")
+    saved, _ = load_assumptions(Store(app_data_dir / "founder.db"), 1)
+    assert saved.cost_per_request.usd_per_1k_requests == Decimal("0.8")
+    assert saved.cost_per_request.provenance.kind == "published"
+    assert saved.cost_per_request.provenance.on.isoformat() == "2026-10-07"  # the date the price was seen
 
 
 def test_a_founder_api_price_is_saved_with_the_project_and_used_after_a_reload(app_data_dir):
