@@ -121,7 +121,8 @@ def api_option(price: ApiPrice, workload: Workload) -> Option:
     per_request = price.cost_per_request_usd(workload.input_tokens, workload.output_tokens)
     source = (f"API price, {price.label}: ${price.usd_per_1m_input} in / ${price.usd_per_1m_output} out per 1M "
               f"tokens × {workload.per_request}; {price.source}")
-    return Option(API, price.label, (CostLine(price.label, Decimal(0), per_request, published(source, price.date_seen)),))
+    line = CostLine(price.label, Decimal(0), per_request, published(source, price.date_seen))
+    return Option(API, price.label, (line,))
 
 
 def open_model_lines(model: ModelSpec, precision: str, workload: Workload, offers: tuple[GpuOffer, ...],
@@ -201,7 +202,25 @@ def _compute_bound_lines(model: ModelSpec, precision: str, workload: Workload, o
 def open_model_option(model: ModelSpec, precision: str, workload: Workload, offers: tuple[GpuOffer, ...],
                       always_on_gpus: int = 1, on: date | None = None, batch: int = 16) -> Option:
     lines = open_model_lines(model, precision, workload, offers, always_on_gpus, on, batch)
-    return Option(OPEN_MODEL, f"{model.name} ({precision}), cheapest GPU offer", lines)
+    return Option(OPEN_MODEL, f"{model.name} ({precision}), cheapest GPU offer", undominated(lines))
+
+
+def undominated(lines: tuple[CostLine, ...]) -> tuple[CostLine, ...]:
+    """The lines that can be cheapest at some volume: a line whose floor and cost per request are both
+    matched or beaten by another's never is (of two equal lines, the first is kept)."""
+    def terms(line: CostLine) -> tuple[Decimal, Decimal]:
+        return (line.floor_monthly_usd, line.usd_per_request)
+
+    def beaten(index: int, line: CostLine) -> bool:
+        for other_index, other in enumerate(lines):
+            if other_index == index:
+                continue
+            no_worse = all(mine <= theirs for mine, theirs in zip(terms(other), terms(line)))
+            if no_worse and (terms(other) != terms(line) or other_index < index):
+                return True
+        return False
+
+    return tuple(line for index, line in enumerate(lines) if not beaten(index, line))
 
 
 def own_model_option(run_id: str, card: dict, usd_per_hour: Decimal, on: date | None = None) -> Option:

@@ -1,4 +1,5 @@
-"""The hosted LLM API price catalog: every row sourced and dated, stale flagged, founder prices saved with the project."""
+"""The hosted LLM API price catalog: every row sourced and dated, stale flagged, founder prices saved with
+the project."""
 from __future__ import annotations
 
 import csv

@@ -9,7 +9,7 @@ import pytest
 from business.costs.api_catalog import ApiPrice, load_api_catalog
 from business.costs.build_vs_buy import (API, OPEN_MODEL, OWN_MODEL, CostLine, InvalidWorkload, Option, Workload,
                                          api_option, break_even, compare, open_model_lines, open_model_option,
-                                         own_model_option)
+                                         own_model_option, undominated)
 from business.costs.catalog import GpuOffer, load_catalog
 from business.costs.compute import EstimateError
 from business.costs.models import preset
@@ -183,3 +183,14 @@ def test_every_monthly_figure_is_decimal_money():
 def test_nothing_to_compare_is_a_clear_error():
     with pytest.raises(EstimateError, match="nothing to compare"):
         compare(WORKLOAD, [], [])
+
+
+def test_lines_that_are_never_cheapest_are_dropped_without_changing_any_bill():
+    lines = (line("100", "0.01", "a"), line("200", "0.02", "worse than a on both"), line("500", "0.001", "b"),
+             line("100", "0.01", "same as a"), line("50", "0.05", "c"))
+    kept = undominated(lines)
+    everything = Option(OPEN_MODEL, "all", lines)
+
+    assert [k.label for k in kept] == ["a", "b", "c"]
+    for volume in (1, 1_000, 10_000, 50_000, 1_000_000, 1e9):
+        assert Option(OPEN_MODEL, "kept", kept).monthly_usd(volume) == everything.monthly_usd(volume)
