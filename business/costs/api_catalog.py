@@ -16,8 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from business.costs.api_price_schema import ApiPriceOverridesDocument
 from business.costs.catalog import DATA_DIR, UNKNOWN, UNSOURCED, InvalidOffer, parse_date
 from business.costs.compute import EstimateError
+from business.untrusted_json import SchemaError, validate
 
 API_CATALOG_PATH = DATA_DIR / "api_prices.csv"
 API_OVERRIDE_KIND = "api_price_overrides"
@@ -162,9 +164,12 @@ def api_overrides_payload(overrides: Iterable[dict], today: date) -> dict:
 
 
 def api_overrides_from_payload(payload: dict | None) -> list[dict]:
+    """A stored document's rows, its shape checked against business/costs/api_price_schema.py (values are
+    checked where they are applied, by `validate_api_override`)."""
     if not payload:
         return []
-    rows = payload.get("rows") if isinstance(payload, dict) else None
-    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise InvalidApiPrice(f"stored API prices are not a list of rows: {payload!r:.200}")
-    return [dict(row) for row in rows]
+    try:
+        document = validate(ApiPriceOverridesDocument, payload)
+    except SchemaError as error:
+        raise InvalidApiPrice(f"The saved API prices cannot be read: {error}") from None
+    return [row.model_dump(exclude_none=True) for row in document.rows]

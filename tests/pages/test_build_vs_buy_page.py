@@ -111,3 +111,13 @@ def test_a_measured_run_is_compared_at_its_machine_price_and_says_which_run(app_
     row = frame[frame["kind"] == "your measured model"].iloc[0]
     assert Decimal(str(row["monthly_usd"])) == Decimal("730.0")  # $1/hour × 730 h: the floor binds
     assert row["source"].startswith("measured by run run-1")
+
+
+def test_unreadable_saved_api_prices_are_reported_and_the_shipped_catalog_still_compares(app_data_dir):
+    open_costs()  # seeds the example project
+    Store(app_data_dir / "founder.db").save(1, API_OVERRIDE_KIND, {"rows": [{"provider": "OpenAI"}]}, None)
+    at = open_costs()
+
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "Your saved API prices could not be used (The saved API prices cannot be read: rows[0].model" in errors
+    assert "OpenAI GPT-5.4 Mini" in at.multiselect(key="bvb_apis").value and "Cheapest at" in cheapest(at)

@@ -123,6 +123,12 @@ def test_founder_prices_survive_the_store_as_text_and_a_stale_save_is_refused(tm
     assert apply_api_overrides((), loaded, TODAY) == apply_api_overrides((), [founder_row()], TODAY)
 
 
-def test_a_stored_document_that_is_not_a_list_of_rows_is_refused():
-    with pytest.raises(InvalidApiPrice, match="not a list of rows"):
-        api_overrides_from_payload({"rows": "GPT at a dollar"})
+@pytest.mark.parametrize("payload, says", [
+    ({"rows": "GPT at a dollar"}, "rows"),
+    ({"rows": [dict(founder_row(), usd_per_1m_input={"$": 1})]}, r"rows\[0\]\.usd_per_1m_input: must be an amount"),
+    ({"rows": [dict(founder_row(), discount="90%")]}, r"rows\[0\]\.discount: is not a field"),
+    ({"rows": [founder_row()] * 201}, "rows"),
+])
+def test_a_stored_document_of_another_shape_is_refused_naming_the_field(payload, says):
+    with pytest.raises(InvalidApiPrice, match=f"The saved API prices cannot be read: .*{says}"):
+        api_overrides_from_payload(payload)
