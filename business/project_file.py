@@ -1,5 +1,5 @@
 """A whole project as one JSON file, and back: the canvas (with its value propositions and revenue
-streams), the financial assumptions and the negotiated GPU prices.
+streams), the financial assumptions, the negotiated GPU prices and the founder's API prices.
 
 `read_project` gathers the latest saved versions; `export_project` writes them (schema version 2);
 `import_project` reads a file through the same checks the forms use (version 1 files, which hold a
@@ -21,6 +21,8 @@ from business.canvas.json_io import canvas_from_dict, canvas_to_dict
 from business.canvas.model import Canvas, CanvasError, clean_text
 from business.canvas.schema import CanvasDocument
 from business.costs.compute import EstimateError
+from business.costs.api_catalog import API_OVERRIDE_KIND, api_overrides_from_payload, api_overrides_payload
+from business.costs.api_price_schema import ApiPriceRows
 from business.costs.price_schema import PriceRows
 from business.costs.pricing import OVERRIDE_KIND, price_overrides_from_payload, price_overrides_payload
 from business.financials.assumptions import FinancialAssumptions, FinancialsError
@@ -44,12 +46,14 @@ class ProjectDocument(Document):
     """The file's format: one JSON object, at most MAX_IMPORT_BYTES, nested at most MAX_DEPTH levels.
 
     Each part's own schema documents it: business/canvas/schema.py, business/financials/schema.py,
-    business/costs/price_schema.py. Unknown fields are refused everywhere, with their path."""
+    business/costs/price_schema.py, business/costs/api_price_schema.py. Unknown fields are refused everywhere,
+    with their path."""
     schema_version: Literal[READABLE_VERSIONS]
     project: Annotated[str, StringConstraints(max_length=MAX_PROJECT_NAME_CHARS)]
     canvas: CanvasDocument
     financial_assumptions: Optional[FinancialsDocument] = None  # schema 2; null: never saved
     negotiated_prices: PriceRows = []  # schema 2
+    api_prices: ApiPriceRows = []  # schema 2; files from before it have none
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class ProjectFile:
     canvas: Canvas
     assumptions: FinancialAssumptions | None = None  # None: never saved, or a canvas-only file
     price_rows: tuple[dict, ...] | None = None  # None: a canvas-only file says nothing about prices
+    api_price_rows: tuple[dict, ...] | None = None  # the founder's hosted-LLM API prices, same rule
 
 
 def read_project(store: Store, project_id: int) -> ProjectFile:
@@ -65,11 +70,13 @@ def read_project(store: Store, project_id: int) -> ProjectFile:
     canvas = store.load_latest(project_id, CANVAS_KIND)
     financials = store.load_latest(project_id, FINANCIALS_KIND)
     prices = store.load_latest(project_id, OVERRIDE_KIND)
+    api_prices = store.load_latest(project_id, API_OVERRIDE_KIND)
     return ProjectFile(
         name=store.get_project(project_id).name,
         canvas=canvas_from_dict(canvas.payload) if canvas else Canvas(),
         assumptions=assumptions_from_dict(financials.payload) if financials else None,
-        price_rows=tuple(price_overrides_from_payload(prices.payload if prices else None)))
+        price_rows=tuple(price_overrides_from_payload(prices.payload if prices else None)),
+        api_price_rows=tuple(api_overrides_from_payload(api_prices.payload if api_prices else None)))
 
 
 def export_project(project: ProjectFile) -> str:
@@ -79,6 +86,7 @@ def export_project(project: ProjectFile) -> str:
         "canvas": canvas_to_dict(project.canvas),
         "financial_assumptions": assumptions_to_dict(project.assumptions) if project.assumptions else None,
         "negotiated_prices": list(project.price_rows or ()),
+        "api_prices": list(project.api_price_rows or ()),
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
@@ -111,7 +119,11 @@ def import_project(raw: bytes, today: date) -> ProjectFile:
         checked = price_overrides_payload(document.get("negotiated_prices", []), today)["rows"]
     except EstimateError as error:
         raise ProjectFileError(f"The negotiated prices in the file are invalid: {error}") from None
-    return ProjectFile(name, canvas, assumptions, tuple(checked))
+    try:
+        api_rows = api_overrides_payload(document.get("api_prices", []), today)["rows"]
+    except EstimateError as error:
+        raise ProjectFileError(f"The API prices in the file are invalid: {error}") from None
+    return ProjectFile(name, canvas, assumptions, tuple(checked), tuple(api_rows))
 
 
 def copy_name(name: str, taken: set[str]) -> str:
@@ -150,6 +162,9 @@ def save_into(store: Store, project_id: int, project: ProjectFile, bases: dict[s
         parts.append((FINANCIALS_KIND, "financial assumptions", assumptions_to_dict(project.assumptions)))
     if project.price_rows or (project.price_rows is not None and store.load_latest(project_id, OVERRIDE_KIND)):
         parts.append((OVERRIDE_KIND, "negotiated prices", {"rows": list(project.price_rows)}))
+    if project.api_price_rows or (project.api_price_rows is not None
+                                  and store.load_latest(project_id, API_OVERRIDE_KIND)):
+        parts.append((API_OVERRIDE_KIND, "API prices", {"rows": list(project.api_price_rows)}))
     done = []
     for kind, label, payload in parts:
         try:

@@ -29,6 +29,9 @@ class ApiPriceRowDocument(Document):
     note: Optional[RowText] = Field(None, description="Where the price comes from, in the founder's words.")
 
 
+ApiPriceRows = Annotated[list[ApiPriceRowDocument], Field(max_length=MAX_API_PRICE_ROWS)]
+
+
 class ApiPriceOverridesDocument(Document):
-    """The stored document: the founder's API prices."""
-    rows: Annotated[list[ApiPriceRowDocument], Field(max_length=MAX_API_PRICE_ROWS)] = []
+    """The stored document: the founder's API prices (a project file carries the rows as "api_prices")."""
+    rows: ApiPriceRows = []

@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from business.project_file import CANVAS_KIND, import_project, save_as_new_project, save_into
+from business.costs.api_catalog import API_OVERRIDE_KIND
 from business.costs.pricing import OVERRIDE_KIND
 from business.financials.storage import KIND as FINANCIALS_KIND
 from ui import keys
@@ -22,7 +23,8 @@ def import_project_file(raw: bytes, mode: str, project_id: int) -> str:
     if mode == AS_NEW_VERSION:
         # Each part is saved on top of the version this session last showed, so a change made in
         # another tab meanwhile is refused (kept as a draft), never overwritten.
-        bases = {kind: base_version(project_id, kind) for kind in (CANVAS_KIND, FINANCIALS_KIND, OVERRIDE_KIND)}
+        bases = {kind: base_version(project_id, kind)
+                 for kind in (CANVAS_KIND, FINANCIALS_KIND, OVERRIDE_KIND, API_OVERRIDE_KIND)}
         for kind in bases:
             if bases[kind] is None and (latest := store.load_latest(project_id, kind)):
                 bases[kind] = latest.number  # never shown in this session: the import is based on the latest

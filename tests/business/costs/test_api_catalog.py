@@ -132,3 +132,30 @@ def test_founder_prices_survive_the_store_as_text_and_a_stale_save_is_refused(tm
 def test_a_stored_document_of_another_shape_is_refused_naming_the_field(payload, says):
     with pytest.raises(InvalidApiPrice, match=f"The saved API prices cannot be read: .*{says}"):
         api_overrides_from_payload(payload)
+
+
+def test_founder_api_prices_travel_in_the_project_file_and_come_back_as_saved(tmp_path):
+    from business.canvas.json_io import canvas_to_dict
+    from business.project_file import export_project, import_project, read_project, save_as_new_project
+    store = Store(tmp_path / "founder.db")
+    project = store.create_project("Acme AI")
+    store.save(project.id, "canvas", canvas_to_dict(read_project(store, project.id).canvas), None)
+    store.save(project.id, API_OVERRIDE_KIND, api_overrides_payload([founder_row()], TODAY), None)
+
+    raw = export_project(read_project(store, project.id)).encode()
+    copy = save_as_new_project(store, import_project(raw, TODAY), "Imported")
+
+    assert store.load_latest(copy.id, API_OVERRIDE_KIND).payload == store.load_latest(project.id,
+                                                                                       API_OVERRIDE_KIND).payload
+
+
+def test_a_project_file_with_a_bad_api_price_is_refused_naming_it():
+    import json
+
+    from business.canvas.model import Canvas
+    from business.project_file import ProjectFile, ProjectFileError, export_project, import_project
+    document = json.loads(export_project(ProjectFile("Acme", Canvas())))
+    document["api_prices"] = [founder_row(usd_per_1m_output="-3")]
+
+    with pytest.raises(ProjectFileError, match="API prices in the file are invalid.*usd_per_1m_output='-3'"):
+        import_project(json.dumps(document).encode(), TODAY)
