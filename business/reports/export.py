@@ -89,11 +89,16 @@ def _html_canvas(summary: InvestorSummary) -> list[str]:
     parts = ["<h2>Business model canvas</h2><div class='grid'>"]
     for key, title in BLOCK_TITLES.items():
         entries = block_entries(summary.canvas, key)  # a form's propositions and streams are part of their block
-        body = "".join(f"<li>{e(entry.text)} <span class='source'>{e(_entry_aside(entry))}</span></li>"
+        body = "".join(f"<li>{_lines(entry.text)} <span class='source'>{e(_entry_aside(entry))}</span></li>"
                        for entry in entries)
         parts.append(f"<div class='block'><b>{e(title)}</b><ul>{body or '<li>(empty)</li>'}</ul></div>")
     parts.append("</div>")
     return parts
+
+
+def _lines(text: str) -> str:
+    """Escaped text whose own line breaks stay line breaks inside the one list item (HTML folds them)."""
+    return "<br>".join(html.escape(line) for line in text.splitlines())
 
 
 def _entry_aside(entry) -> str:

@@ -51,6 +51,15 @@ def test_user_text_in_the_html_report_is_escaped(tmp_path):
     assert "<script" not in page  # no charts passed: no script at all
 
 
+def test_a_canvas_entry_with_line_breaks_stays_one_escaped_item_in_the_html_report(tmp_path):
+    store, project_id = saved_example(tmp_path)
+    payload = canvas_to_dict(canvas_from_dict(store.load_latest(project_id, "canvas").payload))
+    payload["blocks"]["channels"].append({"text": "Partners\n<b>Resellers</b>", "evidence": "hypothesis", "note": ""})
+    store.save(project_id, "canvas", payload, 1, "two lines")
+    page = to_html(summary_of(store, project_id, tmp_path / "runs"))
+    assert "<li>Partners<br>&lt;b&gt;Resellers&lt;/b&gt; <span" in page
+
+
 def test_the_pdf_report_opens_and_contains_the_numbers_and_the_stamp(tmp_path):
     summary = example_summary(tmp_path)
     reader = PdfReader(io.BytesIO(to_pdf(summary)))
