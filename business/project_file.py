@@ -143,10 +143,13 @@ def copy_name(name: str, taken: set[str]) -> str:
 
 
 def save_as_new_project(store: Store, project: ProjectFile, message: str) -> Project:
-    """A new project under a free name (deleted projects keep theirs), holding every part of the file."""
-    taken = {p.name for p in store.list_projects(include_deleted=True)}
-    created = store.create_project(copy_name(project.name, taken))
-    save_into(store, created.id, project, {}, message)
+    """A new project under a free name (deleted projects keep theirs), holding every part of the file.
+
+    One transaction: a full disk halfway leaves no empty project behind."""
+    with store.transaction():
+        taken = {p.name for p in store.list_projects(include_deleted=True)}
+        created = store.create_project(copy_name(project.name, taken))
+        save_into(store, created.id, project, {}, message)
     return created
 
 
@@ -155,7 +158,8 @@ def save_into(store: Store, project_id: int, project: ProjectFile, bases: dict[s
     """Save each part the file holds as a new version on top of `bases` (kind -> the version the user saw).
 
     Returns one line per part: saved, unchanged, or refused because it changed meanwhile (then the
-    refused part is kept as a draft by the store, and the other parts are still saved).
+    refused part is kept as a draft by the store, and the other parts are still saved). One transaction:
+    a data folder that refuses a write (full, read-only) leaves every part as it was.
     """
     parts = [(CANVAS_KIND, "canvas", canvas_to_dict(project.canvas))]
     if project.assumptions is not None:
@@ -166,14 +170,15 @@ def save_into(store: Store, project_id: int, project: ProjectFile, bases: dict[s
                                   and store.load_latest(project_id, API_OVERRIDE_KIND)):
         parts.append((API_OVERRIDE_KIND, "API prices", {"rows": list(project.api_price_rows)}))
     done = []
-    for kind, label, payload in parts:
-        try:
-            number = store.save(project_id, kind, payload, bases.get(kind), message, refuse_unchanged=True)
-            done.append(f"{label}: version {number}")
-        except UnchangedSaveError:
-            done.append(f"{label}: unchanged")
-        except StaleSaveError as error:
-            done.append(f"{label}: not saved. {error}")
+    with store.transaction():
+        for kind, label, payload in parts:
+            try:
+                number = store.save(project_id, kind, payload, bases.get(kind), message, refuse_unchanged=True)
+                done.append(f"{label}: version {number}")
+            except UnchangedSaveError:
+                done.append(f"{label}: unchanged")
+            except StaleSaveError as error:
+                done.append(f"{label}: not saved. {error}")
     return done
 
 

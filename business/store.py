@@ -10,6 +10,9 @@ does), so the history holds only real changes and the page can say so.
 Deleting a project is versioned like the rest: a version of kind "project" marks it deleted (or
 restored). A deleted project keeps its name and all its documents; it leaves the project list and
 can be restored from `deleted_projects()`.
+
+A write that the data folder refuses (full, read-only) rolls back whole and raises DataFolderError, a
+StoreError whose message pages show as it is; `with store.transaction():` makes several writes one.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from business.database import Database, data_folder_faults
 
 MAX_PROJECT_NAME_CHARS = 80
 # The kind of the versioned document that says whether a project is deleted: {"deleted": true/false}.
@@ -57,6 +62,10 @@ class StoreError(ValueError):
 
 class ReadOnlyStoreError(StoreError):
     """A write through a read-only store (an investor's session in hosted mode)."""
+
+
+class DataFolderError(StoreError):
+    """The data folder refused a write (full, read-only): the transaction rolled back, nothing changed."""
 
 
 class UnchangedSaveError(StoreError):
@@ -121,9 +130,15 @@ class Store:
         self.db_path = Path(db_path)
         # Every write goes through _write, which refuses here: the server, not a hidden button, says no.
         self.read_only = read_only
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        self._db = Database(self.db_path)
+        with data_folder_faults("open the projects database", DataFolderError):
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            with self._db.read() as db:
+                db.executescript(_SCHEMA)  # IF NOT EXISTS: a read-only folder still opens a store made earlier
+
+    def transaction(self):
+        """`with store.transaction():` the writes inside commit together, or none does."""
+        return self._write()
 
     # -- projects ---------------------------------------------------------------------------
     def create_project(self, name: str) -> Project:
@@ -147,13 +162,13 @@ class Store:
 
     def list_projects(self, include_deleted: bool = False) -> list[Project]:
         """Projects by name; deleted ones only when asked."""
-        with self._connect() as db:
+        with self._db.read() as db:
             rows = db.execute("SELECT id, name, created_at FROM projects ORDER BY name COLLATE NOCASE").fetchall()
             return [Project(*row) for row in rows if include_deleted or not _deleted_at(db, row[0])]
 
     def get_project(self, project_id: int, include_deleted: bool = False) -> Project:
         """A project; a deleted one is refused (its share links and open tabs stop) unless asked for."""
-        with self._connect() as db:
+        with self._db.read() as db:
             row = db.execute("SELECT id, name, created_at FROM projects WHERE id = ?", (project_id,)).fetchone()
             deleted = row is not None and _deleted_at(db, project_id)
         if row is None:
@@ -183,7 +198,7 @@ class Store:
 
     def deleted_projects(self) -> list[DeletedProject]:
         """Deleted projects, most recently deleted first."""
-        with self._connect() as db:
+        with self._db.read() as db:
             rows = db.execute("SELECT id, name FROM projects").fetchall()
             found = [DeletedProject(pid, name, when) for pid, name in rows if (when := _deleted_at(db, pid))]
         return sorted(found, key=lambda p: p.deleted_at, reverse=True)
@@ -216,14 +231,14 @@ class Store:
         return number
 
     def load_latest(self, project_id: int, kind: str) -> Version | None:
-        with self._connect() as db:
+        with self._db.read() as db:
             row = db.execute(
                 "SELECT project_id, kind, number, payload, message, created_at FROM versions"
                 " WHERE project_id = ? AND kind = ? ORDER BY number DESC LIMIT 1", (project_id, kind)).fetchone()
         return _version(row) if row else None
 
     def load_version(self, project_id: int, kind: str, number: int) -> Version:
-        with self._connect() as db:
+        with self._db.read() as db:
             row = db.execute(
                 "SELECT project_id, kind, number, payload, message, created_at FROM versions"
                 " WHERE project_id = ? AND kind = ? AND number = ?", (project_id, kind, number)).fetchone()
@@ -233,7 +248,7 @@ class Store:
 
     def history(self, project_id: int, kind: str) -> list[Version]:
         """All versions, newest first."""
-        with self._connect() as db:
+        with self._db.read() as db:
             rows = db.execute(
                 "SELECT project_id, kind, number, payload, message, created_at FROM versions"
                 " WHERE project_id = ? AND kind = ? ORDER BY number DESC", (project_id, kind)).fetchall()
@@ -247,7 +262,7 @@ class Store:
                          refuse_unchanged=True)
 
     def drafts(self, project_id: int, kind: str) -> list[Draft]:
-        with self._connect() as db:
+        with self._db.read() as db:
             rows = db.execute(
                 "SELECT id, project_id, kind, base_version, payload, created_at FROM drafts"
                 " WHERE project_id = ? AND kind = ? ORDER BY id DESC", (project_id, kind)).fetchall()
@@ -258,45 +273,13 @@ class Store:
             db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
 
     # -- plumbing ---------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        # One short-lived connection per call: Streamlit runs sessions on several threads.
-        db = sqlite3.connect(self.db_path, timeout=10)
-        db.execute("PRAGMA foreign_keys = ON")
-        return _closing(db)
-
     @contextmanager
     def _write(self):
         """A write transaction that takes the lock first, so check-then-insert is atomic."""
         if self.read_only:
             raise ReadOnlyStoreError("read-only: investors cannot change anything.")
-        db = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
-        try:
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
-
-
-class _closing:
-    """`with store._connect() as db`: commit-or-rollback like sqlite3, and also close."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self.db.__enter__()
-
-    def __exit__(self, *exc) -> None:
-        try:
-            self.db.__exit__(*exc)
-        finally:
-            self.db.close()
+        with data_folder_faults("save", DataFolderError), self._db.write() as db:
+            yield db
 
 
 def _project_name(name: object) -> str:
