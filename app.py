@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from business.hosting import can_write
-from business.store import StoreError
+from business.store import DataFolderError, StoreError
 from modelkit.hardware import describe_hardware
 from ui import keys
 from ui.auth import account_box, gate, pages_for
@@ -91,6 +91,11 @@ def _rename_project(project_id: int) -> None:
 
 
 st.set_page_config(page_title="Founder dashboard", page_icon=":material/rocket_launch:", layout="wide")
+try:
+    get_store()
+except DataFolderError as error:  # a first start on a read-only or full data folder: say so, no traceback
+    st.error(plain(str(error)))
+    st.stop()
 role = gate()  # hosted mode: stops at the login until someone signs in; None when running locally
 navigation = st.navigation(navigation_pages(pages_for(role, PAGES, INVESTOR_PAGE)))
 warm_model_libraries()  # model pages then open at once; the canvas never waits for it

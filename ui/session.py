@@ -19,11 +19,9 @@ CANVAS = "canvas"
 
 
 def data_dir() -> Path:
-    """APP_DATA_DIR, else .app_data/ beside app.py; created on first use."""
+    """APP_DATA_DIR, else .app_data/ beside app.py; the store creates it (and says so when it cannot)."""
     default = Path(__file__).resolve().parent.parent / ".app_data"
-    path = Path(os.environ.get("APP_DATA_DIR") or default)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(os.environ.get("APP_DATA_DIR") or default)
 
 
 @st.cache_resource
@@ -40,10 +38,11 @@ def get_store() -> Store:
 
 
 def seed_example_project(store: Store) -> int:
-    project = store.create_project(EXAMPLE_PROJECT_NAME)
-    canvas = canvas_from_dict(EXAMPLE_CANVAS)
-    store.save(project.id, CANVAS, canvas_to_dict(canvas), None, "Example project")
-    save_assumptions(store, project.id, example_assumptions(canvas), None, "Example assumptions")
+    with store.transaction():  # all or nothing: a full disk leaves no empty example behind
+        project = store.create_project(EXAMPLE_PROJECT_NAME)
+        canvas = canvas_from_dict(EXAMPLE_CANVAS)
+        store.save(project.id, CANVAS, canvas_to_dict(canvas), None, "Example project")
+        save_assumptions(store, project.id, example_assumptions(canvas), None, "Example assumptions")
     return project.id
 
 

@@ -17,7 +17,7 @@ from business.financials.assumptions import (BASE_SCENARIO, Cohort, FinancialsEr
                                              make_funding_event, make_scenario, make_segment_plan, make_stream_plan)
 from business.financials.cost_sources import cost_from_form
 from business.financials.storage import save_assumptions
-from business.store import StaleSaveError, UnchangedSaveError
+from business.store import StoreError, UnchangedSaveError
 from ui.costs.cost_fill import cost_key, estimator_fill, key
 from ui.session import flash, get_store
 from ui.text import plain, sourced
@@ -61,7 +61,7 @@ def save_form(project_id: int, version, shown) -> None:
     except UnchangedSaveError as error:
         flash(str(error), "info")
         return
-    except (FinancialsError, StaleSaveError) as error:
+    except (FinancialsError, StoreError) as error:  # stale, or a full or read-only data folder
         flash(str(error), "error")
         return
     flash(f"Saved the financial assumptions as version {number}.")
@@ -105,7 +105,7 @@ def change_scenarios(project_id: int, version, shown, add: bool) -> None:
         updated = make_assumptions(**{**vars(shown), "scenarios": scenarios})
         number = save_assumptions(get_store(), project_id, updated, version,
                                   "Added a scenario" if add else "Removed a scenario")
-    except (FinancialsError, StaleSaveError) as error:
+    except (FinancialsError, StoreError) as error:  # stale, or a full or read-only data folder
         flash(str(error), "error")
         return
     flash(f"Scenarios saved as version {number}.")

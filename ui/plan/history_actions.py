@@ -24,21 +24,33 @@ def keep_draft(project_id: int, draft_id: int) -> None:
     if draft is None:
         flash(f"Draft #{draft_id} is gone (kept or discarded in another tab).", "warning")
         return
+    new = stale = None
     try:
-        new = store.save(project_id, CANVAS, draft.payload, base_version(project_id, CANVAS),
-                         f"Kept draft #{draft_id}", refuse_unchanged=True)
+        with store.transaction():  # the new version and the draft's removal commit together, or neither does
+            try:
+                new = store.save(project_id, CANVAS, draft.payload, base_version(project_id, CANVAS),
+                                 f"Kept draft #{draft_id}", refuse_unchanged=True)
+            except StaleSaveError as error:
+                stale = error  # the store kept the text as a new draft: that one commits
+            else:
+                store.discard_draft(draft_id)
     except UnchangedSaveError:
-        store.discard_draft(draft_id)
-        flash(f"Draft #{draft_id} holds what the latest version holds: nothing to save, the draft is discarded.",
-              "info")
+        discard_draft(draft_id, f"Draft #{draft_id} holds what the latest version holds: nothing to save, the "
+                                "draft is discarded.")
         return
-    except (StaleSaveError, StoreError) as error:
+    except StoreError as error:  # a full or read-only data folder: nothing changed
         flash(str(error), "error")
         return
-    store.discard_draft(draft_id)
-    flash(f"Draft #{draft_id} saved as version {new}; the version it replaced stays in the history.")
+    if stale:
+        flash(str(stale), "error")
+    else:
+        flash(f"Draft #{draft_id} saved as version {new}; the version it replaced stays in the history.")
 
 
-def discard_draft(draft_id: int) -> None:
-    get_store().discard_draft(draft_id)
-    flash(f"Draft #{draft_id} discarded.")
+def discard_draft(draft_id: int, done: str = "") -> None:
+    try:
+        get_store().discard_draft(draft_id)
+    except StoreError as error:  # a full or read-only data folder: the draft stays
+        flash(str(error), "error")
+        return
+    flash(done or f"Draft #{draft_id} discarded.", "info" if done else "success")
