@@ -21,6 +21,7 @@ import fcntl
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -129,14 +130,20 @@ def submit(spec: JobSpec, root: str | Path | None = None) -> str:
     root = Path(root or runs_root())
     run_id = spec.run_id or new_run_id(spec.task)
     run_dir = root / run_id
+    new_folder = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
-    with queue_lock(root):
-        if (run_dir / JOB_FILE).exists() and read_job(run_dir)["state"] in ACTIVE:
-            raise JobError(f"run {run_id} is already {read_job(run_dir)['state']}")
-        if spec.project_id is not None:  # owned from the start, so even a queued or failed run is listed there
-            write_run_project(run_dir, spec.project_id)
-        write_job(run_dir, {"run_id": run_id, "spec": asdict(spec), "device": device_key(spec.device),
-                            "state": "queued", "submitted_at": time.time(), "pid": None})
+    try:
+        with queue_lock(root):
+            if (run_dir / JOB_FILE).exists() and read_job(run_dir)["state"] in ACTIVE:
+                raise JobError(f"run {run_id} is already {read_job(run_dir)['state']}")
+            if spec.project_id is not None:  # owned from the start, so even a queued or failed run is listed there
+                write_run_project(run_dir, spec.project_id)
+            write_job(run_dir, {"run_id": run_id, "spec": asdict(spec), "device": device_key(spec.device),
+                                "state": "queued", "submitted_at": time.time(), "pid": None})
+    except OSError:
+        if new_folder:  # a full data folder: leave no half-made run behind to be listed as "unknown"
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
     advance_queue(root)
     return run_id
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from business.database import refused_write
 from business.hosting import (FOUNDER, INVESTOR, HostedConfig, HostingError, hosted_config,
                               make_share_link_token, read_share_link_token, sign_in)
 from business.limits import MAX_BATCH_ROWS, SIGN_IN_LIMITS, LimitError
@@ -161,7 +162,11 @@ def founder_action(action: str, do, *args) -> bool:
     except ReadOnlyStoreError as error:
         st.error(plain(str(error)))
         return False
-    do(*args)
+    try:
+        do(*args)
+    except OSError as error:  # a full or read-only data folder: the job files could not be written
+        st.error(plain(refused_write(error, action)))
+        return False
     return True
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from business.store import ReadOnlyStoreError
 from business.csv_safety import neutral_frame
+from business.database import refused_write
 from modelkit import jobs
 from modelkit.config import TrainConfig
 from modelkit.events import read_events
@@ -20,7 +21,7 @@ from ui.auth import founder_action, require_founder, training_time_limit_s
 from ui.models.charts import confusion_figure, loss_figure, validation_figure
 from ui.models.run_choice import project_runs
 from ui.session import current_project_id
-from ui.models.uploads import stored_or_said
+from ui.models.uploads import stored_or_said, write_once
 from ui.text import plain
 
 # session-state / widget keys (tests drive the page by these)
@@ -41,9 +42,7 @@ def save_upload(upload) -> str:
     require_founder("upload data")
     data = upload.getvalue()
     path = app_data_dir() / "uploads" / f"{hashlib.sha256(data).hexdigest()[:16]}.zip"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_bytes(data)
+    write_once(path, data)
     return str(path)
 
 
@@ -141,6 +140,8 @@ def start_training(config: dict) -> None:
                                                             project_id=current_project_id()))
     except (jobs.JobError, ReadOnlyStoreError) as error:
         st.error(plain(str(error)))
+    except OSError as error:  # the run folder cannot be written: a full or read-only data folder
+        st.error(plain(refused_write(error, "start training")))
 
 
 def image_runs() -> list:

@@ -12,12 +12,13 @@ import streamlit as st
 
 from business.costs.run_cards import caveat_tags, run_caveats
 from business.csv_safety import neutral_frame
+from business.database import refused_write
 from modelkit import jobs
 from modelkit.text.data import check_text_data, load_text_table, merge_label_variants, split_train_val
 from modelkit.events import read_events
 from modelkit.paths import app_data_dir, example_dataset_path, runs_root
 from modelkit.runs import read_run_card
-from ui.models.uploads import stored_or_said
+from ui.models.uploads import stored_or_said, write_once
 from ui.text import plain
 from ui.auth import batch_row_limit, founder_action, require_founder, training_time_limit_s
 from ui.models.charts import confusion_figure, loss_figure, validation_figure
@@ -62,11 +63,9 @@ def saved_upload() -> Path | None:
         return None
     require_founder("upload data")
     raw = upload.getvalue()
-    folder = app_data_dir() / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{hashlib.sha256(raw).hexdigest()[:16]}{Path(upload.name).suffix.lower() or '.csv'}"
-    if not path.exists():
-        path.write_bytes(raw)
+    name = f"{hashlib.sha256(raw).hexdigest()[:16]}{Path(upload.name).suffix.lower() or '.csv'}"
+    path = app_data_dir() / "uploads" / name
+    write_once(path, raw)
     return path
 
 
@@ -89,9 +88,9 @@ def hf_dataset_path() -> Path | None:
             with st.spinner("Loading the dataset..."):
                 table = load_hf_dataset(name, config, split, text_col.strip() or None, label_col.strip() or None)
             st.session_state[HF_PATH] = str(save_table_jsonl(table, app_data_dir() / "uploads"))
-        except ValueError as error:
+        except (ValueError, OSError) as error:  # OSError: a full or read-only data folder
             st.session_state.pop(HF_PATH, None)
-            st.error(plain(str(error)))
+            st.error(plain(str(error) if isinstance(error, ValueError) else refused_write(error, "keep the dataset")))
             return None
         for warning in table.warnings:
             st.warning(plain(warning))
@@ -222,7 +221,9 @@ def start_job(config: dict, processes: int) -> bool:
         return True
     except ValueError as error:
         st.error(plain(str(error)))
-        return False
+    except OSError as error:  # the run folder cannot be written: a full or read-only data folder
+        st.error(plain(refused_write(error, "start training")))
+    return False
 
 
 def run_picker():
@@ -346,6 +347,8 @@ def compression_section(run_id: str, card: dict) -> None:
             jobs.submit(jobs.JobSpec(command="compress", run_id=run_id), runs_root())
         except ValueError as error:
             st.error(plain(str(error)))
+        except OSError as error:  # a full or read-only data folder
+            st.error(plain(refused_write(error, "start the compression job")))
         else:
             st.info("Measuring in the background; the table appears here when it is done.")
 

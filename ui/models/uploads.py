@@ -1,11 +1,32 @@
-"""Storing an upload on the server: the one place both model pages turn its failures into a message."""
+"""Storing an upload on the server: the one place both model pages write it and turn its failures into a
+message."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Callable
 
 import streamlit as st
 
+from business.database import refused_write
 from ui.text import plain
+
+
+def write_once(path: Path, data: bytes) -> None:
+    """Write `data` to `path` unless it is there already (uploads are named by content hash).
+
+    Written beside it and renamed into place: a full disk halfway leaves no truncated file under the
+    final name (which the next upload of the same content would take as complete)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def stored_or_said(store: Callable[[], object]):
@@ -17,5 +38,5 @@ def stored_or_said(store: Callable[[], object]):
     except ValueError as error:
         st.error(plain(str(error)))
     except OSError as error:
-        st.error(plain(f"The upload could not be stored: {error.strerror or error}."))
+        st.error(plain(refused_write(error, "store the upload")))
     return None
