@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from business.database import data_folder_faults
 from business.limits import LimitError, RateLimit
 
 _SCHEMA = """
@@ -42,13 +44,22 @@ class Admitted:
 class SharedLimiter:
     def __init__(self, db_path: str | Path):
         self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        # A full or read-only data folder refuses every call with a LimitError: a limit that cannot be
+        # counted is not lifted.
+        with data_folder_faults("count calls against the rate limits", LimitError):
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(self._connect()) as db:  # closed, not left open until garbage collection
+                db.executescript(_SCHEMA)
 
     def admit(self, action: str, buckets: list[Bucket], now: float | None = None) -> Admitted:
         """Count one call of `action` in every bucket; LimitError (nothing counted) when any is full."""
         now = time.time() if now is None else now
+        with data_folder_faults(f"count this call ({action})", LimitError):
+            counts = self._count(action, buckets, now)
+        tightest = min(counts, key=lambda item: item[0].limit.max_calls - len(item[1]))
+        return Admitted(tightest[0].limit.max_calls - len(tightest[1]) - 1, tightest[0].limit.window_s)
+
+    def _count(self, action: str, buckets: list[Bucket], now: float) -> list[tuple[Bucket, list[float]]]:
         db = self._connect()
         try:
             db.execute("BEGIN IMMEDIATE")  # count and insert under one lock: two sessions cannot both slip in
@@ -65,8 +76,7 @@ class SharedLimiter:
             db.execute("COMMIT")
         finally:
             db.close()
-        tightest = min(counts, key=lambda item: item[0].limit.max_calls - len(item[1]))
-        return Admitted(tightest[0].limit.max_calls - len(tightest[1]) - 1, tightest[0].limit.window_s)
+        return counts
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
