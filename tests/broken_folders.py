@@ -29,6 +29,7 @@ class DataFolder:
     path: Path
     mounted: bool  # a real tmpfs of its own: real full and read-only faults
     kind: str | None = None
+    real: bool = True  # False once writes are patched: another process would not see the fault
 
     @property
     def db(self) -> Path:
@@ -54,6 +55,7 @@ def break_folder(folder: DataFolder, kind: str, monkeypatch) -> None:
         return
     else:
         _patch_writes(folder.path, kind, monkeypatch)
+        folder.real = False
 
 
 def _fill(filler: Path) -> None:

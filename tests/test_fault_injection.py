@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import errno
-import os
 import re
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,10 +21,12 @@ from business.canvas.json_io import canvas_from_dict
 from business.example_project import EXAMPLE_CANVAS
 from business.project_file import ProjectFile, export_project
 from business.store import DataFolderError, Store
+from modelkit.paths import example_dataset_path
 from tests.apptest_helpers import open_app, submit, widget
 from tests.broken_folders import (FULL, READ_ONLY, SAID, DataFolder, assert_said_clearly, break_folder,
                                   close_folder, open_folder, snapshot, unescaped)
 
+ROOT = Path(__file__).resolve().parent.parent
 KINDS = pytest.mark.parametrize("kind", [FULL, READ_ONLY])
 
 
@@ -236,9 +240,9 @@ def test_a_training_job_submitted_on_a_broken_folder_leaves_no_half_made_run(fol
 
 @KINDS
 def test_the_app_on_a_first_start_in_a_broken_empty_folder_says_so(folder, kind, monkeypatch):
-    if not folder.mounted and (kind == FULL or os.geteuid() == 0):
-        pytest.skip("needs a real fault: a size-limited mount, or chmod as a user other than root")
     break_folder(folder, kind, monkeypatch)
+    if not folder.real:
+        pytest.skip("needs a real fault: a size-limited mount, or chmod as a user other than root")
     from streamlit.testing.v1 import AppTest
     from tests.apptest_helpers import APP
 
@@ -263,3 +267,22 @@ def test_a_rate_limit_that_cannot_be_counted_refuses_the_call_with_a_clear_messa
     with pytest.raises(LimitError, match=re.escape(SAID[kind])) as caught:
         limiter.admit("demo predictions", [bucket])
     assert "Could not count this call (demo predictions)" in str(caught.value)
+
+
+@KINDS
+def test_the_training_cli_on_a_broken_folder_exits_with_one_line_and_no_traceback(folder, kind, monkeypatch):
+    """A real process: `python -m modelkit train` writing its run folder into the broken data folder."""
+    Store(folder.db)
+    break_folder(folder, kind, monkeypatch)
+    if not folder.real:
+        pytest.skip("needs a real fault: a size-limited mount, or chmod as a user other than root")
+    done = subprocess.run([sys.executable, "-m", "modelkit", "train", "--data", str(example_dataset_path()),
+                           "--model", "tiny-bert", "--max-steps", "1", "--device", "cpu",
+                           "--run-dir", str(folder.path / "runs" / "cli")],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    said = done.stderr.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("error:"), done.stderr
+    assert ("No space left" if kind == FULL else "Read-only file system" if folder.mounted else "Permission denied") \
+        in said[0]
