@@ -171,10 +171,12 @@ def test_a_canvas_save_on_a_broken_folder_keeps_the_old_version_and_says_so(fold
 def test_history_restore_keep_and_discard_on_a_broken_folder_change_nothing(folder, kind, monkeypatch):
     at = example_app(folder)
     store = Store(folder.db)
-    latest = store.load_latest(1, "canvas")
-    store.save(1, "canvas", {**latest.payload, "channels": [{"text": "Second"}]}, 1)
+    second, draft = copy.deepcopy(store.load_latest(1, "canvas").payload), copy.deepcopy(EXAMPLE_CANVAS)
+    second["blocks"]["channels"][0]["text"] = "Second"
+    draft["blocks"]["channels"][0]["text"] = "Draft"
+    store.save(1, "canvas", second, 1)
     with pytest.raises(ValueError):  # a stale save: kept as a draft, listed on History
-        store.save(1, "canvas", {**latest.payload, "channels": [{"text": "Draft"}]}, 1)
+        store.save(1, "canvas", draft, 1)
     at.switch_page("pages/history.py").run()
     at.selectbox(key="view_version").set_value(1).run()
     before = snapshot(folder)
