@@ -142,7 +142,9 @@ def table_columns(path: str) -> tuple[list[str], int, int]:
     from modelkit.text.data import decode_text, parse_frame, read_bytes
 
     try:
-        frame = parse_frame(decode_text(read_bytes(path))[0][:200_000], path)
+        text = decode_text(read_bytes(path))[0]
+        sample = text if len(text) <= 200_000 else text[:200_000].rsplit("\n", 1)[0]  # whole lines only
+        frame = parse_frame(sample, path, even_rows=len(sample) == len(text))
     except ValueError:
         return [], 0, 0
     columns = [str(c) for c in frame.columns]
