@@ -62,8 +62,8 @@ def check_text(text: str, limit: int = MAX_DEMO_TEXT_CHARS) -> str:
 def binary_size(size_bytes: float) -> str:
     """'201 MiB', '5.7 MiB', '1 GiB': whole numbers as such, else one decimal (200.4 MiB is not 200 MiB)."""
     unit, scale = ("GiB", GIB) if size_bytes >= GIB else ("MiB", MIB) if size_bytes >= MIB / 10 else ("KiB", 1024)
-    value = size_bytes / scale
-    return f"{value:,.0f} {unit}" if value == round(value) else f"{value:,.1f} {unit}"
+    value = round(size_bytes / scale, 1)
+    return f"{value:,.0f} {unit}" if value == int(value) else f"{value:,.1f} {unit}"
 
 
 def check_upload(size_bytes: int, limit: int = MAX_DEMO_IMAGE_BYTES, what: str = "image") -> None:
