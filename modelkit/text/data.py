@@ -285,15 +285,17 @@ def token_length_stats(lengths: list[int], max_length: int) -> tuple[dict[str, i
     return stats, sum(length > max_length for length in lengths)
 
 
-def check_text_data(train: TextTable, val: TextTable | None = None, tokenizer=None,
-                    max_length: int = 128) -> DataReport:
+def check_text_data(train: TextTable, val: TextTable | None = None, tokenizer=None, max_length: int = 128,
+                    lengths: list[int] | None = None) -> DataReport:
+    """The report; `lengths` (token counts of train then val texts, as `token_lengths` gives) spares the
+    tokenizer when only `max_length` changed."""
     val_texts = val.texts if val is not None else []
     all_labels = train.labels + (val.labels if val is not None else [])
     counts = dict(sorted(Counter(all_labels).items(), key=lambda item: -item[1]))
     all_texts = train.texts + val_texts
     normalized = [" ".join(text.split()).lower() for text in all_texts]
     train_keys = {" ".join(text.split()).lower() for text in train.texts}
-    lengths = token_lengths(all_texts, tokenizer)
+    lengths = lengths if lengths is not None else token_lengths(all_texts, tokenizer)
     token_stats, truncated = token_length_stats(lengths, max_length)
     report = DataReport(
         rows=len(all_texts), train_rows=len(train), val_rows=len(val_texts), class_counts=counts,
