@@ -5,9 +5,9 @@ path, symlinks, more than `max_files` members, more than `max_total_bytes` decla
 compression ratio over `MAX_RATIO` (a member, or the whole zip against its real size: a 1 MiB zip that
 unpacks to 1 GiB is a bomb even when under the size cap). While extracting it also counts the bytes
 actually written, so a member that lies about its size in the header is stopped at the first of its
-declared size, the size cap and `MAX_RATIO` times the zip's real size, and the partial folder removed. Hidden and system files (`__MACOSX/`, `.DS_Store`,
-`Thumbs.db`, dot-files) are skipped. Used by `modelkit.vision.data` (training data) and the image
-predictor (batch prediction). No torch import here.
+declared size, the size cap and `MAX_RATIO` times the zip's real size, and the partial folder removed.
+Hidden and system files (`__MACOSX/`, `.DS_Store`, `Thumbs.db`, dot-files) are skipped. Used by
+`modelkit.vision.data` (training data) and the image predictor (batch prediction). No torch import here.
 """
 from __future__ import annotations
 
