@@ -66,7 +66,7 @@ def _check_text(_path: str, digest: str, shown_name: str, text_column: str | Non
     return TextCheck(report, table.text_column, table.label_column)
 
 
-@st.cache_data(show_spinner="Checking the data...", max_entries=4)
+@st.cache_data(show_spinner="Checking the data...", max_entries=2)  # holds the texts: a few tables at most
 def _prepare_text(_path: str, digest: str, shown_name: str, text_column: str | None, label_column: str | None,
                   merge: bool) -> tuple | str:
     """(table, train, validation, token lengths of train then validation texts), or why the data is refused."""
