@@ -1,14 +1,21 @@
-"""Limits on what a visitor may send to the demos: text length, upload size, rows, predictions per minute.
+"""Limits on what a visitor may send: text length, upload and table sizes, rows, predictions per minute.
 
 Pure functions over plain values, so the pages and the tests share them; each refusal is a
-`LimitError` whose message says the value, the limit, and what to do.
+`LimitError` whose message says the value, the limit, and what to do. Sizes are in binary units (MiB,
+GiB) everywhere, in limits and in messages, as Streamlit's uploader counts its "MB" too: a file the page
+says is within the limit is within it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+MIB = 1024 * 1024
+GIB = 1024 * MIB
 MAX_DEMO_TEXT_CHARS = 2_000
-MAX_DEMO_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_DEMO_IMAGE_BYTES = 5 * MIB
+# A labelled table (text page upload, `python -m modelkit check|train --data`): the page's uploader, its help
+# text and the loader all take this one number.
+MAX_TABLE_BYTES = 200 * MIB
 MAX_BATCH_ROWS = 500
 # Each demo prediction runs a model on the server: enough to try it, not enough to use it as a free API.
 DEMO_PREDICTIONS = 20
@@ -52,9 +59,16 @@ def check_text(text: str, limit: int = MAX_DEMO_TEXT_CHARS) -> str:
     return clean
 
 
+def binary_size(size_bytes: float) -> str:
+    """'201 MiB', '5.7 MiB', '1 GiB': whole numbers as such, else one decimal (200.4 MiB is not 200 MiB)."""
+    unit, scale = ("GiB", GIB) if size_bytes >= GIB else ("MiB", MIB) if size_bytes >= MIB / 10 else ("KiB", 1024)
+    value = round(size_bytes / scale, 1)
+    return f"{value:,.0f} {unit}" if value == int(value) else f"{value:,.1f} {unit}"
+
+
 def check_upload(size_bytes: int, limit: int = MAX_DEMO_IMAGE_BYTES, what: str = "image") -> None:
     if size_bytes > limit:
-        raise LimitError(f"The {what} is {size_bytes / 1e6:,.1f} MB; the limit is {limit / 1e6:,.1f} MB.")
+        raise LimitError(f"The {what} is {binary_size(size_bytes)}; the limit is {binary_size(limit)}.")
 
 
 def check_rows(rows: int, limit: int = MAX_BATCH_ROWS) -> None:

@@ -191,13 +191,14 @@ def run_check(args) -> int:
         return 0
     from modelkit.text.data import check_text_data, load_text_table, split_train_val
     from modelkit.paths import example_dataset_path
-    from modelkit.text.model import load_tokenizer
+    from modelkit.text.tokens import length_tokenizer
 
     path = args.data or example_dataset_path()
     table = load_text_table(path, text_column=args.text_column, label_column=args.label_column)
     say_columns(path, table.columns_how)
     train, val = split_train_val(table)
-    print(json.dumps(check_text_data(train, val, load_tokenizer(args.model)).to_dict(), indent=2))
+    # the same token counts as the model's tokenizer, from its tokenizer.json: no torch, as on the page
+    print(json.dumps(check_text_data(train, val, length_tokenizer(args.model)).to_dict(), indent=2))
     return 0
 
 
@@ -211,7 +212,8 @@ def quiet_libraries() -> None:
 def run_command(args) -> int:
     if args.command == "train" and args.task == "text":
         check_data_early(args)
-    quiet_libraries()
+    if args.command != "check":  # a text check loads no model library: it answers in a second or two
+        quiet_libraries()
     if args.command == "train":
         return run_train(args)
     if args.command == "eval":

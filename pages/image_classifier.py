@@ -11,12 +11,10 @@ from __future__ import annotations
 import streamlit as st
 
 from modelkit import jobs
-from modelkit.vision.zip_safety import ImageDataError
 from modelkit.runs import read_run_card
-from ui.models.image_view import (RUN_ID, START, check_data, compression, data_config, data_path_from_widgets, demo,
-                                  image_runs, live_panel, results, show_report, start_training, training_config)
+from ui.models.image_view import (RUN_ID, START, checked_report, compression, data_path_from_widgets, demo, image_runs,
+                                  live_panel, results, show_report, start_training, training_config)
 from ui.models.run_choice import adoption_panel, cli_hint, featured_id, investor_choice, run_label, show_message
-from ui.text import plain
 from ui.routing import run_through_router
 
 run_through_router()  # first: app.py must have routed this run (ui/routing.py)
@@ -25,11 +23,7 @@ st.title("Image classifier")
 st.caption("Train a CNN on your images; every number below is measured on this machine.")
 data_path = data_path_from_widgets()
 if data_path:
-    try:
-        report = check_data(data_config(data_path))
-    except ImageDataError as error:
-        st.error(plain(str(error)))
-        report = None
+    report = checked_report(data_path)
     if report:
         show_report(report)
         config = training_config(data_path, report)

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from business.limits import MAX_TABLE_BYTES, binary_size
 from modelkit.errors import DataError  # noqa: F401  (re-exported: callers catch it from here too)
 from modelkit.text.labels import clean_labels
 from modelkit.text.columns import (LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, MissingColumnError,  # noqa: F401
                                    map_columns, pick_column)
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = MAX_TABLE_BYTES  # one limit for the page, its help text and the CLI (business.limits)
 
 
 class FileTooLargeError(DataError):
@@ -33,6 +34,10 @@ class FileTooLargeError(DataError):
 
 class NotATableError(DataError):
     pass
+
+
+class RaggedRowsError(NotATableError):
+    """Rows with more or fewer fields than the header: reading them would shift columns."""
 
 
 class EmptyDataError(DataError):
@@ -104,8 +109,7 @@ def read_bytes(source: str | Path | bytes, max_bytes: int = MAX_FILE_BYTES) -> b
         size = Path(source).stat().st_size
     if size > max_bytes:
         raise FileTooLargeError(
-            f"the file is {size / 1e6:,.0f} MB; the limit is {max_bytes / 1e6:,.0f} MB - sample it down first"
-        )
+            f"the file is {binary_size(size)}; the limit is {binary_size(max_bytes)} - sample it down first")
     return bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
 
 
@@ -126,17 +130,42 @@ def decode_text(raw: bytes) -> tuple[str, str, list[str]]:
         return raw.decode("latin-1"), "latin-1", [warning]
 
 
-def parse_frame(text: str, filename: str) -> pd.DataFrame:
+def parse_frame(text: str, filename: str, even_rows: bool = True) -> pd.DataFrame:
+    """The table in `text`; `even_rows=False` skips the ragged-row check, for a sample cut from a longer file."""
     suffix = Path(filename).suffix.lower()
     try:
         if suffix in (".jsonl", ".ndjson", ".json"):
             return parse_jsonl(text)
-        if suffix == ".tsv":
-            return pd.read_csv(io.StringIO(text), sep="\t", quoting=csv.QUOTE_NONE, dtype=str,
-                               keep_default_na=False)
-        return pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False)
+        delimiter, quoting = ("\t", csv.QUOTE_NONE) if suffix == ".tsv" else (sniff_delimiter(text), csv.QUOTE_MINIMAL)
+        if even_rows:
+            require_even_rows(text, delimiter, quoting, filename)
+        # index_col=False: pandas would otherwise take the first column as the index when a row is longer
+        return pd.read_csv(io.StringIO(text), sep=delimiter, quoting=quoting, dtype=str, keep_default_na=False,
+                           index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, json.JSONDecodeError) as error:
         raise NotATableError(f"{filename} could not be read as a table: {error}") from None
+
+
+def require_even_rows(text: str, delimiter: str, quoting: int, filename: str) -> None:
+    """Every row has as many fields as the header, or RaggedRowsError naming the first rows that do not
+    (row 1 is the first under the header; the line is where an editor shows it). Blank lines are skipped,
+    as pandas skips them."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting)
+    header = next(reader, [])
+    ragged, row = [], 0
+    for fields in reader:
+        if not fields or fields == [""]:
+            continue
+        row += 1
+        if len(fields) != len(header):
+            ragged.append((row, reader.line_num, len(fields)))
+    if ragged:
+        shown = ", ".join(f"row {r:,} (line {line:,}) has {count}" for r, line, count in ragged[:3])
+        separator = "a tab" if delimiter == "\t" else repr(delimiter)
+        raise RaggedRowsError(
+            f"{Path(filename).name}: {len(ragged):,} row(s) do not have the header's {len(header)} fields: {shown}"
+            f"{', ...' if len(ragged) > 3 else ''}. Reading them would shift columns: quote texts that contain "
+            f"{separator}, or fix those rows")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -164,7 +193,8 @@ def parse_jsonl(text: str) -> pd.DataFrame:
 
 def load_text_table(source: str | Path | bytes, filename: str | None = None, text_column: str | None = None,
                     label_column: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> TextTable:
-    filename = filename or (str(source) if not isinstance(source, (bytes, bytearray)) else "upload.csv")
+    # the file's name only: a message never shows where the server keeps it
+    filename = filename or (Path(source).name if not isinstance(source, (bytes, bytearray)) else "upload.csv")
     text, encoding, warnings = decode_text(read_bytes(source, max_bytes))
     if not text.strip():
         raise EmptyDataError(f"{filename} is empty: 0 rows")
@@ -255,15 +285,17 @@ def token_length_stats(lengths: list[int], max_length: int) -> tuple[dict[str, i
     return stats, sum(length > max_length for length in lengths)
 
 
-def check_text_data(train: TextTable, val: TextTable | None = None, tokenizer=None,
-                    max_length: int = 128) -> DataReport:
+def check_text_data(train: TextTable, val: TextTable | None = None, tokenizer=None, max_length: int = 128,
+                    lengths: list[int] | None = None) -> DataReport:
+    """The report; `lengths` (token counts of train then val texts, as `token_lengths` gives) spares the
+    tokenizer when only `max_length` changed."""
     val_texts = val.texts if val is not None else []
     all_labels = train.labels + (val.labels if val is not None else [])
     counts = dict(sorted(Counter(all_labels).items(), key=lambda item: -item[1]))
     all_texts = train.texts + val_texts
     normalized = [" ".join(text.split()).lower() for text in all_texts]
     train_keys = {" ".join(text.split()).lower() for text in train.texts}
-    lengths = token_lengths(all_texts, tokenizer)
+    lengths = lengths if lengths is not None else token_lengths(all_texts, tokenizer)
     token_stats, truncated = token_length_stats(lengths, max_length)
     report = DataReport(
         rows=len(all_texts), train_rows=len(train), val_rows=len(val_texts), class_counts=counts,

@@ -24,13 +24,14 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from business.limits import GIB, binary_size
 from modelkit.vision.pixels import pixel_problem
 from modelkit.vision.zip_safety import ImageDataError, is_hidden, safe_extract
 from modelkit.paths import app_data_dir
 
 VAL_FOLDER_NAMES = ("val", "valid", "validation", "test")
 MIN_PER_CLASS = 5
-MAX_DECODED_BYTES = 4 * 1024**3
+MAX_DECODED_BYTES = 4 * GIB
 PLACEHOLDER_MAX_COLOURS = 256
 
 
@@ -119,12 +120,20 @@ def resolve_source(data_path: str) -> tuple[str, Path | None]:
     return "folder", path
 
 
+def discard_unpacked(folder: Path | None) -> None:
+    """Remove a folder this module unpacked from a zip (never a folder the user gave): called when its data is
+    refused, so a refused upload leaves nothing behind in uploads/."""
+    if folder is not None and folder.parent == app_data_dir() / "uploads" and folder.name.startswith("images-"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def visible_children(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not is_hidden([p.name]))
 
 
 def find_layout(root: Path) -> tuple[Path, Path | None]:
     """(train folder, val folder or None), stepping through single wrapper folders like `my_data/`."""
+    top = root
     while True:
         children = visible_children(root)
         folders = [p for p in children if p.is_dir()]
@@ -136,10 +145,17 @@ def find_layout(root: Path) -> tuple[Path, Path | None]:
     if "train" in names:
         val = next((names[n] for n in VAL_FOLDER_NAMES if n in names), None)
         return names["train"], val
+    if not folders and root != top:  # the one folder stepped into holds the images: it is the only class
+        raise one_class_error([root.name])
     if not folders:
         raise NoClassFoldersError("no class folders found: put the images in one folder per class "
                                   "(e.g. cats/001.jpg, dogs/002.jpg), optionally under train/ and val/")
     return root, None
+
+
+def one_class_error(names: list[str]) -> NoClassFoldersError:
+    return NoClassFoldersError(f"found 1 class folder ({names[0]!r}); need at least 2: a classifier learns to tell "
+                               f"classes apart, so put each class's images in its own folder beside it")
 
 
 def class_folders(folder: Path) -> list[Path]:
@@ -252,6 +268,8 @@ def sample(images: ImageSet, limit: int | None, seed: int) -> ImageSet:
 def load_folder_splits(folder: Path, size: int, config) -> tuple[ImageSet, ImageSet, FileScan, FileScan, str]:
     train_dir, val_dir = find_layout(folder)
     label_names = [p.name for p in class_folders(train_dir)]
+    if len(label_names) < 2:  # said before decoding a single image
+        raise one_class_error(label_names)
     check_memory(folder, size)
     train_scan = scan_folder(train_dir, label_names, size, None, folder)
     val_scan = scan_folder(val_dir, label_names, size, None, folder) if val_dir else FileScan()
@@ -276,8 +294,8 @@ def check_memory(folder: Path, size: int) -> None:
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     needed = files * 3 * size * size
     if needed > MAX_DECODED_BYTES:
-        raise ImageDataError(f"{files:,} images at {size}x{size} need {needed / 1e9:.1f} GB decoded; the limit is "
-                             f"{MAX_DECODED_BYTES / 1e9:.0f} GB - use a smaller image size or fewer images")
+        raise ImageDataError(f"{files:,} images at {size}x{size} need {binary_size(needed)} decoded; the limit is "
+                             f"{binary_size(MAX_DECODED_BYTES)} - use a smaller image size or fewer images")
 
 
 def counts(images: ImageSet) -> dict[str, int]:

@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 import numpy as np
 import torch
 
-from modelkit.vision.data import (ImageReport, ImageSet, build_report, load_folder_splits, resolve_source, sample,
-                                  split_automatic)
+from modelkit.vision.data import (ImageReport, ImageSet, build_report, discard_unpacked, load_folder_splits,
+                                  one_class_error, resolve_source, sample, split_automatic)
 from modelkit.vision.zip_safety import ImageDataError
 from modelkit.online import url_reachable
 from modelkit.paths import app_data_dir
@@ -93,10 +93,14 @@ def load_image_splits(config, stored_size: int) -> tuple[ImageSet, ImageSet, Ima
         train, val = load_torchvision_set(kind, True), load_torchvision_set(kind, False)
         report = build_report(kind, train, val, "folders", [])
     else:
-        train, val, train_scan, val_scan, split = load_folder_splits(folder, stored_size, config)
+        try:
+            train, val, train_scan, val_scan, split = load_folder_splits(folder, stored_size, config)
+        except ImageDataError:
+            discard_unpacked(folder)
+            raise
         report = build_report(config.data_path, train, val, split, [train_scan, val_scan])
     if len(train.label_names) < 2:
-        raise ImageDataError(f"only one class ({train.label_names[0]!r}); a classifier needs at least two folders")
+        raise one_class_error(train.label_names)
     return sample(train, config.max_train_rows, config.seed), sample(val, config.max_val_rows, config.seed), report
 
 

@@ -1,7 +1,8 @@
 """Demo limits: text length, upload size, batch rows, predictions per session."""
 import pytest
 
-from business.limits import LimitError, RateLimit, check_rows, check_text, check_upload
+from business.limits import (MAX_TABLE_BYTES, MIB, LimitError, RateLimit, binary_size, check_rows, check_text,
+                             check_upload)
 
 
 def test_a_text_over_the_limit_is_refused_with_its_length():
@@ -15,10 +16,17 @@ def test_an_empty_text_is_refused_and_a_good_one_comes_back_trimmed():
     assert check_text("  refund please ") == "refund please"
 
 
-def test_an_upload_over_the_size_limit_is_refused_with_both_sizes():
-    with pytest.raises(LimitError, match="6.0 MB; the limit is 5.2 MB"):
+def test_an_upload_over_the_size_limit_is_refused_with_both_sizes_in_one_binary_unit():
+    with pytest.raises(LimitError, match=r"5\.7 MiB; the limit is 5 MiB\.$"):
         check_upload(6_000_000)
     check_upload(1_000)
+
+
+def test_sizes_are_said_in_mib_and_a_size_just_over_a_limit_never_reads_as_the_limit():
+    assert MAX_TABLE_BYTES == 200 * MIB and binary_size(MAX_TABLE_BYTES) == "200 MiB"
+    assert binary_size(201 * MIB) == "201 MiB"
+    assert binary_size(200.4 * MIB) == "200.4 MiB"
+    assert binary_size(1024 * MIB) == "1 GiB"
 
 
 def test_a_batch_over_the_row_limit_is_refused():

@@ -130,3 +130,34 @@ def test_uploaded_file_names_in_the_data_checks_warnings_are_shown_as_typed_not_
     from ui.text import plain
 
     assert at.warning[0].value == plain("1 file(s) skipped: **[click](http://evil)**.png")
+
+
+def upload_zip(at: AppTest, name: str, raw: bytes) -> AppTest:
+    at.radio(key="img_source").set_value("zip").run()
+    at.file_uploader(key="img_upload").set_value((name, raw, "application/zip"))
+    return at.run()
+
+
+def test_a_zip_with_one_class_folder_says_so_and_leaves_nothing_in_uploads(app_data_dir):
+    from tests.image_builders import png_bytes, zip_of
+
+    ants = zip_of({f"ants/{i}.png": png_bytes((9, 9, 9), seed=i) for i in range(3)})
+
+    at = upload_zip(open_page(), "ants.zip", ants)
+
+    assert not at.exception, at.exception
+    [error] = [e.value.replace("\\", "") for e in at.error]
+    assert error.startswith("found 1 class folder ('ants'); need at least 2")
+    assert list((app_data_dir / "uploads").iterdir()) == []
+
+
+def test_a_zip_bomb_is_refused_on_the_page_and_leaves_nothing_in_uploads(app_data_dir):
+    from tests.image_builders import zip_of
+
+    bomb = zip_of({"cats/a.bmp": bytes(32 * 1024 * 1024), "dogs/b.bmp": bytes(8)})
+
+    at = upload_zip(open_page(), "photos.zip", bomb)
+
+    assert not at.exception, at.exception
+    assert "the limit is 100:1" in at.error[0].value.replace("\\", "")
+    assert list((app_data_dir / "uploads").iterdir()) == []

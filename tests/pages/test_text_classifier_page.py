@@ -107,3 +107,49 @@ def test_the_router_lists_the_page_under_models_and_serves_it_without_errors():
 
     assert any(title.value == "Text classifier" for title in at.title)
     assert any(m.label == "Rows" for m in at.metric)
+
+
+def upload_table(at: AppTest, name: str, raw: bytes) -> AppTest:
+    at.radio(key="text_source").set_value("Upload CSV / TSV / JSONL").run()
+    at.file_uploader(key="text_upload").set_value((name, raw, "text/csv"))
+    return at.run()
+
+
+TICKETS = "\n".join(["text,label"] + [f"ticket {i} about {topic},{topic}" for i in range(30)
+                                      for topic in ("billing", "bug")]).encode()
+
+
+def test_a_ragged_upload_is_refused_with_its_row_and_nothing_of_it_stays_in_uploads(app_data_dir):
+    at = upload_table(open_page(), "tickets.csv", b"text,label\nhello, world,billing\napp crashes,bug\n")
+
+    assert not at.exception, at.exception
+    [error] = [e.value.replace("\\", "") for e in at.error]
+    assert error.startswith("tickets.csv: 1 row(s) do not have the header's 2 fields: row 1 (line 2) has 3")
+    assert str(app_data_dir) not in error
+    assert list((app_data_dir / "uploads").iterdir()) == []
+    assert not any(m.label == "Rows" for m in at.metric)
+
+
+def test_the_upload_field_says_the_same_limit_in_the_same_unit_as_the_refusal():
+    at = open_page()
+    at.radio(key="text_source").set_value("Upload CSV / TSV / JSONL").run()
+
+    assert at.file_uploader(key="text_upload").label == "Labelled texts (max 200 MiB)"
+
+
+def test_the_data_check_reads_and_tokenizes_once_per_file_content_and_choice_not_on_every_rerun(monkeypatch):
+    import modelkit.text.data as data
+
+    at = open_page()  # checks the built-in example first
+    calls = []
+    for name in ("load_text_table", "token_lengths"):
+        real = getattr(data, name)
+        monkeypatch.setattr(data, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    at = upload_table(at, "tickets.csv", TICKETS)
+    at.run()
+    at.run()  # reruns, and the max tokens the training form suggests from this check, reuse it
+
+    assert calls == ["load_text_table", "token_lengths"]
+    at.checkbox(key="text_merge_labels").check().run()
+    assert calls == ["load_text_table", "token_lengths"] * 2  # a changed choice checks again
+    assert next(m for m in at.metric if m.label == "Rows").value == "60"

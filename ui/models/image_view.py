@@ -21,6 +21,7 @@ from ui.auth import founder_action, require_founder, training_time_limit_s
 from ui.models.charts import confusion_figure, loss_figure, validation_figure
 from ui.models.run_choice import project_runs
 from ui.session import current_project_id
+from ui.models.data_check import discard_upload
 from ui.models.uploads import stored_or_said, write_once
 from ui.text import plain
 
@@ -113,6 +114,17 @@ def check_data(config_json: str) -> dict:
     from modelkit.vision.task import load_sets
 
     return load_sets(TrainConfig(**json.loads(config_json)))[2]
+
+
+def checked_report(data_path: str) -> dict | None:
+    """The data check's report; None after saying why the data was refused (and removing a refused upload, so
+    nothing of it stays in uploads/: modelkit has removed what it unpacked)."""
+    try:
+        return check_data(data_config(data_path))
+    except ImageDataError as error:
+        st.error(plain(str(error)))
+        discard_upload(data_path)
+        return None
 
 
 def show_report(report: dict) -> None:

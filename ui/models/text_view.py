@@ -14,10 +14,11 @@ from business.costs.run_cards import caveat_tags, run_caveats
 from business.csv_safety import neutral_frame
 from business.database import refused_write
 from modelkit import jobs
-from modelkit.text.data import check_text_data, load_text_table, merge_label_variants, split_train_val
+from business.limits import MAX_TABLE_BYTES, MIB, binary_size
 from modelkit.events import read_events
 from modelkit.paths import app_data_dir, example_dataset_path, runs_root
 from modelkit.runs import read_run_card
+from ui.models.data_check import checked_text_data, discard_upload, table_too_large
 from ui.models.uploads import stored_or_said, write_once
 from ui.text import plain
 from ui.auth import batch_row_limit, founder_action, require_founder, training_time_limit_s
@@ -37,14 +38,6 @@ HF_PATH = "text_hf_path"
 HF_SOURCE = "Hugging Face dataset"
 MODELS = {"bundled": "all-MiniLM-L6-v2 (bundled, offline)", "tiny-bert": "Tiny BERT (random, smoke test)",
           "hub": "A Hugging Face model id"}
-
-
-@st.cache_resource(show_spinner="Loading the tokenizer...")
-def tokenizer_for(model_name: str):
-    """Token counts for the data check: read from tokenizer.json, so the page needs no torch to show it."""
-    from modelkit.text.tokens import length_tokenizer
-
-    return length_tokenizer(model_name)
 
 
 @st.cache_resource(show_spinner="Loading the trained model...", max_entries=3)
@@ -112,26 +105,32 @@ def data_section() -> tuple[dict, object] | None:
         if path is None:
             return None
     elif source.startswith("Upload"):
-        st.file_uploader("Labelled texts (max 200 MB)", type=["csv", "tsv", "jsonl", "json", "txt"], key=UPLOAD)
-        path = stored_or_said(saved_upload)
+        upload = st.file_uploader(f"Labelled texts (max {binary_size(MAX_TABLE_BYTES)})", key=UPLOAD,
+                                  type=["csv", "tsv", "jsonl", "json", "txt"], max_upload_size=MAX_TABLE_BYTES // MIB)
+        refusal = table_too_large(upload.size) if upload is not None else ""
+        path = None if refusal else stored_or_said(saved_upload)
+        if refusal:
+            st.error(plain(refusal))
         if path is None:
             st.info("Upload a table with a text column and a label column.")
             return None
+    uploaded = source.startswith("Upload")
+    shown_name = upload.name if uploaded else Path(path).name  # never where the server keeps it
     columns, text_index, label_index = table_columns(str(path))
     text_col = st.selectbox("Text column", columns, index=text_index, key="text_text_column") if columns else None
     label_col = st.selectbox("Label column", columns, index=label_index, key="text_label_column") if columns else None
-    try:
-        table = load_text_table(path, text_column=text_col, label_column=label_col)
-        merge = st.checkbox("Merge labels that differ only by case or spaces", key="text_merge_labels")
-        train, val = split_train_val(merge_label_variants(table) if merge else table)
-        report = check_text_data(train, val, tokenizer_for("bundled"), max_length=st.session_state.get("text_max_length", 128))
-    except ValueError as error:
-        st.error(plain(str(error)))
+    merge = st.checkbox("Merge labels that differ only by case or spaces", key="text_merge_labels")
+    checked = checked_text_data(path, shown_name, text_col, label_col, merge,
+                                st.session_state.get("text_max_length", 128))
+    if checked.error:
+        st.error(plain(checked.error))
+        if uploaded:
+            discard_upload(path)  # a refused upload leaves nothing in uploads/
         return None
-    show_report(report)
-    data = {"data_path": "" if path == example_dataset_path() else str(path), "text_column": table.text_column,
-            "label_column": table.label_column, "merge_label_variants": merge}
-    return data, report
+    show_report(checked.report)
+    data = {"data_path": "" if path == example_dataset_path() else str(path), "text_column": checked.text_column,
+            "label_column": checked.label_column, "merge_label_variants": merge}
+    return data, checked.report
 
 
 @st.cache_data(show_spinner=False)
@@ -141,7 +140,9 @@ def table_columns(path: str) -> tuple[list[str], int, int]:
     from modelkit.text.data import decode_text, parse_frame, read_bytes
 
     try:
-        frame = parse_frame(decode_text(read_bytes(path))[0][:200_000], path)
+        text = decode_text(read_bytes(path))[0]
+        sample = text if len(text) <= 200_000 else text[:200_000].rsplit("\n", 1)[0]  # whole lines only
+        frame = parse_frame(sample, path, even_rows=len(sample) == len(text))
     except ValueError:
         return [], 0, 0
     columns = [str(c) for c in frame.columns]

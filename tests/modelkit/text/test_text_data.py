@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from modelkit.text.data import (EmptyDataError, FileTooLargeError, MissingColumnError, NotATableError, SingleClassError,
-                           TextTable, check_text_data, load_text_table, merge_label_variants, split_train_val)
+from modelkit.text.data import (EmptyDataError, FileTooLargeError, MissingColumnError, NotATableError, RaggedRowsError,
+                                SingleClassError, TextTable, check_text_data, load_text_table, merge_label_variants,
+                                split_train_val)
 from modelkit.paths import example_dataset_path
 
 
@@ -110,8 +111,39 @@ def test_a_two_gigabyte_file_is_refused_before_it_is_read(tmp_path):
     with path.open("wb") as handle:
         handle.truncate(2 * 1024**3)  # sparse: costs no disk, but stat says 2 GB
 
-    with pytest.raises(FileTooLargeError, match="2,147 MB; the limit is 210 MB"):
+    with pytest.raises(FileTooLargeError, match="the file is 2 GiB; the limit is 200 MiB"):
         load_text_table(path)
+
+
+def test_a_file_of_201_mib_is_refused_in_the_same_unit_as_the_limit_the_page_says(tmp_path):
+    path = tmp_path / "big.csv"
+    with path.open("wb") as handle:
+        handle.truncate(201 * 1024**2)
+
+    with pytest.raises(FileTooLargeError, match="the file is 201 MiB; the limit is 200 MiB"):
+        load_text_table(path)
+
+
+def test_an_extra_field_in_the_first_row_is_refused_with_its_row_instead_of_shifting_the_columns():
+    raw = b"text,label\nhello, world,billing\nmy card was charged twice,billing\napp crashes,bug\n"
+
+    with pytest.raises(RaggedRowsError, match=r"header's 2 fields: row 1 \(line 2\) has 3\..*quote texts"):
+        load_text_table(raw, "tickets.csv")
+
+
+def test_short_rows_are_refused_too_and_the_message_names_the_first_few():
+    rows = "\n".join(["text,label"] + [f"text {i}" if i % 2 else f"text {i},label {i % 3}" for i in range(10)])
+
+    with pytest.raises(RaggedRowsError, match=r"5 row\(s\).*row 2 \(line 3\) has 1, row 4 \(line 5\) has 1, .*\.\.\."):
+        load_text_table(rows.encode(), "t.csv")
+
+
+def test_quoted_delimiters_and_blank_lines_are_not_ragged_rows():
+    raw = b'text,label\n"hello, world",billing\n\n"line one\nline two",bug\n'
+
+    table = load_text_table(raw, "t.csv")
+
+    assert table.texts == ["hello, world", "line one\nline two"] and table.labels == ["billing", "bug"]
 
 
 def test_the_report_counts_duplicates_empties_overlap_and_case_variant_labels():

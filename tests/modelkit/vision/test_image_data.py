@@ -170,3 +170,52 @@ def test_the_same_zip_is_unpacked_once_and_reused(tmp_path, app_data_dir):
 
     assert first.train_counts == second.train_counts
     assert len(list((app_data_dir / "uploads").iterdir())) == 1
+
+
+def test_a_zip_with_one_class_folder_says_which_folder_it_found_and_that_two_are_needed(tmp_path):
+    one = tmp_path / "ants.zip"
+    one.write_bytes(zip_of({f"ants/{i}.png": png_bytes((9, 9, 9), seed=i) for i in range(3)}))
+
+    with pytest.raises(NoClassFoldersError, match=r"found 1 class folder \('ants'\); need at least 2"):
+        check_image_data(image_config(str(one)), 16)
+
+
+def test_one_class_under_a_wrapper_or_under_train_is_said_the_same_way(tmp_path):
+    for name, prefix in (("wrapped.zip", "my_data/ants/"), ("split.zip", "train/ants/")):
+        path = tmp_path / name
+        path.write_bytes(zip_of({f"{prefix}{i}.png": png_bytes((9, 9, 9), seed=i) for i in range(3)}))
+
+        with pytest.raises(NoClassFoldersError, match=r"found 1 class folder \('ants'\)"):
+            check_image_data(image_config(str(path)), 16)
+
+
+def test_a_zip_that_unpacks_a_thousand_times_its_size_is_refused_on_its_headers_under_the_size_cap(tmp_path):
+    bomb = zip_of({"cats/big.bmp": bytes(64 * 1024 * 1024), "dogs/big.bmp": bytes(8)})  # 64 MiB -> ~65 KB
+
+    with pytest.raises(ZipTooLargeError, match=r"'cats/big.bmp' would unpack from .* to 64 MiB \([\d,]+:1\); "
+                                               r"the limit is 100:1"):
+        safe_extract(bomb, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_many_small_members_that_add_up_to_a_bomb_are_refused_on_the_zips_real_size(tmp_path):
+    bomb = zip_of({f"cats/{i}.bmp": bytes(512 * 1024) for i in range(40)})  # each under the floor, 20 MiB in all
+
+    with pytest.raises(ZipTooLargeError, match=r"would unpack to 20 MiB \([\d,]+:1\); the limit is 100:1"):
+        safe_extract(bomb, tmp_path / "out")
+
+
+def test_small_flat_images_that_compress_well_are_still_accepted(tmp_path):
+    flat = zip_of({f"{name}/{i}.bmp": bytes(100_000) for name in ("a", "b") for i in range(3)})  # 1:500, 600 KB
+
+    assert len(list(safe_extract(flat, tmp_path / "out").rglob("*.bmp"))) == 6
+
+
+def test_a_refused_zip_leaves_no_unpacked_folder_in_the_uploads(tmp_path, app_data_dir):
+    one = tmp_path / "ants.zip"
+    one.write_bytes(zip_of({f"ants/{i}.png": png_bytes((9, 9, 9), seed=i) for i in range(3)}))
+
+    with pytest.raises(NoClassFoldersError):
+        check_image_data(image_config(str(one)), 16)
+    assert list((app_data_dir / "uploads").iterdir()) == []
+    assert one.exists()  # the user's own zip is theirs: only what the check unpacked is removed

@@ -1,27 +1,12 @@
 """The pixel budget: a small file that declares a huge image is refused from its header, on every image path."""
 from __future__ import annotations
 
-import struct
-import zlib
-
 import pytest
 
 from modelkit.vision.pixels import MAX_IMAGE_PIXELS
 from modelkit.vision.predict import NotAnImageError, TooManyPixelsError, open_image
 from modelkit.vision.sources import check_image_data
-from tests.image_builders import class_zip, image_config, png_bytes
-
-
-def chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def black_png(width: int, height: int) -> bytes:
-    """A valid greyscale PNG, compressed row by row: 12,000 x 12,000 is about 0.14 MB on disk, 144 MB decoded."""
-    packer, row = zlib.compressobj(9), b"\0" * (width + 1)  # filter byte + one byte per pixel
-    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+from tests.image_builders import black_png, class_zip, image_config, png_bytes
 
 
 @pytest.fixture(scope="module")
