@@ -120,5 +120,10 @@ def save_table_jsonl(table: TextTable, folder: Path) -> Path:
     if not path.exists():
         rows = zip(table.texts, table.labels)
         lines = (json.dumps({"text": text, "label": label}, ensure_ascii=False) for text, label in rows)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        partial = path.with_name(path.name + ".partial")
+        try:  # written beside it and renamed: a full disk halfway leaves no truncated file under the real name
+            partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
     return path

@@ -1,7 +1,9 @@
 """Hugging Face datasets as a text source: a saved folder loads offline, an unreachable hub name fails fast."""
 from __future__ import annotations
 
+import errno
 import time
+from pathlib import Path
 
 import pytest
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
@@ -65,3 +67,18 @@ def test_a_loaded_dataset_goes_through_the_same_data_check_as_an_upload(tmp_path
 
     assert load_text_table(path).texts == table.texts
     assert report.rows == len(REVIEWS) and report.class_counts == {"negative": 3, "positive": 3}
+
+
+def test_a_dataset_save_that_fails_halfway_leaves_no_file_under_its_name(tmp_path, monkeypatch):
+    table = load_hf_dataset(str(saved_reviews(tmp_path / "reviews")))
+    real_write = Path.write_text
+
+    def full_disk(self, data, *args, **kwargs):
+        real_write(self, data[: len(data) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OSError):
+        save_table_jsonl(table, tmp_path / "uploads")
+
+    assert list((tmp_path / "uploads").iterdir()) == []
