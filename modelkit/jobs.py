@@ -144,7 +144,10 @@ def submit(spec: JobSpec, root: str | Path | None = None) -> str:
         if new_folder:  # a full data folder: leave no half-made run behind to be listed as "unknown"
             shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    advance_queue(root)
+    try:
+        advance_queue(root)
+    except OSError:  # it is queued, not lost: every status poll (job_status) retries the start
+        pass
     return run_id
 
 

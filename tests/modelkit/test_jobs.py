@@ -84,3 +84,20 @@ def test_train_specs_become_cli_flags_and_several_processes_go_through_accelerat
     assert command[1:4] == ["-m", "accelerate.commands.launch", "--multi_gpu"]
     assert command[command.index("--num_processes") + 1] == "2"
     assert "--max-steps" in command and "--freeze-embeddings" in command and "--text-column" not in command
+
+
+def test_a_job_whose_start_fails_on_a_full_folder_stays_queued_and_a_later_poll_starts_it(app_data_dir, monkeypatch):
+    import errno
+
+    root = app_data_dir / "runs"
+    real_advance = jobs.advance_queue
+
+    def full_disk(root):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(jobs, "advance_queue", full_disk)
+    run_id = jobs.submit(jobs.JobSpec(config={**TINY, "max_steps": 1}), root)
+    assert jobs.read_job(root / run_id)["state"] == "queued"  # kept, not lost: the page may say "queued"
+
+    monkeypatch.setattr(jobs, "advance_queue", real_advance)
+    assert jobs.wait(run_id, timeout_s=600, root=root)["state"] == "done"
