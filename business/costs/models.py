@@ -26,16 +26,23 @@ class TransformerShape:
     heads: int
     vocab: int
     kv_heads: int | None = None  # grouped-query attention; None means one KV head per head
-    max_positions: int = 0  # learned position embeddings (BERT); 0 for rotary (Llama)
+    max_positions: int = 0  # learned position embeddings (BERT, GPT-2, ViT patches + 1); 0 for rotary (Llama)
     type_vocab: int = 0
     ffn_matrices: int = 2  # 2 for a GELU MLP, 3 for SwiGLU
-    has_bias: bool = True
+    has_bias: bool = True  # every Linear and norm has a bias (BERT, GPT-2); False: RMSNorm, no biases (Llama)
     pooler: bool = False
     tied_lm_head: bool = True
+    head_dim_override: int = 0  # a config's explicit head_dim when it is not hidden / heads (some Mistral/Qwen)
+    qkv_bias: bool = False  # biases on q, k and v only (Qwen2), with otherwise bias-free layers
+    extra_embedding: int = 0  # parameters beside the tables: ViT's patch projection and class token
 
     @property
     def head_dim(self) -> int:
-        return self.hidden // self.heads
+        return self.head_dim_override or self.hidden // self.heads
+
+    @property
+    def q_width(self) -> int:
+        return self.heads * self.head_dim
 
     @property
     def kv_width(self) -> int:
@@ -44,24 +51,27 @@ class TransformerShape:
     def embedding_parameters(self) -> int:
         table = (self.vocab + self.max_positions + self.type_vocab) * self.hidden
         untied_head = 0 if self.tied_lm_head else self.vocab * self.hidden
-        return table + untied_head
+        return table + untied_head + self.extra_embedding
 
     def linear_weight_parameters(self) -> int:
-        """Weights of the Linear layers (attention, MLP, pooler): what dynamic int8 quantizes."""
-        attention = 2 * self.hidden * self.hidden + 2 * self.hidden * self.kv_width
+        """Weights of the Linear layers (attention, MLP, pooler): what quantization turns to int8/int4."""
+        attention = 2 * self.hidden * self.q_width + 2 * self.hidden * self.kv_width
         mlp = self.ffn_matrices * self.hidden * self.intermediate
         pooler = self.hidden * self.hidden if self.pooler else 0
         return self.layers * (attention + mlp) + pooler
 
     def other_parameters(self) -> int:
-        """Biases and norm scales: small, and left in fp32 by dynamic quantization."""
-        # Two norms per layer plus one more (BERT's embedding LayerNorm, Llama's final RMSNorm);
-        # LayerNorm has a bias, RMSNorm does not.
+        """Biases and norm scales: small, and left unquantized."""
+        # Two norms per layer plus one more (BERT's embedding LayerNorm, GPT-2's and Llama's final
+        # norm); LayerNorm has a bias, RMSNorm does not.
         per_norm = 2 * self.hidden if self.has_bias else self.hidden
         norms = (self.layers * 2 + 1) * per_norm
+        if self.qkv_bias and not self.has_bias:
+            return norms + self.layers * (self.q_width + 2 * self.kv_width)
         if not self.has_bias:
             return norms
-        biases = self.layers * (2 * self.hidden + 2 * self.kv_width + self.intermediate + self.hidden)
+        # q, o, k, v, the MLP's two biases (a GELU MLP: intermediate + hidden).
+        biases = self.layers * (self.q_width + self.hidden + 2 * self.kv_width + self.intermediate + self.hidden)
         return norms + biases + (self.hidden if self.pooler else 0)
 
     def parameters(self) -> int:
