@@ -23,8 +23,23 @@ INFER_FLOPS_PER_PARAM_TOKEN = Figure(2.0, "FLOP per parameter per token", TRANSF
 # Backward costs about twice the forward pass: the same 3x behind 6·N·D = 3 × 2·N·D.
 TRAIN_TO_FORWARD_RATIO = Figure(3.0, "training FLOP per forward FLOP", TRANSFORMER_MATH)
 
-UTILIZATION_LLM = Figure(0.30, "fraction of peak FLOP/s", "Epoch AI (2022), utilization for LLMs")
+# Decoder pretraining: the utilization Llama 2 7B's published GPU-hours imply (6·N·D over 184,320
+# A100-80GB hours at 312 TFLOP/s bf16 = 39.1%); 13B and 70B imply 37.7% and 42.8%. Epoch AI's older
+# 30% overstated these runs' GPU-hours by 26-43%. business.costs.published_runs recomputes them.
+UTILIZATION_LLM = Figure(0.39, "fraction of peak FLOP/s",
+                         "implied by Llama 2 7B: 6·N·D / 184,320 A100-80GB GPU-hours (Touvron et al. 2023, "
+                         "Table 2; 13B and 70B imply 38% and 43%)")
 UTILIZATION_OTHER = Figure(0.40, "fraction of peak FLOP/s", "Epoch AI (2022), utilization for other models")
+
+# Serving an LLM: prefill is large matrix products (compute-bound), decode reads every weight and the
+# KV cache for each output token (memory-bandwidth-bound). Both fractions are editable on the page.
+PREFILL_COMPUTE_EFFICIENCY = Figure(
+    0.5, "fraction of peak FLOP/s in prefill",
+    "assumption (ours): about half of dense peak for prefill's large matrix products; enter your stack's MFU")
+DECODE_BANDWIDTH_EFFICIENCY = Figure(
+    0.6, "fraction of peak memory bandwidth in decode (MBU)",
+    "Databricks/MosaicML 2023, 'LLM Inference Performance Engineering: Best Practices': about 60% MBU "
+    "measured for decoding at small batches (as reported)")
 
 BYTES_PER_PARAM = {
     "fp32": Figure(4.0, "bytes per parameter", "Transformer Math 101; accelerate estimate-memory"),

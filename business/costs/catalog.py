@@ -61,6 +61,7 @@ class GpuSpec:
     fp32_tflops: float | None
     tdp_w: float
     source: str
+    mem_bandwidth_tbs: float | None = None  # peak memory bandwidth, TB/s: what bounds LLM decoding
 
     def peak_tflops(self, precision: str) -> float | None:
         """Dense peak for a precision. fp32 is the non-tensor FP32 figure (PyTorch's default for
@@ -104,6 +105,7 @@ def load_specs(path: Path = SPECS_PATH) -> dict[str, GpuSpec]:
             bf16_tflops=_optional_float(row["bf16_dense_tflops"]),
             fp32_tflops=_optional_float(row["fp32_tflops"]),
             tdp_w=float(row["tdp_w"]), source=row["source"].strip() or UNSOURCED,
+            mem_bandwidth_tbs=_optional_float(row["mem_bandwidth_tbs"]),
         ) for row in csv.DictReader(handle)}
 
 

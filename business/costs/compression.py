@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from business import figures
 from business.costs.compute import EstimateError, require_count
-from business.costs.memory import bytes_per_parameter
+from business.costs.memory import QUANTIZATION_RULE, bytes_per_parameter, model_weights_bytes
 from business.costs.models import ModelSpec
 
 
@@ -43,13 +43,9 @@ def dynamic_int8_size_bytes(model: ModelSpec) -> float:
 
 
 def model_size_bytes(model: ModelSpec, precision: str) -> float:
-    """Checkpoint size at a precision. int8 on an encoder means dynamic quantization (embeddings
-    stay fp32); elsewhere every weight takes the precision's bytes."""
-    if precision == "int8" and model.kind == "encoder":
-        return dynamic_int8_size_bytes(model)
-    # Counting from the shape where we have one keeps fp32 and int8 sizes on the same basis.
-    parameters = model.shape.parameters() if model.shape is not None else model.parameters
-    return parameters * bytes_per_parameter(precision)
+    """Checkpoint size at a precision, under the one quantization rule for int8 and int4
+    (`memory.QUANTIZATION_RULE`): Linear weights quantized, the rest kept unquantized."""
+    return model_weights_bytes(model, precision)
 
 
 def _serving_memory(size_bytes: float) -> float:
@@ -64,10 +60,9 @@ def precision_estimates(model: ModelSpec) -> list[CompressionEstimate]:
     rows = [
         ("fp32", 1.0, "the baseline", "fp32 weights, 4 bytes per parameter"),
         ("bf16", bf16.value, "usually no measurable loss for inference", bf16.source),
-        ("int8", int8_speed.value, figures.BERT_INT8_DYNAMIC_ACCURACY,
-         int8_speed.source + ("; embeddings stay fp32" if model.kind == "encoder" else "")),
+        ("int8", int8_speed.value, figures.BERT_INT8_DYNAMIC_ACCURACY, f"{int8_speed.source}; {QUANTIZATION_RULE}"),
         ("int4", int4_speed, figures.GPTQ_ACCURACY,
-         f"{figures.GPTQ_INT4_SPEEDUP_VS_FP16.source} × the bf16 assumption ({bf16.value:g}×)"),
+         f"{figures.GPTQ_INT4_SPEEDUP_VS_FP16.source} × the bf16 assumption ({bf16.value:g}×); {QUANTIZATION_RULE}"),
     ]
     estimates = []
     for precision, multiplier, caveat, source in rows:

@@ -71,6 +71,27 @@ def weights_bytes(parameters: float, precision: str) -> float:
     return parameters * bytes_per_parameter(precision)
 
 
+QUANTIZED = ("int8", "int4")
+QUANTIZATION_RULE = ("int8 and int4 quantize the Linear layers' weights only; embeddings, the LM head, biases "
+                     "and norms keep fp32 on an encoder (PyTorch dynamic quantization, the BERT tutorial's "
+                     "438 -> ~182 MB) and bf16 on a decoder (GPTQ/AWQ-style weight-only quantization)")
+
+
+def unquantized_precision(model: ModelSpec) -> str:
+    return "fp32" if model.kind == "encoder" else "bf16"
+
+
+def model_weights_bytes(model: ModelSpec, precision: str) -> float:
+    """Bytes of the model's weights at `precision`, under the one rule in QUANTIZATION_RULE for int8 and
+    int4 alike. Without a shape (CNNs, bare counts) every weight takes the precision's bytes."""
+    shape = model.shape
+    if precision not in QUANTIZED or shape is None:
+        parameters = shape.parameters() if shape is not None else model.parameters
+        return parameters * bytes_per_parameter(precision)
+    kept = (shape.embedding_parameters() + shape.other_parameters()) * bytes_per_parameter(unquantized_precision(model))
+    return kept + shape.linear_weight_parameters() * bytes_per_parameter(precision)
+
+
 def optimizer_bytes_per_parameter(optimizer: str, precision: str) -> float:
     moments = {
         "adam": figures.ADAM_MOMENTS_BYTES.value,
@@ -148,13 +169,14 @@ def kv_cache_bytes(model: ModelSpec, batch_size: int, sequence_length: int, prec
 def inference_memory(model: ModelSpec, precision: str = "bf16", batch_size: int = 1,
                      sequence_length: int = 128) -> MemoryBreakdown:
     """Serving memory: weights, ~20% runtime overhead (Transformer Math 101) and the KV cache."""
-    weights = weights_bytes(float(model.parameters), precision)
+    weights = model_weights_bytes(model, precision)
     overhead = weights * (figures.INFERENCE_OVERHEAD.value - 1.0)
     return MemoryBreakdown(
         weights_bytes=weights,
         kv_cache_bytes=kv_cache_bytes(model, batch_size, sequence_length, precision),
         overhead_bytes=overhead,
-        method="weights × 1.2 (Transformer Math 101) + KV cache (2 × layers × KV heads × head dim × tokens)",
+        method="weights × 1.2 (Transformer Math 101) + KV cache (2 × layers × KV heads × head dim × tokens)"
+               + (f"; {QUANTIZATION_RULE}" if precision in QUANTIZED else ""),
     )
 
 

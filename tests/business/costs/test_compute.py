@@ -77,8 +77,9 @@ def test_energy_is_gpu_hours_times_tdp():
     assert energy_kwh(10, tdp_w=700) == pytest.approx(7.0)
 
 
-def test_llms_default_to_30_percent_utilization_and_other_models_to_40_percent():
-    assert default_utilization(preset("llm-7b")).value == 0.30
+def test_llms_default_to_the_39_percent_llama_2_implies_and_other_models_to_40_percent():
+    assert default_utilization(preset("llm-7b")).value == 0.39
+    assert "Llama 2 7B" in default_utilization(preset("llm-7b")).source
     assert default_utilization(preset("bert-base")).value == 0.40
     assert "Epoch AI" in default_utilization(preset("resnet-50")).source
 
@@ -138,7 +139,7 @@ def test_encoders_keep_no_kv_cache_and_serving_adds_a_fifth_to_the_weights():
     memory = inference_memory(preset("bert-base"), "fp32")
 
     assert memory.kv_cache_bytes == 0
-    assert memory.total_bytes == pytest.approx(1.2 * preset("bert-base").parameters * 4)
+    assert memory.total_bytes == pytest.approx(1.2 * preset("bert-base").shape.parameters() * 4)  # the exact count
 
 
 def test_a_model_larger_than_one_gpu_needs_the_rounded_up_count_and_beyond_the_limit_does_not_fit():
