@@ -36,6 +36,7 @@ GPU_SPEC_FOR: dict[str, tuple[str, str]] = {
     "A10G 24GB": ("A10G", "no dense BF16 figure found: 16-bit jobs cannot be timed on it"),
     "A10 24GB": ("A10", ""),
     "L40S 48GB": ("L40S", ""),
+    "L4 24GB": ("L4", ""),
     "T4 16GB": ("T4", "no BF16 on T4: the 16-bit figure is FP16 tensor"),
     "V100 16GB": ("V100 SXM2 16GB", "no BF16 on V100: the 16-bit figure is FP16 tensor"),
     "B200 180GB": ("B200 (HGX)", ""),

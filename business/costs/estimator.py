@@ -25,7 +25,8 @@ from business.costs.models import ModelSpec, default_utilization
 from business.costs.pricing import (DEFAULT_GPU_COUNTS, Quote, Sweep, Workload, cost_per_request_from_throughput,
                                     round_usd, sweep_quotes)
 from business.costs.run_cards import MeasuredCompression, MeasuredModel
-from business.costs.serving import CompressionBill, ServingCost, ServingInputs, compression_bills, serving_cost
+from business.costs.serving import (CompressionBill, NoOfferFits, ServingCost, ServingInputs, compression_bills,
+                                    serving_cost)
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,11 @@ class CostReport:
     serving_memory: MemoryBreakdown
     fit_by_gpu: tuple[tuple[str, float, str], ...]  # (GPU, memory GB, verdict) for training
     sweep: Sweep
-    serving: ServingCost
+    serving: ServingCost | None  # None: no offer holds the model for serving; `serving_error` says why
     compression: tuple[CompressionBill, ...]
     measured_cost_per_request_usd: Decimal | None = None
     measured_compression: tuple[MeasuredCompression, ...] = field(default=())
+    serving_error: str = ""
 
 
 def training_flops_for(inputs: CostInputs) -> tuple[float, str]:
@@ -118,7 +120,12 @@ def estimate_costs(inputs: CostInputs, offers: tuple[GpuOffer, ...]) -> CostRepo
     workload = Workload(inputs.train_precision, train_flops, memory.total_bytes, utilization)
     sweep = sweep_quotes([workload], offers, inputs.today, inputs.gpu_counts, inputs.deadline_hours,
                          inputs.max_price_age_days)
-    serving = serving_cost(serving_inputs(inputs), offers)
+    # Serving that cannot be priced (the model fits no offer at that precision) must not take the
+    # training estimate down with it: the report keeps training and says why serving is missing.
+    try:
+        serving, serving_error = serving_cost(serving_inputs(inputs), offers), ""
+    except NoOfferFits as error:
+        serving, serving_error = None, str(error)
     estimates = all_estimates(model, inputs.sparsity, inputs.structured_pruning, inputs.student_parameters)
     measured_cost = None
     if inputs.measured and inputs.measured.samples_per_s and inputs.measured_machine_usd_per_hour:
@@ -127,7 +134,8 @@ def estimate_costs(inputs: CostInputs, offers: tuple[GpuOffer, ...]) -> CostRepo
     return CostReport(
         train_flops, method, utilization, source, gpu, hours, compute.energy_kwh(hours, gpu.tdp_w), memory,
         inference_memory(model, inputs.serving_precision, 1, inputs.sequence_length), _fit_table(memory, offers),
-        sweep, serving, compression_bills(estimates, serving, offers), measured_cost, inputs.measured_compression)
+        sweep, serving, compression_bills(estimates, serving, offers) if serving else (), measured_cost,
+        inputs.measured_compression, serving_error)
 
 
 QUOTE_COLUMNS = ("provider", "instance", "gpu", "precision", "gpus", "instances", "gpu_hours", "wall_clock_hours",

@@ -14,6 +14,7 @@ from decimal import Decimal
 from business.costs.compression import InvalidCompression
 from business.costs.compute import EstimateError, NotANumber, UtilizationOutOfRange, require_count, require_positive
 from business.costs.estimator import CostInputs
+from business.costs.hf_config import model_from_config
 from business.costs.models import ModelSpec, custom_model, preset
 from business.costs.run_cards import InvalidRunCard, measured_compression, model_from_run_card
 from business.untrusted_json import SchemaError, parse_json
@@ -21,16 +22,20 @@ from business.untrusted_json import SchemaError, parse_json
 CUSTOM = "custom"
 RUN_CARD = "run-card"
 MAX_RUN_CARD_BYTES = 10_000_000  # a card with a 1,000-class confusion matrix is a few MB
+CONFIG = "config"
+# Without a deadline the "cheapest" training is often one GPU running for years; 30 days is a
+# founder's usual horizon. Clearing the field asks for the cheapest at any speed.
+DEFAULT_DEADLINE_HOURS = 720.0
 
 FORM_DEFAULTS: dict[str, object] = {
     "model": "bert-base", "custom_parameters_m": 100.0, "custom_kind": "encoder", "forward_gflops": None,
     "run_card_json": "", "training_tokens_b": 1.0, "training_images": 50_000.0, "epochs": 3.0,
     "train_precision": "bf16", "optimizer": "adam", "batch_size": 32, "sequence_length": 128,
-    "utilization_pct": None, "gpu": "H100 SXM 80GB", "deadline_hours": None, "max_gpus": 64,
+    "utilization_pct": None, "gpu": "H100 SXM 80GB", "deadline_hours": DEFAULT_DEADLINE_HOURS, "max_gpus": 64,
     "max_price_age_days": 90, "tokens_per_request": 128.0, "images_per_request": 1.0,
     "requests_per_month": 1_000_000.0, "serving_precision": "fp32", "always_on_gpus": 1,
     "measured_machine_usd_per_hour": None, "sparsity_pct": 50.0, "structured_pruning": False,
-    "student_parameters_m": None,
+    "student_parameters_m": None, "config_json": "",
 }
 
 
@@ -53,6 +58,8 @@ def _model(values: dict) -> tuple[ModelSpec, object | None, tuple]:
         parameters = require_positive("parameters (millions)", _number(values, "custom_parameters_m",
                                                                        "parameters (millions)"), 1e7)
         return custom_model("custom model", str(values.get("custom_kind")), round(parameters * 1e6), flops), None, ()
+    if choice == CONFIG:
+        return model_from_config(str(values.get("config_json") or "")), None, ()
     if choice == RUN_CARD:
         card = values.get("run_card") or _parse_card(str(values.get("run_card_json") or ""))
         measured = model_from_run_card(card)

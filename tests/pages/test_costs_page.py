@@ -73,7 +73,7 @@ def test_bad_input_shows_a_clear_error_and_no_numbers(numbers, message):
 
 def test_a_custom_model_of_zero_parameters_is_refused_by_name():
     at = open_page()
-    at.selectbox(key="costs_model").set_value("custom")
+    at.selectbox(key="costs_model").set_value("custom").run()  # the form shows the fields this model needs
     at = estimate_with(at, custom_parameters_m=0.0)
 
     assert "parameters (millions)=0" in " ".join(e.value for e in at.error).replace("\\", "")
@@ -82,14 +82,14 @@ def test_a_custom_model_of_zero_parameters_is_refused_by_name():
 def test_every_preset_renders_without_an_exception_or_nan():
     at = open_page()
     for preset_key in ("llm-70b", "resnet-50"):
-        at.selectbox(key="costs_model").set_value(preset_key)
+        at.selectbox(key="costs_model").set_value(preset_key).run()  # the form shows the fields this model needs
         submit(at, "Estimate costs")
         assert "nan" not in metric_values(at) and not at.error, preset_key
 
 
 def test_a_pasted_run_card_is_priced_and_its_measured_compression_shown_beside_the_estimate():
     at = open_page()
-    at.selectbox(key="costs_model").set_value("run-card")
+    at.selectbox(key="costs_model").set_value("run-card").run()  # the form shows the fields this model needs
     at.text_area(key="costs_run_card_json").set_value(json.dumps(RUN_CARD))
     at = estimate_with(at, measured_machine_usd_per_hour=0.9)
 
@@ -103,7 +103,7 @@ def test_a_run_card_of_a_trained_run_can_be_picked_from_the_run_folder(app_data_
     run.mkdir(parents=True)
     (run / "run_card.json").write_text(json.dumps({**RUN_CARD, "project_id": 1}))  # the example project's run
     at = open_page()
-    at.selectbox(key="costs_model").set_value("run-card")
+    at.selectbox(key="costs_model").set_value("run-card").run()  # the form shows the fields this model needs
     at.selectbox(key="costs_run_id").set_value("run-1")
     submit(at, "Estimate costs")
 
@@ -113,7 +113,7 @@ def test_a_run_card_of_a_trained_run_can_be_picked_from_the_run_folder(app_data_
 
 def test_a_pasted_run_card_that_is_not_json_gets_a_clear_error():
     at = open_page()
-    at.selectbox(key="costs_model").set_value("run-card")
+    at.selectbox(key="costs_model").set_value("run-card").run()  # the form shows the fields this model needs
     at.text_area(key="costs_run_card_json").set_value("{not json")
     submit(at, "Estimate costs")
 
@@ -192,7 +192,7 @@ SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 def big_training_run() -> AppTest:
     """A 70B model on 100B tokens: training costs six digits on most offers."""
     at = open_page()
-    at.selectbox(key="costs_model").set_value("llm-70b")
+    at.selectbox(key="costs_model").set_value("llm-70b").run()  # the form shows the fields this model needs
     return estimate_with(at, training_tokens_b=100.0)
 
 

@@ -1,4 +1,5 @@
-"""Forms, metrics and tables of the Costs page (the page itself is pages/costs.py; charts in cost_charts.py)."""
+"""Metrics, tables and price forms of the Costs page's training estimate (its form: train_view.py; the page:
+pages/costs.py; charts: cost_charts.py)."""
 from datetime import date
 from functools import partial
 
@@ -7,10 +8,8 @@ import streamlit as st
 
 from business.costs.catalog import GPU_SPEC_FOR, catalog_table
 from business.costs.compute import EstimateError
-from business.costs.form import CUSTOM, FORM_DEFAULTS, RUN_CARD
+from business.costs.form import FORM_DEFAULTS
 from business.costs.estimator import compression_csv, compression_rows, quotes_csv
-from business.costs.memory import OPTIMIZERS, PRECISIONS, TRAINING_PRECISIONS
-from business.costs.models import KINDS, PRESETS
 from business.costs.pricing import OVERRIDE_KIND, best_quote_per_offer, price_overrides_payload, round_usd
 from business.store import StoreError
 from ui.costs.cost_charts import render_charts
@@ -27,7 +26,6 @@ COMPRESSION_HEADERS = {
     "monthly_before_usd": "before ($/month)", "monthly_after_usd": "after ($/month)",
     "monthly_saving_usd": "saving ($/month)", "accuracy_caveat": "accuracy", "source": "source of the default",
 }
-MODEL_LABELS = {**{k: m.name for k, m in PRESETS.items()}, CUSTOM: "Custom model", RUN_CARD: "Run card (measured)"}
 
 
 def key(name: str) -> str:
@@ -69,75 +67,6 @@ def remove_prices(project_id: int, rows: list[dict]) -> None:
     save_prices(project_id, [r for r in rows if f"{r['provider']} — {r['instance']}" not in gone], "Removed.")
 
 
-def inputs_form(run_cards: dict[str, dict]) -> None:
-    with st.form(FORM):
-        model_inputs(run_cards)
-        training_inputs()
-        serving_inputs()
-        st.form_submit_button("Estimate costs", type="primary")
-
-
-def model_inputs(run_cards: dict[str, dict]) -> None:
-    from ui.models.run_choice import card_label
-
-    cols = st.columns(4)
-    cols[0].selectbox("Model", list(MODEL_LABELS), format_func=MODEL_LABELS.get, key=key("model"))
-    cols[1].number_input("Custom: parameters (millions)", value=FORM_DEFAULTS["custom_parameters_m"],
-                         key=key("custom_parameters_m"))
-    cols[2].selectbox("Custom: kind", KINDS, key=key("custom_kind"))
-    cols[3].number_input("CNN: forward GFLOP per image", value=None, key=key("forward_gflops"),
-                         help="Needed for a custom CNN or a run card of an unknown CNN (ResNet-50: 8.2).")
-    if run_cards:
-        st.selectbox("Run card of a trained model (with Model: Run card)", ["", *run_cards], key=key("run_id"),
-                     format_func=lambda run_id: card_label(run_id, run_cards[run_id]) if run_id else "")
-    st.text_area("…or paste a run_card.json", key=key("run_card_json"), height=68)
-
-
-def training_inputs() -> None:
-    st.markdown("**Training**")
-    cols = st.columns(4)
-    cols[0].number_input("Training tokens (billions)", value=FORM_DEFAULTS["training_tokens_b"],
-                         key=key("training_tokens_b"), help="Transformers: dataset tokens × epochs.")
-    cols[1].number_input("CNN: images per epoch", value=FORM_DEFAULTS["training_images"], format="%.0f",
-                         key=key("training_images"))
-    cols[2].number_input("CNN: epochs", value=FORM_DEFAULTS["epochs"], key=key("epochs"))
-    cols[3].number_input("Utilization (% of peak)", value=None, key=key("utilization_pct"),
-                         help="Empty: Epoch AI's published 30% for LLMs, 40% for other models.")
-    cols = st.columns(4)
-    cols[0].selectbox("Training precision", TRAINING_PRECISIONS, index=1, key=key("train_precision"))
-    cols[1].selectbox("Optimizer", OPTIMIZERS, key=key("optimizer"))
-    cols[2].number_input("Batch size (samples)", value=FORM_DEFAULTS["batch_size"], key=key("batch_size"))
-    cols[3].number_input("Sequence length (tokens)", value=FORM_DEFAULTS["sequence_length"],
-                         key=key("sequence_length"))
-    cols = st.columns(4)
-    cols[0].selectbox("GPU for the headline figures", list(GPU_SPEC_FOR), key=key("gpu"))
-    cols[1].number_input("Deadline (hours of wall-clock)", value=None, key=key("deadline_hours"))
-    cols[2].number_input("Most GPUs to consider", value=FORM_DEFAULTS["max_gpus"], key=key("max_gpus"))
-    cols[3].number_input("Flag prices older than (days)", value=FORM_DEFAULTS["max_price_age_days"],
-                         key=key("max_price_age_days"))
-
-
-def serving_inputs() -> None:
-    st.markdown("**Serving and compression**")
-    cols = st.columns(4)
-    cols[0].number_input("Tokens per request", value=FORM_DEFAULTS["tokens_per_request"], format="%.0f",
-                         key=key("tokens_per_request"))
-    cols[1].number_input("CNN: images per request", value=FORM_DEFAULTS["images_per_request"], format="%.0f",
-                         key=key("images_per_request"))
-    cols[2].number_input("Requests per month", value=FORM_DEFAULTS["requests_per_month"], format="%.0f",
-                         key=key("requests_per_month"))
-    cols[3].selectbox("Serving precision", PRECISIONS, key=key("serving_precision"))
-    cols = st.columns(4)
-    cols[0].number_input("GPUs kept up all month", value=FORM_DEFAULTS["always_on_gpus"], key=key("always_on_gpus"),
-                         help="The bill's floor however few requests come; 0 for serverless.")
-    cols[1].number_input("Pruning sparsity (%)", value=FORM_DEFAULTS["sparsity_pct"], key=key("sparsity_pct"))
-    cols[1].checkbox("Structured pruning (heads/channels)", key=key("structured_pruning"))
-    cols[2].number_input("Distilled student (millions of parameters)", value=None, key=key("student_parameters_m"),
-                         help="Empty: DistilBERT's published 60% of the teacher.")
-    cols[3].number_input("Run card machine price ($/hour)", value=None, key=key("measured_machine_usd_per_hour"),
-                         help="Prices the run card's measured throughput on the machine it was measured on.")
-
-
 def render(report) -> None:
     sweep, serving, memory = report.sweep, report.serving, report.training_memory
     fit = next((verdict for name, _, verdict in report.fit_by_gpu if name == report.gpu.name), "")
@@ -154,16 +83,17 @@ def render(report) -> None:
                    help=plain(f"{cheapest.provider} {cheapest.instance}, {cheapest.gpus} GPUs") if cheapest else None)
     cols[1].metric("Fastest training", duration(fastest.wall_clock_hours) if fastest else "none in time",
                    help=plain(f"{fastest.provider} {fastest.instance}, {fastest.gpus} GPUs") if fastest else None)
-    serving_help = plain(f"{serving.method}. Compute alone, GPUs kept busy: "
-                         f"{unit_usd(serving.marginal_cost_per_request_usd * 1000)} per 1,000 requests.")
-    cols[2].metric("Serving per 1,000 requests", unit_usd(serving.cost_per_1000_usd), help=serving_help)
-    cols[3].metric("Serving, per month", usd(round_usd(serving.monthly_usd)), help=serving_help)
-    st.caption(plain(f"Serving priced on {serving.offer.provider} {serving.offer.instance} "
-                     f"(price seen {serving.offer.date_label}; {serving.offer.source}), the lowest monthly bill at "
-                     f"{serving.inputs.requests_per_month:,.0f} requests; the financial model's estimate and the "
-                     f"investor view use the same computation. Training: {report.train_flops_method}; "
-                     "linear scaling across GPUs, billed by whole instance. Utilization: "
-                     f"{report.utilization_source}."))
+    if serving is None:
+        cols[2].metric("Serving per 1,000 requests", "not priced", help=plain(report.serving_error))
+        cols[3].metric("Serving, per month", "not priced", help=plain(report.serving_error))
+        st.warning(plain(f"Serving is not priced: {report.serving_error}. The training estimate above stands."))
+    else:
+        serving_help = plain(f"{serving.method}. Compute alone, GPUs kept busy: "
+                             f"{unit_usd(serving.marginal_cost_per_request_usd * 1000)} per 1,000 requests.")
+        cols[2].metric("Serving per 1,000 requests", unit_usd(serving.cost_per_1000_usd), help=serving_help)
+        cols[3].metric("Serving, per month", usd(round_usd(serving.monthly_usd)), help=serving_help)
+    st.caption(plain(_serving_caption(serving) + f"Training: {report.train_flops_method}; linear scaling across GPUs, "
+                     f"billed by whole instance. Utilization: {report.utilization_source}."))
     if report.measured_cost_per_request_usd is not None:
         st.info(plain(f"Measured: {unit_usd(report.measured_cost_per_request_usd * 1000)} per 1,000 requests from "
                       "the run card's throughput on its own machine."))
@@ -174,6 +104,15 @@ def render(report) -> None:
                               "and GPU count, one colour and symbol per provider.")
     render_charts(report, key, show_all)
     render_tables(report)
+
+
+def _serving_caption(serving) -> str:
+    if serving is None:
+        return ""
+    return (f"Serving priced on {serving.offer.provider} {serving.offer.instance} (price seen "
+            f"{serving.offer.date_label}; {serving.offer.source}), the lowest monthly bill at "
+            f"{serving.inputs.requests_per_month:,.0f} requests; the financial model's estimate and the investor "
+            "view use the same computation. ")
 
 
 def offers_frame(report) -> tuple[pd.DataFrame, dict]:
@@ -223,6 +162,10 @@ def render_tables(report) -> None:
                        "text/csv", key=key("download_sweep"))
     st.subheader("Compression savings", anchor=False)
     serving = report.serving
+    if serving is None:
+        st.caption(plain(f"Not priced: serving is missing ({report.serving_error})."))
+        _memory_fit(report)
+        return
     st.caption(plain(f"Before: the serving bill above ({usd(round_usd(serving.monthly_usd))} a month at "
                      f"{serving.precision}). After: the same computation for the compressed model; a precision "
                      "row is served at that precision on the offer cheapest for it."))
@@ -239,6 +182,10 @@ def render_tables(report) -> None:
                      key=key("table_measured"))
     st.download_button("Download compression savings (CSV)", compression_csv(report), "compression_savings.csv",
                        "text/csv", key=key("download_compression"))
+    _memory_fit(report)
+
+
+def _memory_fit(report) -> None:
     with st.expander("Memory against each GPU"):
         st.dataframe(pd.DataFrame(report.fit_by_gpu, columns=["GPU", "memory (GB)", "training fits"]), hide_index=True)
 

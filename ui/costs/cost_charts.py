@@ -44,7 +44,7 @@ def render_charts(report, key, show_all_offers: bool) -> None:
                        yaxis_tickformat="$,.2~f")
     left.plotly_chart(bars, key=key("chart_providers"))
     right.plotly_chart(wall_clock_figure(report.sweep.quotes, show_all_offers), key=key("chart_scatter"))
-    memory = go.Figure([go.Bar(name=part, x=["training", "serving"],
+    memory = go.Figure([go.Bar(name=part, x=["training", "serving (batch 1)"],
                                y=[report.training_memory.parts()[part] / 1e9, report.serving_memory.parts()[part] / 1e9])
                         for part in report.training_memory.parts()])
     memory.update_layout(barmode="stack", title=f"Memory, parts summed ({report.gpu.name}: {report.gpu.memory_gb:g} GB)",
@@ -53,6 +53,8 @@ def render_charts(report, key, show_all_offers: bool) -> None:
     if largest_gb > report.gpu.memory_gb / 5:  # a line far above small bars would flatten them
         memory.add_hline(y=report.gpu.memory_gb, line_dash="dot", annotation_text=f"{report.gpu.name} memory")
     left.plotly_chart(memory, key=key("chart_memory"))
+    if report.serving is None:
+        return  # no serving bill, no before/after: the page says why
     rows = compression_rows(report)
     savings = go.Figure([go.Bar(name=name, x=[r["method"] for r in rows],
                                 y=[None if r[column] is None else float(r[column]) for r in rows])

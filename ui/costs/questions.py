@@ -1,0 +1,72 @@
+"""The Costs page starts from the founder's question; each question is one render function.
+
+`QUESTIONS` maps a question key to its label and render function, in the order the page offers
+them. A new question (t-12api's "compare with an API") is one entry: `QUESTIONS["api"] =
+Question("Compare with an API", render_api)`; the page's radio and dispatch read this dict only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class CostsContext:
+    """What every question's view may need: the offers (catalog + the founder's prices), today,
+    the project and its trained run cards."""
+    project_id: int
+    offers: tuple
+    today: date
+    run_cards: dict
+
+
+@dataclass(frozen=True)
+class Question:
+    label: str
+    render: Callable[[CostsContext], None]
+    caption: str = ""
+
+
+QUESTION_KEY = "costs_question"
+
+
+def _train(context: CostsContext) -> None:
+    from ui.costs.train_view import render_train
+    render_train(context)
+
+
+def _finetune(context: CostsContext) -> None:
+    from ui.costs.finetune_view import render_finetune
+    render_finetune(context)
+
+
+def _serve(context: CostsContext) -> None:
+    from ui.costs.serve_view import render_serve
+    render_serve(context)
+
+
+QUESTIONS: dict[str, Question] = {
+    "train": Question("Train a model from scratch", _train,
+                      "Compute, memory, GPU-hours and cost on every offer; serving and compression of the result."),
+    "finetune": Question("Fine-tune a model", _finetune,
+                         "Full, LoRA or QLoRA: memory per GPU (ZeRO, tensor and pipeline parallel), time and cost."),
+    "serve": Question("Serve a model", _serve,
+                      "Latency, tokens per second and cost per 1M tokens and per 1,000 requests on the cheapest "
+                      "offer that holds the model."),
+}
+
+
+def ask_question() -> str:
+    """The question radio; returns the chosen key (the first question by default)."""
+    choice = st.radio("What do you want to price?", list(QUESTIONS), key=QUESTION_KEY, horizontal=True,
+                      format_func=lambda k: QUESTIONS[k].label)
+    if QUESTIONS[choice].caption:
+        st.caption(QUESTIONS[choice].caption)
+    return choice
+
+
+def render_question(choice: str, context: CostsContext) -> None:
+    QUESTIONS[choice].render(context)

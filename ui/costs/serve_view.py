@@ -1,0 +1,105 @@
+"""The "Serve a model" question: LLM serving physics for decoders, batched compute for encoders and CNNs."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from business import figures
+from business.costs.compute import EstimateError
+from business.costs.llm_serving import ServingEfficiency, cheapest_llm_serving
+from business.costs.memory import PRECISIONS
+from business.costs.pricing import HOURS_PER_MONTH, round_usd
+from business.costs.serving import ServingInputs, serving_cost
+from ui.costs.formats import significant, unit_usd, usd
+from ui.costs.model_choice import choose_model
+from ui.costs.questions import CostsContext
+from ui.text import plain
+
+FORM = "costs_serve_form"
+
+
+def key(name: str) -> str:
+    return f"costs_serve_{name}"
+
+
+def render_serve(context: CostsContext) -> None:
+    model = choose_model("serve")
+    if model is None:
+        return
+    llm = model.kind == "decoder" and model.shape is not None
+    with st.form(FORM):
+        cols = st.columns(4)
+        cols[0].selectbox("Serving precision", PRECISIONS, index=PRECISIONS.index("bf16"), key=key("precision"))
+        if llm:
+            cols[1].number_input("Input tokens per request", min_value=1, value=512, key=key("input_tokens"))
+            cols[2].number_input("Output tokens per request", min_value=1, value=256, key=key("output_tokens"))
+            cols[3].number_input("Requests served together (batch)", min_value=1, value=8, key=key("batch"))
+        else:
+            unit = "Images" if model.kind == "cnn" else "Tokens"
+            cols[1].number_input(f"{unit} per request", min_value=1, value=128 if unit == "Tokens" else 1,
+                                 key=key("tokens"))
+        st.number_input("Requests per month", min_value=1, value=1_000_000, step=100_000, key=key("requests"))
+        if llm:
+            with st.expander("Efficiency (expert)"):
+                st.number_input("Prefill: % of peak FLOP/s", min_value=1.0, max_value=100.0,
+                                value=figures.PREFILL_COMPUTE_EFFICIENCY.value * 100, key=key("compute_pct"),
+                                help=figures.PREFILL_COMPUTE_EFFICIENCY.source)
+                st.number_input("Decode: % of peak memory bandwidth", min_value=1.0, max_value=100.0,
+                                value=figures.DECODE_BANDWIDTH_EFFICIENCY.value * 100, key=key("bandwidth_pct"),
+                                help=figures.DECODE_BANDWIDTH_EFFICIENCY.source)
+        st.form_submit_button("Estimate serving", type="primary")
+    try:
+        if llm:
+            _render_llm(model, context)
+        else:
+            _render_batched(model, context)
+    except EstimateError as error:
+        st.error(plain(str(error)))
+
+
+def _value(name: str, default):
+    value = st.session_state.get(key(name))
+    return default if value is None else value
+
+
+def _render_llm(model, context: CostsContext) -> None:
+    efficiency = ServingEfficiency(_value("compute_pct", 50.0) / 100, _value("bandwidth_pct", 60.0) / 100)
+    estimate = cheapest_llm_serving(model, context.offers, _value("precision", "bf16"), int(_value("batch", 8)),
+                                    _value("input_tokens", 512), _value("output_tokens", 256), efficiency)
+    requests = float(_value("requests", 1_000_000))
+    cols = st.columns(4)
+    cols[0].metric("Per 1M input tokens", unit_usd(estimate.usd_per_1m_input_tokens))
+    cols[1].metric("Per 1M output tokens", unit_usd(estimate.usd_per_1m_output_tokens))
+    cols[2].metric("Per 1,000 requests", unit_usd(estimate.usd_per_1000_requests))
+    cols[3].metric("Per month, GPUs kept busy", usd(round_usd(estimate.usd_per_request * int(requests))))
+    cols = st.columns(4)
+    cols[0].metric("Time to first token", f"{significant(estimate.time_to_first_token_s * 1000)} ms")
+    cols[1].metric("Output tokens/s per user", significant(estimate.output_tokens_per_s_per_user))
+    cols[2].metric("Output tokens/s per GPU", significant(estimate.output_tokens_per_s_per_gpu))
+    cols[3].metric("Requests/s per GPU", significant(estimate.requests_per_s_per_gpu))
+    offer = estimate.offer
+    turn = estimate.compute_bound_batch
+    always_on = offer.usd_per_gpu_hour * estimate.tensor_parallel * HOURS_PER_MONTH
+    st.caption(plain(
+        f"Cheapest offer that holds it: {offer.provider} {offer.instance} ({estimate.tensor_parallel} GPU(s) per "
+        f"replica, {significant(estimate.memory_per_gpu_bytes / 1e9)} GB per GPU; price seen {offer.date_label}; "
+        f"{offer.source}). Decode is bound by {estimate.decode_bound} at this batch; "
+        + (f"it turns compute-bound from a batch of about {turn:,.0f}. " if turn else
+           "the KV cache grows as fast as the compute, so it stays bandwidth-bound at any batch. ")
+        + f"One replica kept up all month costs {usd(round_usd(always_on))}. Method: {estimate.method}."))
+    parts = estimate.memory.parts()
+    st.dataframe(pd.DataFrame([{"part": name, "GB per replica": round(value / 1e9, 3)}
+                               for name, value in parts.items() if value]), hide_index=True,
+                 key=key("memory_table"))
+
+
+def _render_batched(model, context: CostsContext) -> None:
+    inputs = ServingInputs(model, _value("precision", "bf16"), tokens_per_request=float(_value("tokens", 128)),
+                           images_per_request=float(_value("tokens", 1)), requests_per_month=float(_value("requests", 1e6)))
+    bill = serving_cost(inputs, context.offers)
+    cols = st.columns(3)
+    cols[0].metric("Per 1,000 requests", unit_usd(bill.cost_per_1000_usd))
+    cols[1].metric("Per month", usd(round_usd(bill.monthly_usd)))
+    cols[2].metric("Compute alone, per 1,000", unit_usd(bill.marginal_cost_per_request_usd * 1000))
+    st.caption(plain(f"{model.name} is served as batched compute (encoders and CNNs keep the GPU busy with "
+                     f"large batches): {bill.method}. Source of the utilization: {bill.utilization_source}."))
