@@ -13,7 +13,8 @@ from business.costs.compute import EstimateError
 from business.costs.training_time import prediction_evidence
 from business.costs.pricing import OVERRIDE_KIND, apply_price_overrides, price_overrides_from_payload
 from ui.costs.compute_view import key, prices_section, trained_run_cards
-from ui.costs.questions import CostsContext, ask_question, render_question
+from ui.costs.context import CostsContext
+from ui.costs.questions import ask_question, render_question
 from ui.session import current_project_id, get_store, remember_base, show_flash
 from ui.models.before_start import past_cards
 from ui.text import plain

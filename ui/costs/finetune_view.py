@@ -14,7 +14,7 @@ from business.costs.models import default_utilization
 from business.costs.pricing import round_usd
 from ui.costs.formats import duration, significant, usd
 from ui.costs.model_choice import choose_model
-from ui.costs.questions import CostsContext
+from ui.costs.context import CostsContext
 from ui.text import plain
 
 FORM = "costs_finetune_form"

@@ -7,20 +7,14 @@ Question("Compare with an API", render_api)`; the page's radio and dispatch read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Callable
 
 import streamlit as st
 
-
-@dataclass(frozen=True)
-class CostsContext:
-    """What every question's view may need: the offers (catalog + the founder's prices), today,
-    the project and its trained run cards."""
-    project_id: int
-    offers: tuple
-    today: date
-    run_cards: dict
+from ui.costs.context import CostsContext
+from ui.costs.finetune_view import render_finetune
+from ui.costs.serve_view import render_serve
+from ui.costs.train_view import render_train
 
 
 @dataclass(frozen=True)
@@ -33,27 +27,12 @@ class Question:
 QUESTION_KEY = "costs_question"
 
 
-def _train(context: CostsContext) -> None:
-    from ui.costs.train_view import render_train
-    render_train(context)
-
-
-def _finetune(context: CostsContext) -> None:
-    from ui.costs.finetune_view import render_finetune
-    render_finetune(context)
-
-
-def _serve(context: CostsContext) -> None:
-    from ui.costs.serve_view import render_serve
-    render_serve(context)
-
-
 QUESTIONS: dict[str, Question] = {
-    "train": Question("Train a model from scratch", _train,
+    "train": Question("Train a model from scratch", render_train,
                       "Compute, memory, GPU-hours and cost on every offer; serving and compression of the result."),
-    "finetune": Question("Fine-tune a model", _finetune,
+    "finetune": Question("Fine-tune a model", render_finetune,
                          "Full, LoRA or QLoRA: memory per GPU (ZeRO, tensor and pipeline parallel), time and cost."),
-    "serve": Question("Serve a model", _serve,
+    "serve": Question("Serve a model", render_serve,
                       "Latency, tokens per second and cost per 1M tokens and per 1,000 requests on the cheapest "
                       "offer that holds the model."),
 }

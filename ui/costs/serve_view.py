@@ -12,7 +12,7 @@ from business.costs.pricing import HOURS_PER_MONTH, round_usd
 from business.costs.serving import ServingInputs, serving_cost
 from ui.costs.formats import significant, unit_usd, usd
 from ui.costs.model_choice import choose_model
-from ui.costs.questions import CostsContext
+from ui.costs.context import CostsContext
 from ui.text import plain
 
 FORM = "costs_serve_form"

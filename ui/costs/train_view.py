@@ -14,7 +14,7 @@ from business.costs.models import KINDS, PRESETS
 from business.costs.published_runs import utilization_evidence
 from business import figures
 from ui.costs.compute_view import FORM, form_values, key, render
-from ui.costs.questions import CostsContext
+from ui.costs.context import CostsContext
 from ui.text import plain
 
 MODEL_LABELS = {**{k: m.name for k, m in PRESETS.items()}, CONFIG: "From a config.json (paste)",
