@@ -10,7 +10,7 @@ from business.costs.catalog import GPU_SPEC_FOR, catalog_table
 from business.costs.compute import EstimateError
 from business.costs.form import FORM_DEFAULTS
 from business.costs.estimator import compression_csv, compression_rows, quotes_csv
-from business.costs.pricing import OVERRIDE_KIND, best_quote_per_offer, price_overrides_payload, round_usd
+from business.costs.pricing import OVERRIDE_KIND, price_overrides_payload, round_usd
 from business.store import StoreError
 from ui.costs.cost_charts import render_charts
 from ui.costs.formats import duration, money_column, number_column, significant, unit_usd, usd, width_px
@@ -123,7 +123,7 @@ def offers_frame(report) -> tuple[pd.DataFrame, dict]:
         "$/GPU-hour": float(round_usd(q.usd_per_gpu_hour, 4)), "price date": q.price_date,
         "stale price": "stale" if q.stale else "", "meets deadline": q.within_deadline,
         "mark": "cheapest" if q.cheapest else "fastest" if q.fastest else "", "source": q.price_source,
-    } for q in best_quote_per_offer(report.sweep.quotes)])
+    } for q in report.sweep.best_per_offer()])
     if frame.empty:
         return frame, {}
     return frame, {

@@ -13,7 +13,7 @@ import streamlit as st
 from plotly.colors import qualitative
 
 from business.costs.estimator import compression_rows
-from business.costs.pricing import cheapest_by_provider, cost_frontier, round_usd
+from business.costs.pricing import cheapest_by_provider, round_usd
 from ui.costs.formats import duration, usd
 
 PALETTE = qualitative.Dark24  # 24 distinct colours: the catalog has a dozen providers
@@ -34,8 +34,8 @@ def provider_styles(providers) -> dict[str, tuple[str, str]]:
 
 def render_charts(report, key, show_all_offers: bool) -> None:
     left, right = st.columns(2)
-    best = cheapest_by_provider(report.sweep.quotes)
-    styles = provider_styles(q.provider for q in report.sweep.quotes)
+    best = cheapest_by_provider(report.sweep.best_per_offer())
+    styles = provider_styles(q.provider for q in report.sweep.best_per_offer())
     bars = go.Figure(go.Bar(
         x=[chart_label(q.provider) for q in best], y=[float(round_usd(q.cost_usd)) for q in best],
         marker_color=[styles[q.provider][0] for q in best],
@@ -43,7 +43,7 @@ def render_charts(report, key, show_all_offers: bool) -> None:
     bars.update_layout(title="Training cost by provider (cheapest offer)", yaxis_title="cost ($)",
                        yaxis_tickformat="$,.2~f")
     left.plotly_chart(bars, key=key("chart_providers"))
-    right.plotly_chart(wall_clock_figure(report.sweep.quotes, show_all_offers), key=key("chart_scatter"))
+    right.plotly_chart(wall_clock_figure(report.sweep, show_all_offers), key=key("chart_scatter"))
     memory = go.Figure([go.Bar(name=part, x=["training", "serving (batch 1)"],
                                y=[report.training_memory.parts()[part] / 1e9, report.serving_memory.parts()[part] / 1e9])
                         for part in report.training_memory.parts()])
@@ -64,13 +64,13 @@ def render_charts(report, key, show_all_offers: bool) -> None:
     right.plotly_chart(savings, key=key("chart_savings"))
 
 
-def wall_clock_figure(quotes, show_all_offers: bool = False) -> go.Figure:
+def wall_clock_figure(sweep, show_all_offers: bool = False) -> go.Figure:
     """The cheapest quote for each deadline as a step line, each step named; every offer behind it
     when asked, one colour and symbol per provider."""
-    quotes = tuple(quotes)
-    frontier = cost_frontier(quotes)
+    frontier = sweep.frontier()
     figure = go.Figure()
     if show_all_offers:
+        quotes = sweep.quotes  # every offer and GPU count: built only when asked for
         styles = provider_styles(q.provider for q in quotes)
         by_provider: dict[str, list] = {}
         for quote in quotes:

@@ -277,3 +277,14 @@ def test_each_step_of_the_frontier_is_slower_and_cheaper_than_the_one_before():
     assert all(a.wall_clock_hours <= b.wall_clock_hours and a.cost_float_usd > b.cost_float_usd
                for a, b in zip(frontier, frontier[1:]))
     assert frontier[0].wall_clock_hours == min(q.wall_clock_hours for q in quotes)
+
+
+def test_the_sweeps_shortcuts_agree_with_the_functions_over_every_quote():
+    # The page reads best-per-offer and the frontier from the sweep's arrays; they must be the same
+    # quotes the plain functions pick from every quote.
+    flops, memory = 6 * 7e9 * 2e9, 120e9
+    for deadline in (None, 5.0, 0.5):
+        sweep = sweep_quotes([Workload("bf16", flops, memory, 0.4)], load_catalog(), TODAY, deadline_hours=deadline)
+        assert sweep.best_per_offer() == best_quote_per_offer(sweep.quotes)
+        assert sweep.frontier() == cost_frontier(sweep.quotes)
+        assert [q for q in sweep.quotes if q.cheapest] == ([sweep.cheapest] if sweep.cheapest else [])
