@@ -28,6 +28,16 @@ def test_gpt3_training_compute_is_within_two_percent_of_the_published_3_14e23_fl
     assert flops == pytest.approx(figures.GPT3_TRAIN_FLOPS.value, rel=0.02)
 
 
+def test_chinchilla_training_compute_by_6nd_is_within_2_1_percent_of_its_published_budget():
+    # Hoffmann et al. 2022: Chinchilla (70B parameters, 1.4T tokens) was trained with Gopher's compute
+    # budget, 5.76e23 FLOP. 6·N·D with the nominal 70B gives 5.88e23: +2.08%, just outside 2%; the paper
+    # counts FLOPs layer by layer (attention included), so the nominal count is the gap, not the formula.
+    flops = training_flops_transformer(parameters=70e9, tokens=1.4e12)
+
+    assert flops == pytest.approx(5.88e23)
+    assert flops / 5.76e23 - 1 == pytest.approx(0.0208, abs=0.001)
+
+
 def test_bert_base_fp32_weights_are_within_five_percent_of_the_413_mb_load_size():
     bert = preset("bert-base")
 
