@@ -45,7 +45,8 @@ class CostInputs:
     gpu_counts: tuple[int, ...] = DEFAULT_GPU_COUNTS
     deadline_hours: float | None = None
     max_price_age_days: int = 90
-    tokens_per_request: float = 128
+    tokens_per_request: float = 128  # decoder LLMs: the prompt
+    output_tokens: float = 256  # decoder LLMs: tokens generated per request
     images_per_request: float = 1
     requests_per_month: float = 1_000_000
     serving_precision: str = "fp32"
@@ -92,7 +93,8 @@ def training_flops_for(inputs: CostInputs) -> tuple[float, str]:
 def serving_inputs(inputs: CostInputs) -> ServingInputs:
     """The part of the Costs page's inputs the serving bill depends on."""
     return ServingInputs(inputs.model, inputs.serving_precision, inputs.tokens_per_request, inputs.images_per_request,
-                         inputs.requests_per_month, inputs.utilization, inputs.always_on_gpus)
+                         inputs.requests_per_month, inputs.utilization, inputs.always_on_gpus,
+                         output_tokens=inputs.output_tokens)
 
 
 def _fit_table(memory: MemoryBreakdown, offers: tuple[GpuOffer, ...]) -> tuple[tuple[str, float, str], ...]:

@@ -28,13 +28,16 @@ from business.costs.catalog import GpuOffer, spec_for
 from business.costs.compute import SECONDS_PER_HOUR, TERA, EstimateError, require_count, require_positive
 from business.costs.memory import BYTES_PER_GB, MAX_BATCH, MemoryBreakdown, QUANTIZATION_RULE, model_weights_bytes
 from business.costs.models import ModelSpec
-from business.costs.serving import NoOfferFits
 
 MAX_TOKENS_PER_REQUEST = 10_000_000
 
 
 class ModelDoesNotFit(EstimateError):
     pass
+
+
+class NoOfferFits(EstimateError):
+    """No offer in the catalog holds the model (business.costs.serving re-exports it)."""
 
 
 class NotADecoder(EstimateError):
@@ -170,6 +173,11 @@ def compute_bound_batch(weights_bytes: float, kv_per_sequence_bytes: float, flop
     None when the KV cache alone grows as fast as the compute: decode never turns compute-bound."""
     denominator = flops_per_sequence / flops_per_s - kv_per_sequence_bytes / bytes_per_s
     return (weights_bytes / bytes_per_s) / denominator if denominator > 0 else None
+
+
+def is_llm(model: ModelSpec) -> bool:
+    """Decoders with a known shape are served by this module's physics; the rest as batched compute."""
+    return model.kind == "decoder" and model.shape is not None
 
 
 def estimate_llm_serving(model: ModelSpec, offer: GpuOffer, precision: str = "bf16", batch: int = 1,

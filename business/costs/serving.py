@@ -5,9 +5,11 @@ The Costs page headline, every row of its compression table (before and after), 
 cost per request filled from the estimate, the investor summary and the example project all call it,
 so the same model, precision and volume has the same price wherever it is shown.
 
-How it prices: compute per request is 2·N FLOP per token (transformers) or forward FLOPs per image
-(CNNs); a GPU kept busy at `utilization` of its peak at the precision serves so many requests per
-GPU-hour. On each offer that holds the model, the month's bill is requests × dollars per request, but
+How it prices: a decoder LLM with a known shape follows the hardware (business.costs.llm_serving:
+prefill compute-bound, decode bound by memory bandwidth, `batch` sequences decoded together,
+`tokens_per_request` prompt tokens and `output_tokens` generated). Encoders and CNNs stay batched
+compute: 2·N FLOP per token or forward FLOPs per image, a GPU kept busy at `utilization` of its peak
+at the precision serving so many requests per GPU-hour. On each offer that holds the model, the month's bill is requests × dollars per request, but
 never less than the GPUs kept up all month (the always-on floor: whole instances × 730 h). The offer
 with the lowest bill wins. The cost per request is that bill divided by the requests: the figure the
 financial model multiplies by its own volumes, floor included.
@@ -22,14 +24,14 @@ from business.costs import compute
 from business.costs.catalog import GpuOffer, spec_for
 from business.costs.compression import CompressionEstimate
 from business.costs.compute import MAX_REQUESTS_PER_MONTH, EstimateError
+from business.costs.llm_serving import (MissingGpuFigure, ModelDoesNotFit, NoOfferFits, ServingEstimate,
+                                        estimate_llm_serving, is_llm)
 from business.costs.memory import fit_on_gpus, inference_memory
 from business.costs.models import ModelSpec, default_utilization
 from business.costs.pricing import HOURS_PER_MONTH, monthly_serving_cost, serving_cost_per_request
 from business.provenance import Provenance, estimated
 
 
-class NoOfferFits(EstimateError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,14 @@ class ServingInputs:
     utilization: float | None = None  # None: Epoch AI's published default for the model kind
     always_on_gpus: int = 1  # GPUs kept up all month however few requests come; 0 = serverless
     throughput_multiplier: float = 1.0  # a compression speed-up on top (pruning, distillation)
+    output_tokens: float = 256  # decoder LLMs: tokens generated per request (tokens_per_request = the prompt)
+    batch: int = 8  # decoder LLMs: sequences decoded together
 
     @property
     def per_request(self) -> str:
+        if is_llm(self.model):
+            return (f"{self.tokens_per_request:,.0f} input + {self.output_tokens:,.0f} output tokens, "
+                    f"batch {self.batch}")
         if self.model.is_transformer:
             return f"{self.tokens_per_request:,.0f} tokens"
         return f"{self.images_per_request:,.0f} image(s)"
@@ -63,6 +70,7 @@ class ServingCost:
     monthly_usd: Decimal  # the bill at the inputs' volume, never below the floor
     floor_gpus: int  # GPUs kept up all month, rounded up to whole instances
     floor_monthly_usd: Decimal  # what they cost, whatever the volume
+    llm: ServingEstimate | None = None  # decoder LLMs: the hardware estimate the price comes from
 
     @property
     def precision(self) -> str:
@@ -94,8 +102,10 @@ class ServingCost:
         floor = (f"at least {self.floor_gpus} GPU(s) kept up all month (whole instances, {HOURS_PER_MONTH} h)"
                  if self.floor_gpus
                  else "no GPU kept up (serverless)")
-        return (f"{unit} at {self.utilization:.0%} of {self.precision} peak on {self.offer.provider} "
-                f"{self.offer.instance}; monthly bill = requests × cost per request, {floor}; "
+        how = (self.llm.method if self.llm is not None else
+               f"{unit} at {self.utilization:.0%} of {self.precision} peak on {self.offer.provider} "
+               f"{self.offer.instance}")
+        return (f"{how}; monthly bill = requests × cost per request, {floor}; "
                 f"cost per request = bill / {self.inputs.requests_per_month:,.0f} requests")
 
     def provenance(self, on: date | None = None) -> Provenance:
@@ -119,30 +129,53 @@ def serving_cost(inputs: ServingInputs, offers: tuple[GpuOffer, ...]) -> Serving
     volume = compute.require_positive("requests_per_month", inputs.requests_per_month, MAX_REQUESTS_PER_MONTH)
     flops = _flops_per_request(inputs)
     memory_bytes = inference_memory(model, inputs.precision).total_bytes
+    source = figure.source if inputs.utilization is None else "entered by you"
     best: ServingCost | None = None
     for offer in offers:
-        spec = spec_for(offer.gpu)
-        peak = spec.peak_tflops(inputs.precision)
-        replica_gpus = fit_on_gpus(memory_bytes, spec.memory_gb, offer.gpus_per_instance).gpus_needed
-        if not peak or replica_gpus is None:
+        priced = _per_offer(inputs, offer, flops, memory_bytes, used)
+        if priced is None:
             continue
-        marginal = serving_cost_per_request(flops, offer.usd_per_gpu_hour, peak, used, inputs.throughput_multiplier)
+        peak, replica_gpus, marginal, llm = priced
         # A model spread over k GPUs keeps k GPUs up per replica, and GPUs kept up are rented by
         # whole instance: one GPU kept up on an 8-GPU instance pays for 8.
         floor_gpus = max(inputs.always_on_gpus, replica_gpus) if inputs.always_on_gpus else 0
         instances = -(-floor_gpus // offer.gpus_per_instance)
         monthly = monthly_serving_cost(volume, marginal, offer.usd_per_hour, instances)
         if best is None or (monthly, marginal) < (best.monthly_usd, best.marginal_cost_per_request_usd):
-            best = ServingCost(inputs, offer, used, figure.source if inputs.utilization is None else "entered by you",
-                               peak, flops, marginal, monthly, instances * offer.gpus_per_instance,
-                               offer.usd_per_hour * instances * HOURS_PER_MONTH)
+            best = ServingCost(inputs, offer, used, source, peak, flops, marginal, monthly,
+                               instances * offer.gpus_per_instance, offer.usd_per_hour * instances * HOURS_PER_MONTH,
+                               llm)
     if best is None:
         raise NoOfferFits(f"no offer holds {model.name} at {inputs.precision} for serving; try a lower precision")
     return best
 
 
+def _per_offer(inputs: ServingInputs, offer: GpuOffer, flops: float, memory_bytes: float,
+               utilization: float) -> tuple[float, int, Decimal, ServingEstimate | None] | None:
+    """(peak, GPUs per replica, marginal $ per request, LLM estimate) on one offer, or None if it
+    cannot hold or time the model."""
+    spec = spec_for(offer.gpu)
+    peak = spec.peak_tflops(inputs.precision)
+    if is_llm(inputs.model):
+        try:
+            llm = estimate_llm_serving(inputs.model, offer, inputs.precision, inputs.batch,
+                                       inputs.tokens_per_request, inputs.output_tokens)
+        except (ModelDoesNotFit, MissingGpuFigure):
+            return None
+        multiplier = compute.require_positive("throughput_multiplier", inputs.throughput_multiplier, 1000)
+        return peak, llm.tensor_parallel, llm.usd_per_request / Decimal(repr(multiplier)), llm
+    replica_gpus = fit_on_gpus(memory_bytes, spec.memory_gb, offer.gpus_per_instance).gpus_needed
+    if not peak or replica_gpus is None:
+        return None
+    marginal = serving_cost_per_request(flops, offer.usd_per_gpu_hour, peak, utilization, inputs.throughput_multiplier)
+    return peak, replica_gpus, marginal, None
+
+
 def _flops_per_request(inputs: ServingInputs) -> float:
     model = inputs.model
+    if is_llm(model):
+        return compute.inference_flops_per_request_transformer(model.parameters,
+                                                               inputs.tokens_per_request + inputs.output_tokens)
     if model.is_transformer:
         return compute.inference_flops_per_request_transformer(model.parameters, inputs.tokens_per_request)
     if model.forward_flops_per_image is None:

@@ -114,8 +114,12 @@ def serving_inputs(kind: str | None) -> None:
     st.markdown("**Serving the trained model**")
     cols = st.columns(3)
     if kind != "cnn":
-        cols[0].number_input("Tokens per request", value=FORM_DEFAULTS["tokens_per_request"], format="%.0f",
+        label = "Input tokens per request" if kind == "decoder" else "Tokens per request"
+        cols[0].number_input(label, value=FORM_DEFAULTS["tokens_per_request"], format="%.0f",
                              key=key("tokens_per_request"))
+    if kind == "decoder":
+        cols[1].number_input("Output tokens per request", value=FORM_DEFAULTS["output_tokens"], format="%.0f",
+                             key=key("output_tokens"))
     if kind in ("cnn", None):
         cols[1].number_input("CNN: images per request", value=FORM_DEFAULTS["images_per_request"], format="%.0f",
                              key=key("images_per_request"))
