@@ -114,3 +114,11 @@ def test_the_utilization_default_shows_the_published_runs_it_comes_from():
     [table] = [t for t in at.dataframe if "implied utilization" in t.value.columns]
     assert list(table.value["run"]) == ["Llama 2 7B", "Llama 2 13B", "Llama 2 70B"]
     assert "Touvron" in texts(at) or "Touvron" in " ".join(table.value["source"])
+
+
+def test_training_defaults_to_a_30_day_deadline_so_the_cheapest_is_not_a_years_long_run():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.selectbox(key="costs_model").set_value("llm-7b").run()
+    assert widget(at.number_input, "costs_deadline_hours").value == 720.0
+    cheapest = next(m for m in at.metric if m.label == "Cheapest training")
+    assert cheapest.value.startswith("$")

@@ -219,3 +219,14 @@ def test_any_input_gives_finite_figures_or_a_clear_estimate_error_never_a_crash(
         assert str(error)
         return
     assert math.isfinite(report.gpu_hours) and report.serving.monthly_usd.is_finite()
+
+
+def test_int8_and_int4_follow_one_rule_linear_weights_quantized_the_rest_kept():
+    from business.costs.memory import model_weights_bytes
+    for key, kept_bytes in (("bert-base", 4), ("llm-7b", 2)):  # fp32 on an encoder, bf16 on a decoder
+        shape = preset(key).shape
+        kept = (shape.embedding_parameters() + shape.other_parameters()) * kept_bytes
+        linear = shape.linear_weight_parameters()
+        assert model_weights_bytes(preset(key), "int8") == kept + linear * 1
+        assert model_weights_bytes(preset(key), "int4") == kept + linear * 0.5
+        assert model_size_bytes(preset(key), "int4") == model_weights_bytes(preset(key), "int4")

@@ -115,6 +115,9 @@ def test_every_serving_figure_is_finite_or_a_clear_error(precision, batch, promp
     except EstimateError as error:
         assert str(error)
         return
+    spec = spec_for(offer.gpu)
+    ceiling = estimate.tensor_parallel * spec.mem_bandwidth_tbs * 1e12 / estimate.memory.weights_bytes
+    assert estimate.output_tokens_per_s_per_user <= ceiling  # never faster than reading the weights once
     for value in (estimate.time_to_first_token_s, estimate.decode_step_s, estimate.output_tokens_per_s_per_gpu,
                   estimate.requests_per_s, float(estimate.usd_per_1000_requests),
                   float(estimate.usd_per_1m_input_tokens), float(estimate.usd_per_1m_output_tokens)):

@@ -288,3 +288,10 @@ def test_the_sweeps_shortcuts_agree_with_the_functions_over_every_quote():
         assert sweep.best_per_offer() == best_quote_per_offer(sweep.quotes)
         assert sweep.frontier() == cost_frontier(sweep.quotes)
         assert [q for q in sweep.quotes if q.cheapest] == ([sweep.cheapest] if sweep.cheapest else [])
+
+
+def test_an_l4_offer_is_timed_and_priced_from_its_spec_row():
+    l4 = [o for o in load_catalog() if o.gpu == "L4 24GB"]
+    sweep = sweep_quotes([Workload("bf16", 6 * 1e8 * 1e9, 5e9, 0.4)], l4, TODAY, gpu_counts=[1])
+    assert l4 and len(sweep.quotes) == len(l4) and not sweep.skipped
+    assert all(q.stale for q in sweep.quotes)  # undated, unsourced rows are flagged, never shown as facts
