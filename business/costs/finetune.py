@@ -120,7 +120,8 @@ def _check(model: ModelSpec, setup: FineTuneSetup) -> None:
     if gpus % model_parallel:
         raise InvalidFineTune(f"{gpus} GPUs cannot be split into tensor × pipeline groups of {model_parallel}")
     if model.shape is not None and setup.pipeline_parallel > model.shape.layers:
-        raise InvalidFineTune(f"pipeline parallel {setup.pipeline_parallel} is more than the {model.shape.layers} layers")
+        raise InvalidFineTune(f"pipeline parallel {setup.pipeline_parallel} is more than the "
+                              f"{model.shape.layers} layers")
     require_count("micro-batch", setup.micro_batch, MAX_BATCH)
     require_count("sequence length", setup.sequence_length, MAX_SEQUENCE)
 

@@ -117,7 +117,8 @@ def _vit(data: dict) -> TransformerShape:
     # Patch projection (a convolution with bias) and the class token sit beside the position table.
     extra = channels * patch * patch * hidden + hidden + hidden
     return TransformerShape(
-        layers=_int(data, "vit", "num_hidden_layers"), hidden=hidden, intermediate=_int(data, "vit", "intermediate_size"),
+        layers=_int(data, "vit", "num_hidden_layers"), hidden=hidden,
+        intermediate=_int(data, "vit", "intermediate_size"),
         heads=_int(data, "vit", "num_attention_heads"), vocab=0, max_positions=(image // patch) ** 2 + 1,
         pooler=True, extra_embedding=extra)
 

@@ -262,7 +262,8 @@ def sweep_quotes(workloads: Iterable[Workload], offers: Iterable[GpuOffer], toda
                  grid.quote(marks[1], marks[0] == marks[1], True), grid)
 
 
-def _marks(counts: np.ndarray, wall: np.ndarray, cost: np.ndarray, in_time: np.ndarray) -> tuple[int | None, int | None]:
+def _marks(counts: np.ndarray, wall: np.ndarray, cost: np.ndarray,
+           in_time: np.ndarray) -> tuple[int | None, int | None]:
     """Flat indices of the cheapest and the fastest in-time quote. Cheapest compares whole cents, then
     prefers fewer GPUs (on 1-GPU instances every count costs the same under linear scaling, which
     flatters large counts, so the smaller setup is the honest pick), then less wall-clock; fastest

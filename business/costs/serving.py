@@ -9,8 +9,9 @@ How it prices: a decoder LLM with a known shape follows the hardware (business.c
 prefill compute-bound, decode bound by memory bandwidth, `batch` sequences decoded together,
 `tokens_per_request` prompt tokens and `output_tokens` generated). Encoders and CNNs stay batched
 compute: 2·N FLOP per token or forward FLOPs per image, a GPU kept busy at `utilization` of its peak
-at the precision serving so many requests per GPU-hour. On each offer that holds the model, the month's bill is requests × dollars per request, but
-never less than the GPUs kept up all month (the always-on floor: whole instances × 730 h). The offer
+at the precision serving so many requests per GPU-hour. On each offer that holds the model, the
+month's bill is requests × dollars per request, but never less than the GPUs kept up all month (the
+always-on floor: whole instances × 730 h). The offer
 with the lowest bill wins. The cost per request is that bill divided by the requests: the figure the
 financial model multiplies by its own volumes, floor included.
 """

@@ -98,6 +98,7 @@ def _render(model, setup: FineTuneSetup, context: CostsContext) -> None:
     st.dataframe(pd.DataFrame([{"part": name, "GB per GPU": round(value / 1e9, 3)}
                                for name, value in memory.per_gpu.parts().items() if value]),
                  hide_index=True, key=key("memory_table"))
-    st.caption(plain(f"{memory.per_gpu.method}. FLOPs {flops:.3g} ({'6·N·D' if setup.mode == 'full' else '4·N·D + 6·N_trainable·D'}"
+    formula = "6·N·D" if setup.mode == "full" else "4·N·D + 6·N_trainable·D"
+    st.caption(plain(f"{memory.per_gpu.method}. FLOPs {flops:.3g} ({formula}"
                      f"{' + 2·N·D recomputation' if setup.activation_checkpointing else ''}); utilization "
                      f"{figure.value:.0%} ({figure.source})."))

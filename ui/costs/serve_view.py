@@ -94,8 +94,9 @@ def _render_llm(model, context: CostsContext) -> None:
 
 
 def _render_batched(model, context: CostsContext) -> None:
-    inputs = ServingInputs(model, _value("precision", "bf16"), tokens_per_request=float(_value("tokens", 128)),
-                           images_per_request=float(_value("tokens", 1)), requests_per_month=float(_value("requests", 1e6)))
+    per_request = float(_value("tokens", 128 if model.kind != "cnn" else 1))
+    inputs = ServingInputs(model, _value("precision", "bf16"), tokens_per_request=per_request,
+                           images_per_request=per_request, requests_per_month=float(_value("requests", 1e6)))
     bill = serving_cost(inputs, context.offers)
     cols = st.columns(3)
     cols[0].metric("Per 1,000 requests", unit_usd(bill.cost_per_1000_usd))
