@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import browser_page, needs_chromium, pick_option, served_app, wait_for_app
+from tests.browser import browser_page, needs_chromium, served_app, wait_for_app
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -40,7 +40,10 @@ def test_a_six_digit_training_cost_shows_all_its_digits_and_the_dollar_sign_in_t
         wait_for_app(page)
         page.get_by_role("link", name="Compute and GPU costs").click()
         wait_for_app(page)
-        pick_option(page, "Model", "70B LLM (Llama 2 70B shape, GQA)")
+        # "Model" exactly: the question radio's options ("Train a model from scratch"...) contain the word too
+        page.get_by_label("Model", exact=True).click()
+        page.get_by_role("option", name="70B LLM (Llama 2 70B shape, GQA)", exact=True).click()
+        wait_for_app(page)  # the form then shows the fields this model needs
         page.get_by_role("spinbutton", name="Training tokens (billions)").fill("1000")
         page.evaluate("window.__painted = []")
         page.get_by_role("button", name="Estimate costs").click()
