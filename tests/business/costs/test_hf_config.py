@@ -8,6 +8,7 @@ configs were written) and the figure its publisher states.
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from business.costs.hf_config import (InvalidModelConfig, SHIPPED_CONFIGS, model_from_config, shape_from_config,
                                       shipped_config)
@@ -101,3 +102,27 @@ def test_kv_heads_that_do_not_divide_the_heads_are_refused():
     config = dict(shipped_config("Mistral-7B-v0.1.json"), num_key_value_heads=5)
     with pytest.raises(InvalidModelConfig, match="'num_key_value_heads'=5"):
         model_from_config(config)
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**8), st.floats(allow_nan=True), st.text(max_size=5),
+                    st.lists(st.integers(), max_size=2))
+_KEYS = st.sampled_from(["model_type", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+                         "vocab_size", "num_key_value_heads", "head_dim", "n_embd", "n_layer", "n_head", "dim",
+                         "n_layers", "n_heads", "hidden_dim", "max_position_embeddings", "n_positions",
+                         "tie_word_embeddings", "image_size", "patch_size"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(family=st.sampled_from(["llama", "mistral", "qwen2", "gpt2", "bert", "roberta", "distilbert", "vit"]),
+       changes=st.dictionaries(_KEYS, _VALUES, max_size=6))
+def test_any_config_gives_an_exact_positive_count_or_a_message_naming_what_is_wrong(family, changes):
+    base = {"llama": "Llama-2-7b-hf.json", "mistral": "Mistral-7B-v0.1.json", "qwen2": "Qwen2-0.5B.json",
+            "gpt2": "gpt2.json", "bert": "bert-base-uncased.json", "roberta": "roberta-base.json",
+            "distilbert": "distilbert-base-uncased.json", "vit": "vit-base-patch16-224.json"}[family]
+    config = {**shipped_config(base), **changes}
+    try:
+        model = model_from_config(config)
+    except InvalidModelConfig as error:
+        assert str(error)
+        return
+    assert isinstance(model.parameters, int) and model.parameters > 0
