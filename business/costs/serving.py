@@ -25,8 +25,8 @@ from business.costs import compute
 from business.costs.catalog import GpuOffer, spec_for
 from business.costs.compression import CompressionEstimate
 from business.costs.compute import MAX_REQUESTS_PER_MONTH, EstimateError
-from business.costs.llm_serving import (MissingGpuFigure, ModelDoesNotFit, NoOfferFits, ServingEstimate,
-                                        estimate_llm_serving, is_llm)
+from business.costs.llm_serving import (DEFAULT_EFFICIENCY, MissingGpuFigure, ModelDoesNotFit, NoOfferFits,
+                                        ServingEfficiency, ServingEstimate, estimate_llm_serving, is_llm)
 from business.costs.memory import fit_on_gpus, inference_memory
 from business.costs.models import ModelSpec, default_utilization
 from business.costs.pricing import HOURS_PER_MONTH, monthly_serving_cost, serving_cost_per_request
@@ -48,6 +48,7 @@ class ServingInputs:
     throughput_multiplier: float = 1.0  # a compression speed-up on top (pruning, distillation)
     output_tokens: float = 256  # decoder LLMs: tokens generated per request (tokens_per_request = the prompt)
     batch: int = 8  # decoder LLMs: sequences decoded together
+    efficiency: ServingEfficiency = DEFAULT_EFFICIENCY  # decoder LLMs: fractions of peak compute and bandwidth
 
     @property
     def per_request(self) -> str:
@@ -160,7 +161,7 @@ def _per_offer(inputs: ServingInputs, offer: GpuOffer, flops: float, memory_byte
     if is_llm(inputs.model):
         try:
             llm = estimate_llm_serving(inputs.model, offer, inputs.precision, inputs.batch,
-                                       inputs.tokens_per_request, inputs.output_tokens)
+                                       inputs.tokens_per_request, inputs.output_tokens, efficiency=inputs.efficiency)
         except (ModelDoesNotFit, MissingGpuFigure):
             return None
         multiplier = compute.require_positive("throughput_multiplier", inputs.throughput_multiplier, 1000)

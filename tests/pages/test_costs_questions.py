@@ -122,3 +122,16 @@ def test_training_defaults_to_a_30_day_deadline_so_the_cheapest_is_not_a_years_l
     assert widget(at.number_input, "costs_deadline_hours").value == 720.0
     cheapest = next(m for m in at.metric if m.label == "Cheapest training")
     assert cheapest.value.startswith("$")
+
+
+def test_the_serve_questions_price_is_the_bill_the_financial_model_reads():
+    from business.costs.catalog import load_catalog
+    from business.costs.models import preset
+    from business.costs.serving import ServingInputs, serving_cost
+    from ui.costs.formats import unit_usd
+
+    at = open_question("serve")
+    at.selectbox(key="costs_serve_model").set_value("llm-7b").run()
+    bill = serving_cost(ServingInputs(preset("llm-7b"), "bf16", tokens_per_request=512, output_tokens=256, batch=8,
+                                      requests_per_month=1_000_000), load_catalog())
+    assert metrics(at)["Per 1,000 requests"] == unit_usd(bill.cost_per_1000_usd)

@@ -6,9 +6,9 @@ import streamlit as st
 
 from business import figures
 from business.costs.compute import EstimateError
-from business.costs.llm_serving import ServingEfficiency, cheapest_llm_serving
+from business.costs.llm_serving import ServingEfficiency
 from business.costs.memory import PRECISIONS
-from business.costs.pricing import HOURS_PER_MONTH, round_usd
+from business.costs.pricing import round_usd
 from business.costs.serving import ServingInputs, serving_cost
 from ui.costs.formats import significant, unit_usd, usd
 from ui.costs.model_choice import choose_model
@@ -38,7 +38,10 @@ def render_serve(context: CostsContext) -> None:
             unit = "Images" if model.kind == "cnn" else "Tokens"
             cols[1].number_input(f"{unit} per request", min_value=1, value=128 if unit == "Tokens" else 1,
                                  key=key("tokens"))
-        st.number_input("Requests per month", min_value=1, value=1_000_000, step=100_000, key=key("requests"))
+        cols = st.columns(2)
+        cols[0].number_input("Requests per month", min_value=1, value=1_000_000, step=100_000, key=key("requests"))
+        cols[1].number_input("GPUs kept up all month", min_value=0, value=1, key=key("always_on"),
+                             help="The bill's floor however few requests come; 0 for serverless.")
         if llm:
             with st.expander("Efficiency (expert)"):
                 st.number_input("Prefill: % of peak FLOP/s", min_value=1.0, max_value=100.0,
@@ -64,29 +67,35 @@ def _value(name: str, default):
 
 def _render_llm(model, context: CostsContext) -> None:
     efficiency = ServingEfficiency(_value("compute_pct", 50.0) / 100, _value("bandwidth_pct", 60.0) / 100)
-    estimate = cheapest_llm_serving(model, context.offers, _value("precision", "bf16"), int(_value("batch", 8)),
-                                    _value("input_tokens", 512), _value("output_tokens", 256), efficiency)
-    requests = float(_value("requests", 1_000_000))
+    inputs = ServingInputs(model, _value("precision", "bf16"), tokens_per_request=float(_value("input_tokens", 512)),
+                           requests_per_month=float(_value("requests", 1_000_000)),
+                           always_on_gpus=int(_value("always_on", 1)),
+                           output_tokens=float(_value("output_tokens", 256)), batch=int(_value("batch", 8)),
+                           efficiency=efficiency)
+    bill = serving_cost(inputs, context.offers)  # the bill the financial model and the investor view read
+    estimate = bill.llm
     cols = st.columns(4)
-    cols[0].metric("Per 1M input tokens", unit_usd(estimate.usd_per_1m_input_tokens))
-    cols[1].metric("Per 1M output tokens", unit_usd(estimate.usd_per_1m_output_tokens))
-    cols[2].metric("Per 1,000 requests", unit_usd(estimate.usd_per_1000_requests))
-    cols[3].metric("Per month, GPUs kept busy", usd(round_usd(estimate.usd_per_request * int(requests))))
+    cols[0].metric("Per 1M input tokens", unit_usd(estimate.usd_per_1m_input_tokens), help="GPUs kept busy")
+    cols[1].metric("Per 1M output tokens", unit_usd(estimate.usd_per_1m_output_tokens), help="GPUs kept busy")
+    cols[2].metric("Per 1,000 requests", unit_usd(bill.cost_per_1000_usd),
+                   help=plain(f"The month's bill / requests; GPUs kept busy: "
+                              f"{unit_usd(estimate.usd_per_1000_requests)} per 1,000."))
+    cols[3].metric("Per month", usd(round_usd(bill.monthly_usd)),
+                   help=plain(f"Never below the {bill.floor_gpus} GPU(s) kept up all month: "
+                              f"{usd(round_usd(bill.floor_monthly_usd))}."))
     cols = st.columns(4)
     cols[0].metric("Time to first token", f"{significant(estimate.time_to_first_token_s * 1000)} ms")
     cols[1].metric("Output tokens/s per user", significant(estimate.output_tokens_per_s_per_user))
     cols[2].metric("Output tokens/s per GPU", significant(estimate.output_tokens_per_s_per_gpu))
     cols[3].metric("Requests/s per GPU", significant(estimate.requests_per_s_per_gpu))
-    offer = estimate.offer
-    turn = estimate.compute_bound_batch
-    always_on = offer.usd_per_gpu_hour * estimate.tensor_parallel * HOURS_PER_MONTH
+    offer, turn = estimate.offer, estimate.compute_bound_batch
     st.caption(plain(
-        f"Cheapest offer that holds it: {offer.provider} {offer.instance} ({estimate.tensor_parallel} GPU(s) per "
-        f"replica, {significant(estimate.memory_per_gpu_bytes / 1e9)} GB per GPU; price seen {offer.date_label}; "
-        f"{offer.source}). Decode is bound by {estimate.decode_bound} at this batch; "
-        + (f"it turns compute-bound from a batch of about {turn:,.0f}. " if turn else
-           "the KV cache grows as fast as the compute, so it stays bandwidth-bound at any batch. ")
-        + f"One replica kept up all month costs {usd(round_usd(always_on))}. Method: {estimate.method}."))
+        f"Offer with the lowest monthly bill that holds it: {offer.provider} {offer.instance} "
+        f"({estimate.tensor_parallel} GPU(s) per replica, {significant(estimate.memory_per_gpu_bytes / 1e9)} GB per "
+        f"GPU; price seen {offer.date_label}; {offer.source}). Decode is bound by {estimate.decode_bound} at this "
+        "batch; " + (f"it turns compute-bound from a batch of about {turn:,.0f}. " if turn else
+                     "the KV cache grows as fast as the compute, so it stays bandwidth-bound at any batch. ")
+        + f"Method: {bill.method}."))
     parts = estimate.memory.parts()
     st.dataframe(pd.DataFrame([{"part": name, "GB per replica": round(value / 1e9, 3)}
                                for name, value in parts.items() if value]), hide_index=True,
@@ -96,7 +105,8 @@ def _render_llm(model, context: CostsContext) -> None:
 def _render_batched(model, context: CostsContext) -> None:
     per_request = float(_value("tokens", 128 if model.kind != "cnn" else 1))
     inputs = ServingInputs(model, _value("precision", "bf16"), tokens_per_request=per_request,
-                           images_per_request=per_request, requests_per_month=float(_value("requests", 1e6)))
+                           images_per_request=per_request, requests_per_month=float(_value("requests", 1e6)),
+                           always_on_gpus=int(_value("always_on", 1)))
     bill = serving_cost(inputs, context.offers)
     cols = st.columns(3)
     cols[0].metric("Per 1,000 requests", unit_usd(bill.cost_per_1000_usd))
