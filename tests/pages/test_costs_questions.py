@@ -74,11 +74,11 @@ def test_a_config_missing_a_key_names_the_key_and_shows_no_numbers():
     assert not at.metric
 
 
-def test_fine_tuning_with_qlora_fits_a_7b_model_on_one_24_gb_gpu():
+def test_fine_tuning_with_qlora_fits_a_7b_model_on_one_24_gb_gpu_and_is_priced():
     at = open_question("finetune")
     at.selectbox(key="costs_ft_model").set_value("llm-7b").run()
     at.selectbox(key="costs_ft_mode").set_value("qlora")
-    at.selectbox(key="costs_ft_gpu").set_value("L4 24GB")
+    at.selectbox(key="costs_ft_gpu").set_value("A10 24GB")
     at = submit(at, "Estimate fine-tuning")
     shown = metrics(at)
     assert not at.error and not at.exception
@@ -93,6 +93,7 @@ def test_full_fine_tuning_that_does_not_fit_says_what_to_try():
     at = submit(at, "Estimate fine-tuning")
     assert "does not fit" in " ".join(w.value for w in at.warning)
     assert "QLoRA" in " ".join(w.value for w in at.warning)
+    assert metrics(at)["Cost"] == "does not fit"  # no price for a run that cannot start
 
 
 def test_a_model_too_big_to_serve_keeps_the_training_estimate_and_says_why():

@@ -89,9 +89,12 @@ def _render(model, setup: FineTuneSetup, context: CostsContext) -> None:
     cols[1].metric("Trainable parameters", f"{memory.trainable_parameters:,}",
                    help=f"{memory.trainable_fraction:.2%} of the model")
     cols[2].metric("Wall-clock", duration(hours / setup.gpus), help=f"{significant(hours)} GPU-hours")
-    cols[3].metric("Cost", usd(round_usd(cheapest.usd_per_gpu_hour * Decimal(repr(hours)))) if cheapest else "no offer",
-                   help=plain(f"{cheapest.provider} {cheapest.instance}, price seen {cheapest.date_label}")
-                   if cheapest else None)
+    if cheapest is None or not fits:
+        cols[3].metric("Cost", "does not fit" if not fits else "no offer",
+                       help=f"no price in the catalog for {spec.name}" if fits else "see the warning below")
+    else:
+        cols[3].metric("Cost", usd(round_usd(cheapest.usd_per_gpu_hour * Decimal(repr(hours)))),
+                       help=plain(f"{cheapest.provider} {cheapest.instance}, price seen {cheapest.date_label}"))
     if not fits:
         st.warning(plain(f"{significant(per_gpu_gb)} GB per GPU does not fit {spec.name} ({spec.memory_gb:g} GB): "
                          "try LoRA or QLoRA, activation checkpointing, a higher ZeRO stage or more GPUs."))

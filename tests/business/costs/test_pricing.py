@@ -290,8 +290,10 @@ def test_the_sweeps_shortcuts_agree_with_the_functions_over_every_quote():
         assert [q for q in sweep.quotes if q.cheapest] == ([sweep.cheapest] if sweep.cheapest else [])
 
 
-def test_an_l4_offer_is_timed_and_priced_from_its_spec_row():
-    l4 = [o for o in load_catalog() if o.gpu == "L4 24GB"]
-    sweep = sweep_quotes([Workload("bf16", 6 * 1e8 * 1e9, 5e9, 0.4)], l4, TODAY, gpu_counts=[1])
-    assert l4 and len(sweep.quotes) == len(l4) and not sweep.skipped
-    assert all(q.stale for q in sweep.quotes)  # undated, unsourced rows are flagged, never shown as facts
+def test_an_l4_price_of_the_founder_is_timed_and_priced_from_the_l4_spec_row():
+    # The L4 had a spec row but no mapping from a price's GPU name to it, so it could not be priced.
+    [l4] = apply_price_overrides([], [{"provider": "GCP", "instance": "g2-standard-4", "gpu": "L4 24GB",
+                                      "gpus_per_instance": 1, "usd_per_hour": "0.71"}], TODAY)
+    sweep = sweep_quotes([Workload("bf16", 6 * 1e8 * 1e9, 5e9, 0.4)], [l4], TODAY, gpu_counts=[1])
+    [quote] = sweep.quotes
+    assert not sweep.skipped and quote.gpu_hours == pytest.approx(6e17 / (121e12 * 0.4) / 3600)
