@@ -27,7 +27,7 @@ def test_the_page_asks_the_question_first_and_opens_on_training():
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert at.radio(key="costs_question").value == "train"
     assert list(at.radio(key="costs_question").options) == [
-        "Train a model from scratch", "Fine-tune a model", "Serve a model"]
+        "Train a model from scratch", "Fine-tune a model", "Serve a model", "Compare with an API"]
     assert "Training compute" in metrics(at)
 
 

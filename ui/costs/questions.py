@@ -1,8 +1,7 @@
 """The Costs page starts from the founder's question; each question is one render function.
 
 `QUESTIONS` maps a question key to its label and render function, in the order the page offers
-them. A new question (t-12api's "compare with an API") is one entry: `QUESTIONS["api"] =
-Question("Compare with an API", render_api)`; the page's radio and dispatch read this dict only.
+them; the page's radio and dispatch read this dict only, so a new question is one entry.
 """
 from __future__ import annotations
 
@@ -11,10 +10,15 @@ from typing import Callable
 
 import streamlit as st
 
+from ui.costs.build_vs_buy import render_build_vs_buy
 from ui.costs.context import CostsContext
 from ui.costs.finetune_view import render_finetune
 from ui.costs.serve_view import render_serve
 from ui.costs.train_view import render_train
+
+
+def _compare_with_api(context: CostsContext) -> None:
+    render_build_vs_buy(context.project_id, context.offers, context.run_cards, context.today)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ QUESTIONS: dict[str, Question] = {
     "serve": Question("Serve a model", render_serve,
                       "Latency, tokens per second and cost per 1M tokens and per 1,000 requests on the cheapest "
                       "offer that holds the model."),
+    "api": Question("Compare with an API", _compare_with_api,
+                    "Call a hosted LLM API, serve an open model, or serve your own measured model: monthly cost "
+                    "against volume, with the break-even volumes."),
 }
 
 
