@@ -1,7 +1,7 @@
 """Costs: what training, fine-tuning and serving a model cost, on which GPU and provider.
 
-The page starts from the founder's question (ui/costs/questions.py: train from scratch, fine-tune, compare with an API,
-serve; each a render function in ui/costs/), then shows the founder's own GPU prices, which are saved
+The page starts from the founder's question (ui/costs/questions.py: train from scratch, fine-tune,
+serve, compare with an API; each a render function in ui/costs/), then shows the founder's own GPU prices, which are saved
 with the project (versioned, kind "price_overrides") and applied to the shipped catalog first.
 """
 from datetime import date
