@@ -30,6 +30,7 @@ def test_a_pasted_config_json_is_counted_and_priced_per_million_tokens(app_url, 
         wait_for_app(page)
         page.locator("[data-testid='stRadio'] label").filter(has_text="Serve a model").click()
         wait_for_app(page)
+        page.get_by_text("Latency, tokens per second", exact=False).wait_for()  # the serve question is shown
         # "Model" exactly: the question radio's options ("Fine-tune a model"...) contain the word too
         page.get_by_label("Model", exact=True).click()
         page.get_by_role("option", name="From a config.json (paste or upload)", exact=True).click()
@@ -38,7 +39,9 @@ def test_a_pasted_config_json_is_counted_and_priced_per_million_tokens(app_url, 
         box.fill(config)
         box.press("Control+Enter")  # a text area hands its value to the app on Ctrl+Enter or blur
         wait_for_app(page)
-        page.get_by_text("7,241,732,096 parameters").wait_for()
+        page.get_by_text("7,241,732,096 parameters", exact=False).wait_for()
+        wait_for_app(page)
+        page.locator("[data-testid='stMetric']").filter(has_text="Per 1M output tokens").first.wait_for()
 
         per_million = metric_value(page, "Per 1M output tokens")
         first_token = metric_value(page, "Time to first token")
