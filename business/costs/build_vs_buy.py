@@ -11,9 +11,8 @@ Break-even against an API at a·v: self-hosting on a line (F, m) is cheaper from
 (below that volume the floor costs more than the API; above, the API's per-request price does). The option
 breaks even at the smallest such volume over its lines; with m ≥ a on every line it never does.
 
-The open model is priced by `open_model_lines`, the one adapter to the serving estimate: issue 12's serving
-physics (business.costs.llm_serving, /work/helpers/12-interface.md) where it exists, else today's
-compute-bound business.costs.serving.
+The open model is priced by `open_model_lines`, the one adapter to the LLM serving estimate
+(business.costs.llm_serving: prefill bound by compute, decode by memory bandwidth).
 """
 from __future__ import annotations
 
@@ -29,7 +28,8 @@ from business.costs.compute import MAX_REQUESTS_PER_MONTH, EstimateError
 from business.costs.models import ModelSpec
 from business.costs.pricing import HOURS_PER_MONTH, cost_per_request_from_throughput
 from business.costs.run_cards import model_from_run_card
-from business.costs.serving import NoOfferFits, ServingInputs, serving_cost
+from business.costs import llm_serving
+from business.costs.serving import NoOfferFits
 from business.provenance import Provenance, estimated, measured, published
 
 API, OPEN_MODEL, OWN_MODEL = "API", "open model on rented GPUs", "your measured model"
@@ -131,15 +131,9 @@ def open_model_lines(model: ModelSpec, precision: str, workload: Workload, offer
     model. Its floor: the GPUs kept up all month, rented by whole instance (never fewer than one replica
     needs); its cost per request: the estimate's, with the GPUs kept busy.
 
-    It asks issue 12's serving physics (business.costs.llm_serving: prefill compute-bound, decode bound by
-    memory bandwidth, at `batch` requests per replica) where that module exists, else today's compute-bound
-    business.costs.serving; once llm_serving is merged, `_compute_bound_lines` can go."""
-    try:
-        from business.costs import llm_serving
-    except ImportError:
-        lines = _compute_bound_lines(model, precision, workload, offers, always_on_gpus, on)
-    else:
-        lines = _llm_serving_lines(llm_serving, model, precision, workload, offers, always_on_gpus, on, batch)
+    It asks the LLM serving estimate (business.costs.llm_serving: prefill compute-bound, decode bound by
+    memory bandwidth, at `batch` requests per replica)."""
+    lines = _llm_serving_lines(model, precision, workload, offers, always_on_gpus, on, batch)
     if not lines:
         raise NoOfferFits(f"no offer holds {model.name} at {precision} for serving; try a lower precision")
     return lines
@@ -147,12 +141,6 @@ def open_model_lines(model: ModelSpec, precision: str, workload: Workload, offer
 
 def serving_note() -> str:
     """What the open model's figures assume, for the page to say beside them."""
-    try:
-        from business.costs import llm_serving  # noqa: F401  (only asked whether it is there)
-    except ImportError:
-        return ("The open model is priced by the compute-bound serving estimate (2·N FLOP per token at the "
-                "published utilisation); LLM decoding is often bound by memory bandwidth instead, which costs "
-                "more per token; the batch is not used by this estimate.")
     return ("The open model is priced by the LLM serving estimate: prefill bound by compute, decode by memory "
             "bandwidth, at the batch you set (a larger batch shares each read of the weights).")
 
@@ -163,7 +151,7 @@ def _floor_usd(offer: GpuOffer, always_on_gpus: int, replica_gpus: int) -> Decim
     return offer.usd_per_hour * -(-kept // offer.gpus_per_instance) * HOURS_PER_MONTH
 
 
-def _llm_serving_lines(llm_serving, model: ModelSpec, precision: str, workload: Workload,
+def _llm_serving_lines(model: ModelSpec, precision: str, workload: Workload,
                        offers: tuple[GpuOffer, ...], always_on_gpus: int, on: date | None,
                        batch: int) -> tuple[CostLine, ...]:
     lines = []
@@ -180,22 +168,6 @@ def _llm_serving_lines(llm_serving, model: ModelSpec, precision: str, workload: 
         lines.append(CostLine(f"{offer.provider} {offer.instance}",
                               _floor_usd(offer, always_on_gpus, estimate.tensor_parallel),
                               estimate.usd_per_request, provenance))
-    return tuple(lines)
-
-
-def _compute_bound_lines(model: ModelSpec, precision: str, workload: Workload, offers: tuple[GpuOffer, ...],
-                         always_on_gpus: int, on: date | None) -> tuple[CostLine, ...]:
-    """Today's estimate (business.costs.serving): input + output tokens at 2·N FLOP each, compute-bound."""
-    inputs = ServingInputs(model, precision, tokens_per_request=workload.tokens_per_request,
-                           requests_per_month=float(workload.requests_per_month), always_on_gpus=always_on_gpus)
-    lines = []
-    for offer in offers:
-        try:
-            serving = serving_cost(inputs, (offer,))
-        except NoOfferFits:
-            continue
-        lines.append(CostLine(f"{offer.provider} {offer.instance}", serving.floor_monthly_usd,
-                              serving.marginal_cost_per_request_usd, serving.provenance(on)))
     return tuple(lines)
 
 

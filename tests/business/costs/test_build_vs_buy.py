@@ -91,29 +91,6 @@ def test_a_serverless_option_cheaper_per_request_wins_from_the_first_request():
     assert "at every volume" in pair.sentence()
 
 
-def has_llm_serving() -> bool:
-    try:
-        from business.costs import llm_serving  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(has_llm_serving(), reason="the LLM serving physics is here: the adapter asks it instead")
-def test_without_the_llm_serving_physics_the_adapter_prices_each_offer_as_the_costs_page_does():
-    offers = load_catalog()
-    lines = open_model_lines(preset("llm-7b"), "bf16", WORKLOAD, offers, on=ON)
-    cheapest = serving_cost(ServingInputs(preset("llm-7b"), "bf16", tokens_per_request=1200,
-                                          requests_per_month=1_000_000), offers)
-    option = open_model_option(preset("llm-7b"), "bf16", WORKLOAD, offers, on=ON)
-
-    assert 1 < len(lines) <= len(offers)
-    assert option.monthly_usd(1_000_000) == cheapest.monthly_usd
-    assert option.best_line(1_000_000).label == f"{cheapest.offer.provider} {cheapest.offer.instance}"
-    assert option.provenance(1_000_000).kind == "estimated"
-
-
-@pytest.mark.skipif(not has_llm_serving(), reason="the LLM serving physics (issue 12) is not merged here yet")
 def test_the_adapter_asks_the_llm_serving_physics_for_each_offers_cost_per_request():
     from business.costs.llm_serving import cheapest_llm_serving
     offers = load_catalog()
