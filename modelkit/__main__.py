@@ -6,7 +6,10 @@
   python -m modelkit predict --run-dir RUN (--text "..." ... | --csv FILE [--out preds.csv])
   python -m modelkit predict --run-dir RUN (--image a.png ... | --zip images.zip [--out preds.csv])  # image runs
   python -m modelkit train --task image --model small_cnn|resnet18|mobilenet_v3_small --data digits|DIR|ZIP
-  python -m modelkit compress --run-dir RUN
+  python -m modelkit compress --run-dir RUN     # fp32 vs int8 (fp16 on GPU), as before
+  python -m modelkit compress --run-dir RUN --method distill [--layers 3] [--epochs 3]   # text runs
+  python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.4 --ffn-fraction 0.4]
+  python -m modelkit compress --run-dir RUN --method int8 [--base distill-3L]
   python -m modelkit check --data FILE         # the data report, as JSON
 --project is the id of the app's project the run belongs to (the model pages show it); a run without
 one is listed on no project until it is adopted on a model page. Every TrainConfig field is a flag
@@ -22,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from modelkit.errors import DataError
+from modelkit.errors import CompressionCancelled, DataError
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -63,9 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="id of the project this run belongs to (shown on the model pages)")
     train.add_argument("--no-finalize", action="store_true")
     train.add_argument("--no-progress", action="store_true")
-    for name in ("eval", "compress"):
-        sub = commands.add_parser(name)
-        sub.add_argument("--run-dir", required=True)
+    commands.add_parser("eval").add_argument("--run-dir", required=True)
+    add_compress_flags(commands.add_parser("compress", help="measure int8, or build and measure a compressed variant"))
     predict = commands.add_parser("predict")
     predict.add_argument("--run-dir", required=True)
     predict.add_argument("--text", action="append", default=[])
@@ -81,6 +83,68 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--text-column", default=None)
     check.add_argument("--label-column", default=None)
     return parser
+
+
+def add_compress_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run-dir", required=True)
+    parser.add_argument("--method", choices=["distill", "prune", "int8"], default=None,
+                        help="text runs: build this variant (without it: fp32 against int8, as before)")
+    parser.add_argument("--layers", type=int, default=None, help="distill: student layers (default half)")
+    parser.add_argument("--pick", choices=["every_other", "first"], default="every_other")
+    parser.add_argument("--heads-fraction", type=float, default=0.4, help="prune: share of heads removed")
+    parser.add_argument("--ffn-fraction", type=float, default=0.4, help="prune: share of FFN neurons removed")
+    parser.add_argument("--base", default="teacher", help="int8: the teacher or a variant's name")
+    parser.add_argument("--epochs", type=float, default=3.0, help="distill epochs")
+    parser.add_argument("--recovery-epochs", type=float, default=1.0, help="prune: recovery fine-tune epochs")
+    parser.add_argument("--temperature", type=float, default=2.0)
+    parser.add_argument("--alpha", type=float, default=0.5, help="weight of the teacher's soft labels")
+    parser.add_argument("--repeats", type=int, default=20, help="timed forward passes per row at batch 1")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def run_compress(args) -> int:
+    if args.method is None:
+        from modelkit.text.compress import compress_run
+        from modelkit.vision.compress import compress_run as compress_image_run
+
+        compress = compress_image_run if run_task(args.run_dir) == "image" else compress_run
+        print(json.dumps(compress(args.run_dir), indent=2))
+        return 0
+    if run_task(args.run_dir) == "image":
+        raise ValueError(f"--method {args.method} is for text runs; image runs take no --method (fp32 vs int8)")
+    import signal
+
+    from modelkit.text.variants import CompressRequest, compress
+
+    stop = {"asked": False}
+    # a cancel from the job queue is SIGTERM: stop between steps so nothing half-written is left
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(asked=True))
+    request = CompressRequest(method=args.method, layers=args.layers, pick=args.pick, base=args.base,
+                              heads_fraction=args.heads_fraction, ffn_fraction=args.ffn_fraction,
+                              epochs=args.epochs, recovery_epochs=args.recovery_epochs,
+                              temperature=args.temperature, alpha=args.alpha)
+    rows = compress(args.run_dir, request, progress=compress_bar(not args.no_progress),
+                    should_stop=lambda: stop["asked"], repeats=args.repeats)
+    print(json.dumps(rows, indent=2))
+    return 0
+
+
+def compress_bar(enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="step", file=sys.stderr)
+
+    def on_progress(report: dict) -> None:
+        if bar.total != report["total"]:
+            bar.reset(total=report["total"])
+            bar.set_description(report["variant"])
+        bar.n = report["step"]
+        bar.set_postfix(loss=report.get("loss"))
+        bar.refresh()
+
+    return on_progress
 
 
 def progress_callback(enabled: bool):
@@ -224,12 +288,7 @@ def run_command(args) -> int:
     if args.command == "predict":
         return run_predict(args)
     if args.command == "compress":
-        from modelkit.text.compress import compress_run
-        from modelkit.vision.compress import compress_run as compress_image_run
-
-        compress = compress_image_run if run_task(args.run_dir) == "image" else compress_run
-        print(json.dumps(compress(args.run_dir), indent=2))
-        return 0
+        return run_compress(args)
     return run_check(args)
 
 
@@ -251,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with run_lock(args):
             return run_command(args)
+    except CompressionCancelled as error:
+        print(f"cancelled: {error}", file=sys.stderr)
+        return 3
     except (DataError, ValueError, OSError) as error:  # OSError: missing, unreadable or unwritable files
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -8,3 +8,7 @@ from __future__ import annotations
 
 class DataError(ValueError):
     """Any reason a data set cannot be used for training."""
+
+
+class CompressionCancelled(Exception):
+    """A compression job was asked to stop; nothing of the half-made variant is written."""

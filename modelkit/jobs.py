@@ -45,7 +45,7 @@ CANCEL_GRACE_S = 60.0
 class JobSpec:
     command: str = "train"  # train | compress | eval
     task: str = "text"
-    config: dict = field(default_factory=dict)  # TrainConfig fields for "train"
+    config: dict = field(default_factory=dict)  # TrainConfig fields for "train"; compress flags for "compress"
     device: str = "auto"  # auto | cpu | cuda | mps
     num_processes: int = 1
     run_id: str = ""  # given to re-run an existing run (compress/eval, or train with resume)
@@ -111,6 +111,8 @@ def build_command(job: dict, run_dir: Path) -> list[str]:
         args += ["--no-progress", "--device", job["device"]] + config_flags(spec["config"])
         args += ["--resume"] if spec.get("resume") else []
         args += ["--project", str(spec["project_id"])] if spec.get("project_id") else []
+    elif spec["command"] == "compress":  # the compression request (method, layers, ...) rides in config
+        args += ["--no-progress"] + config_flags(spec["config"])
     if spec.get("num_processes", 1) > 1:
         return accelerate_launch_prefix(spec["num_processes"]) + ["-m", "modelkit", *args]
     return [sys.executable, "-m", "modelkit", *args]

@@ -1,0 +1,87 @@
+"""Knowledge distillation of a text classifier: a student learns the teacher's softened outputs plus the
+true labels (Hinton et al. 2015), on the run's own training data.
+
+The same loop is the short recovery fine-tune after structured pruning (the pruned model is the student,
+its unpruned self the teacher). `distill(...)` takes its dependencies as arguments and reports progress
+through `on_step(step, total, loss)`; `should_stop()` lets a job stop between steps. No files here.
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from modelkit.batching import PaddingCollator
+from modelkit.errors import CompressionCancelled
+
+
+@dataclass(frozen=True)
+class DistillSettings:
+    epochs: float = 3.0
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    temperature: float = 2.0
+    alpha: float = 0.5  # weight of the soft (teacher) loss; 1 - alpha on the true labels
+    max_length: int = 128
+    seed: int = 42
+
+
+def distillation_loss(student_logits, teacher_logits, labels, temperature: float, alpha: float):
+    """alpha·T²·KL(teacher_T || student_T) + (1 − alpha)·CE(labels); T² keeps the soft gradients in scale."""
+    soft = F.kl_div(F.log_softmax(student_logits / temperature, dim=-1),
+                    F.softmax(teacher_logits / temperature, dim=-1), reduction="batchmean") * temperature ** 2
+    return alpha * soft + (1 - alpha) * F.cross_entropy(student_logits, labels)
+
+
+def encoded_batches(tokenizer, texts: list[str], label_ids: list[int], batch_size: int, max_length: int,
+                    seed: int, epoch: int) -> list[dict]:
+    ids = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+    order = list(range(len(ids)))
+    random.Random(seed * 1000 + epoch).shuffle(order)
+    collate = PaddingCollator(tokenizer.pad_token_id or 0)
+    return [collate([{"input_ids": ids[i], "labels": label_ids[i]} for i in order[start:start + batch_size]])
+            for start in range(0, len(order), batch_size)]
+
+
+def total_steps(rows: int, settings: DistillSettings) -> int:
+    return max(1, int(round(-(-rows // settings.batch_size) * settings.epochs)))
+
+
+def distill(teacher, student, tokenizer, texts: list[str], label_ids: list[int], settings: DistillSettings,
+            on_step: Callable[[int, int, float], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> dict:
+    """Train `student` in place on the teacher's soft labels and the true labels; return loss and time."""
+    torch.manual_seed(settings.seed)
+    teacher.eval()
+    student.train()
+    optimizer = torch.optim.AdamW(student.parameters(), lr=settings.learning_rate)
+    steps = total_steps(len(texts), settings)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.0, 1 - s / steps))
+    started, step, loss_value, epoch = time.perf_counter(), 0, float("nan"), 0
+    while step < steps:
+        for batch in encoded_batches(tokenizer, texts, label_ids, settings.batch_size, settings.max_length,
+                                     settings.seed, epoch):
+            if should_stop and should_stop():
+                raise CompressionCancelled("compression cancelled; the teacher and earlier variants are unchanged")
+            labels = batch.pop("labels")
+            with torch.no_grad():
+                teacher_logits = teacher(**batch).logits
+            loss = distillation_loss(student(**batch).logits, teacher_logits, labels, settings.temperature,
+                                     settings.alpha)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step, loss_value = step + 1, float(loss.detach())
+            if on_step:
+                on_step(step, steps, loss_value)
+            if step >= steps:
+                break
+        epoch += 1
+    student.eval()
+    return {"steps": step, "final_loss": round(loss_value, 5), "seconds": round(time.perf_counter() - started, 3)}

@@ -1,0 +1,116 @@
+"""Measured rows for the teacher and every compressed variant of a text run, taken side by side.
+
+Latency is timed alternating (teacher, variant 1, variant 2, teacher, ...) on the same batches in one
+process, so a noisy machine slows every row alike and the ratios stay fair. Each row: parameters, size on
+disk, p50/p95 at batch 1 and 32 on this CPU, throughput (batch 32), validation accuracy and macro-F1 on
+the teacher's validation set, and the seconds the method took. The teacher row is named "fp32" and
+teacher+int8 "int8-dynamic", the names business/costs/run_cards.py already reads.
+"""
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from modelkit.evaluate import accuracy_and_macro_f1
+from modelkit.measure import serialized_size_bytes
+from modelkit.runs import add_compression_rows, model_size_bytes
+from modelkit.text.predict import Predictor, latency_batch
+from modelkit.text.variants import TEACHER, VARIANTS_DIR, load_model, variant_dirs
+
+
+def candidates(run_dir: Path) -> list[tuple[str, Predictor, dict]]:
+    """(row name, predictor, recipe) for the teacher and each variant, all on the CPU."""
+    config = json.loads((run_dir / "model" / "train_config.json").read_text())
+    names = [TEACHER] + [folder.name for folder in variant_dirs(run_dir)]
+    loaded = []
+    for name in names:
+        model, tokenizer, labels, recipe = load_model(run_dir, name)
+        loaded.append((name, Predictor(model, tokenizer, labels, config.get("max_length", 128), "cpu"), recipe))
+    return loaded
+
+
+def size_on_disk(run_dir: Path, name: str, predictor: Predictor, recipe: dict) -> int:
+    if name == TEACHER:
+        return model_size_bytes(run_dir / "model")
+    if recipe["method"] == "int8":
+        return serialized_size_bytes(predictor.model)  # packed int8 weights: what a server would load
+    return model_size_bytes(run_dir / VARIANTS_DIR / name)
+
+
+def parameter_count(run_dir: Path, predictor: Predictor, recipe: dict, counts: dict) -> int:
+    """An int8 model hides its packed weights from .parameters(): it has its base's count, at 1 byte each."""
+    if recipe.get("method") == "int8":
+        return counts[recipe["base"]]
+    return sum(p.numel() for p in predictor.model.parameters())
+
+
+@torch.inference_mode()
+def alternating_latency(models: dict, batches: dict, repeats: int, warmup: int = 2) -> dict:
+    """{name: [ms, ...]}: one forward per model per round, rounds repeated, so drift hits all alike."""
+    timings = {name: [] for name in models}
+    for _ in range(warmup):
+        for name, model in models.items():
+            model(**batches[name])
+    for _ in range(repeats):
+        for name, model in models.items():
+            start = time.perf_counter()
+            model(**batches[name])
+            timings[name].append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    return round(float(np.percentile(values, 50)), 3), round(float(np.percentile(values, 95)), 3)
+
+
+def scores(predictor: Predictor, texts: list[str], labels: list[str]) -> dict:
+    probabilities = predictor.predict_proba(texts, batch_size=32)
+    truth = [predictor.label_names.index(label) for label in labels]
+    return accuracy_and_macro_f1(truth, probabilities.argmax(axis=1).tolist())
+
+
+def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
+    from modelkit.text.compress import validation_texts
+
+    run_dir = Path(run_dir)
+    texts, labels = validation_texts(run_dir)
+    loaded = candidates(run_dir)
+    models = {name: predictor.model.eval() for name, predictor, _ in loaded}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = alternating_latency(models, {n: latency_batch(p, texts, 1) for n, p, _ in loaded}, repeats)
+        many = alternating_latency(models, {n: latency_batch(p, texts, 32) for n, p, _ in loaded},
+                                   max(3, repeats // 4), warmup=1)
+    counts, rows = {}, []
+    for name, predictor, recipe in loaded:
+        counts[name] = parameter_count(run_dir, predictor, recipe, counts)
+        p50, p95 = percentiles(one[name])
+        p50_32, p95_32 = percentiles(many[name])
+        rows.append({
+            "method": row_name(name), "variant": name, "kind": recipe.get("method", "teacher"),
+            "base": recipe.get("base"), "device": "cpu", "parameters": counts[name],
+            "layers": getattr(getattr(predictor.model, "config", None), "num_hidden_layers", None),
+            "size_bytes": int(size_on_disk(run_dir, name, predictor, recipe)),
+            "latency_ms_p50": p50, "latency_ms_p95": p95, "latency_ms_p50_batch32": p50_32,
+            "latency_ms_p95_batch32": p95_32, "throughput_per_s": round(32 * 1000 / p50_32, 2),
+            **scores(predictor, texts, labels), "examples": len(labels),
+            "method_seconds": recipe.get("method_seconds", 0.0)})
+    return rows
+
+
+def row_name(name: str) -> str:
+    return "fp32" if name == TEACHER else name
+
+
+def measure_and_store(run_dir: str | Path, repeats: int = 20) -> list[dict]:
+    """Measure every row and replace the run card's compression table (and compression.json) with them."""
+    run_dir = Path(run_dir)
+    rows = measure_rows(run_dir, repeats)
+    (run_dir / "compression.json").write_text(json.dumps(rows, indent=2))
+    add_compression_rows(run_dir, rows)
+    return rows

@@ -1,0 +1,217 @@
+"""Compressed variants of a finished text run: distilled student, structurally pruned model, int8 on top.
+
+`compress(run_dir, CompressRequest(method=...))` builds one variant into `<run>/variants/<name>/` (written
+to a temporary folder and renamed in one step, so a cancelled or failed job leaves nothing half-made and
+never touches the teacher's `model/`), then re-measures the teacher and every variant side by side
+(modelkit.text.variant_rows) and stores the rows in the run card's "compression" list.
+CLI: `python -m modelkit compress --run-dir RUN --method distill|prune|int8 [--layers 3 ...]`.
+
+A variant folder holds recipe.json (method, base, settings, the seconds the method took) and, for distill
+and prune, the weights as safetensors plus structure.json. An int8 variant stores no weights: dynamic int8
+is a deterministic function of its base's weights, so it is rebuilt from the base on load.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from modelkit.text.shrink import CompressionRequestError, load_variant, save_variant
+
+VARIANTS_DIR = "variants"
+RECIPE_FILE = "recipe.json"
+PROGRESS_FILE = "compress_progress.json"
+TEACHER = "teacher"
+METHODS = ("distill", "prune", "int8")
+
+
+@dataclass(frozen=True)
+class CompressRequest:
+    method: str
+    layers: int | None = None  # distill: student layers (default: half the teacher's)
+    pick: str = "every_other"  # distill: which teacher layers the student starts from (or "first")
+    heads_fraction: float = 0.4  # prune: share of attention heads removed in every layer
+    ffn_fraction: float = 0.4  # prune: share of FFN neurons removed in every layer
+    base: str = TEACHER  # int8: the model quantized (the teacher or a variant's name)
+    epochs: float = 3.0  # distill epochs over the run's training data
+    recovery_epochs: float = 1.0  # prune: recovery fine-tune (distilled from the unpruned teacher)
+    temperature: float = 2.0
+    alpha: float = 0.5
+    learning_rate: float = 1e-4
+    batch_size: int = 32
+
+
+def variant_name(request: CompressRequest) -> str:
+    if request.method == "distill":
+        return f"distill-{request.layers}L" + ("-first" if request.pick == "first" else "")
+    if request.method == "prune":
+        return f"prune-h{round(request.heads_fraction * 100)}-f{round(request.ffn_fraction * 100)}"
+    return "int8-dynamic" if request.base == TEACHER else f"{request.base}+int8"
+
+
+def check_finished(run_dir: Path) -> None:
+    from modelkit.runs import read_run_card
+
+    if not (run_dir / "model" / "config.json").exists() or read_run_card(run_dir) is None:
+        raise CompressionRequestError(
+            f"run {run_dir.name} has not finished (no trained model and run card yet); compress it once training is done")
+
+
+def variant_dirs(run_dir: Path) -> list[Path]:
+    root = Path(run_dir) / VARIANTS_DIR
+    if not root.exists():
+        return []
+    return sorted((p for p in root.iterdir() if p.is_dir() and (p / RECIPE_FILE).exists() and not p.name.startswith(".")),
+                  key=lambda p: json.loads((p / RECIPE_FILE).read_text()).get("created", 0))
+
+
+def load_model(run_dir: Path, name: str):
+    """(model, tokenizer, labels, recipe) of the teacher or a variant, on the CPU."""
+    from modelkit.text.model import load_trained_model
+
+    if name == TEACHER:
+        return (*load_trained_model(Path(run_dir) / "model"), {"method": "teacher", "name": TEACHER})
+    folder = Path(run_dir) / VARIANTS_DIR / name
+    if not (folder / RECIPE_FILE).exists():
+        raise CompressionRequestError(f"no variant {name!r} in run {Path(run_dir).name}; "
+                                      f"have: {', '.join(p.name for p in variant_dirs(run_dir)) or 'none'}")
+    recipe = json.loads((folder / RECIPE_FILE).read_text())
+    if recipe["method"] == "int8":
+        from modelkit.text.compress import quantize_int8
+
+        model, tokenizer, labels, _ = load_model(run_dir, recipe["base"])
+        return quantize_int8(model), tokenizer, labels, recipe
+    return (*load_variant(folder), recipe)
+
+
+def _training_data(run_dir: Path, labels: list[str]):
+    from modelkit.config import TrainConfig
+    from modelkit.text.task import load_splits
+
+    config = TrainConfig(**json.loads((run_dir / "model" / "train_config.json").read_text()))
+    train, _ = load_splits(config)
+    index = {label: i for i, label in enumerate(labels)}
+    kept = [(t, index[label]) for t, label in zip(train.texts, train.labels) if label in index]
+    return [t for t, _ in kept], [i for _, i in kept], config
+
+
+def build_variant(run_dir: Path, request: CompressRequest, on_step=None, should_stop=None):
+    """The compressed model (in memory) and its recipe; nothing written yet."""
+    from modelkit.text.distill import DistillSettings, distill
+
+    teacher, tokenizer, labels, _ = load_model(run_dir, TEACHER)
+    started = time.perf_counter()
+    if request.method == "int8":
+        model, _, _, base_recipe = load_model(run_dir, request.base)
+        if base_recipe["method"] == "int8":
+            raise CompressionRequestError(f"variant {request.base!r} is already int8")
+        return None, tokenizer, {"base": request.base}, time.perf_counter() - started
+    texts, label_ids, config = _training_data(run_dir, labels)
+    settings = DistillSettings(batch_size=request.batch_size, learning_rate=request.learning_rate,
+                               temperature=request.temperature, alpha=request.alpha, max_length=config.max_length,
+                               seed=config.seed,
+                               epochs=request.epochs if request.method == "distill" else request.recovery_epochs)
+    student, details = shrink(teacher, tokenizer, texts, label_ids, request, settings)
+    training = distill(teacher, student, tokenizer, texts, label_ids, settings, on_step, should_stop)
+    return student, tokenizer, {**details, "settings": asdict(settings), "training": training}, \
+        time.perf_counter() - started
+
+
+def shrink(teacher, tokenizer, texts, label_ids, request: CompressRequest, settings):
+    """The student before its (recovery) training: fewer layers, or fewer heads and neurons."""
+    from modelkit.text.distill import encoded_batches
+    from modelkit.text.shrink import (prune_by_importance, student_from_teacher, student_layers,
+                                      taylor_importance)
+
+    teacher_layers = teacher.config.num_hidden_layers
+    if request.method == "distill":
+        keep = student_layers(teacher_layers, request.layers or max(1, teacher_layers // 2), request.pick)
+        return student_from_teacher(teacher, keep), {"teacher_layers_kept": keep}
+    import copy
+
+    pruned = copy.deepcopy(teacher)
+    # importance from a few hundred training texts: enough to rank units, cheap next to the recovery
+    batches = encoded_batches(tokenizer, texts, label_ids, 16, settings.max_length, settings.seed, 0)[:16]
+    prune_by_importance(pruned, request.heads_fraction, request.ffn_fraction, taylor_importance(pruned, batches))
+    return pruned, {"importance": "first-order Taylor |w·grad| on up to 256 training texts"}
+
+
+def check_request(run_dir: Path, request: CompressRequest) -> None:
+    from modelkit.text.shrink import check_fraction
+
+    if request.method not in METHODS:
+        raise CompressionRequestError(f"method {request.method!r} must be one of {', '.join(METHODS)}")
+    check_finished(run_dir)
+    if request.method == "prune":
+        check_fraction("heads fraction", request.heads_fraction)
+        check_fraction("FFN fraction", request.ffn_fraction)
+    if request.method == "distill" and request.layers is not None:
+        from modelkit.text.shrink import student_layers
+        from transformers import AutoConfig
+
+        teacher_layers = AutoConfig.from_pretrained(run_dir / "model", local_files_only=True).num_hidden_layers
+        student_layers(teacher_layers, request.layers, request.pick)
+
+
+def compress(run_dir: str | Path, request: CompressRequest, progress: Callable[[dict], None] | None = None,
+             should_stop: Callable[[], bool] | None = None, repeats: int = 20) -> list[dict]:
+    """Build one variant, save it, re-measure every row; returns the rows now on the run card."""
+    from modelkit.text.variant_rows import measure_and_store
+
+    run_dir = Path(run_dir)
+    check_request(run_dir, request)
+    name = variant_name(request)
+    if request.method == "distill" and request.layers is None:
+        from transformers import AutoConfig
+
+        layers = AutoConfig.from_pretrained(run_dir / "model", local_files_only=True).num_hidden_layers // 2
+        request = CompressRequest(**{**asdict(request), "layers": max(1, layers)})
+        name = variant_name(request)
+
+    def on_step(step: int, total: int, loss: float) -> None:
+        report = {"variant": name, "phase": "training", "step": step, "total": total, "loss": round(loss, 5)}
+        write_progress(run_dir, report)
+        if progress:
+            progress(report)
+
+    write_progress(run_dir, {"variant": name, "phase": "starting", "step": 0, "total": 0})
+    model, tokenizer, details, seconds = build_variant(run_dir, request, on_step, should_stop)
+    recipe = {"name": name, "method": request.method, "request": asdict(request), **details,
+              "method_seconds": round(seconds, 3), "created": time.time()}
+    store_variant(run_dir, name, model, tokenizer, recipe)
+    write_progress(run_dir, {"variant": name, "phase": "measuring", "step": 0, "total": 0})
+    rows = measure_and_store(run_dir, repeats=repeats)
+    write_progress(run_dir, {"variant": name, "phase": "done", "step": 0, "total": 0})
+    return rows
+
+
+def store_variant(run_dir: Path, name: str, model, tokenizer, recipe: dict) -> Path:
+    """Write into a hidden temporary folder, then swap it in: readers see the old variant or the new one."""
+    root = run_dir / VARIANTS_DIR
+    tmp, final = root / f".tmp-{name}", root / name
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if model is not None:
+        save_variant(model, tokenizer, tmp)
+    (tmp / RECIPE_FILE).write_text(json.dumps(recipe, indent=2, default=str))
+    if final.exists():
+        shutil.rmtree(final)
+    tmp.rename(final)
+    return final
+
+
+def write_progress(run_dir: Path, report: dict) -> None:
+    tmp = run_dir / (PROGRESS_FILE + ".tmp")
+    tmp.write_text(json.dumps(report))
+    tmp.replace(run_dir / PROGRESS_FILE)
+
+
+def read_progress(run_dir: str | Path) -> dict | None:
+    path = Path(run_dir) / PROGRESS_FILE
+    try:
+        return json.loads(path.read_text()) if path.exists() else None
+    except (OSError, ValueError):
+        return None

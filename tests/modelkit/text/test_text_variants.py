@@ -1,0 +1,138 @@
+"""Compressed variants of a tiny config-built BERT run: distillation, structured pruning, int8 on top.
+
+Each method runs end to end, writes its model and a measured row, and reloads to predict what it
+predicted in memory; bad requests and a cancelled job leave the teacher as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pytest
+import torch
+
+from modelkit.errors import CompressionCancelled
+from modelkit.runs import read_run_card
+from modelkit.text.shrink import CompressionRequestError
+from modelkit.text.variants import (CompressRequest, build_variant, compress, load_model, store_variant,
+                                    variant_name)
+from tests.text_builders import run_cli, train_tiny
+
+ROW_FIELDS = ("parameters", "size_bytes", "latency_ms_p50", "latency_ms_p95", "latency_ms_p50_batch32",
+              "latency_ms_p95_batch32", "throughput_per_s", "accuracy", "macro_f1", "method_seconds")
+SAMPLE = ["I was charged twice this month", "the app crashes when I open settings", "how do I export my data"]
+
+
+@pytest.fixture(scope="module")
+def teacher_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp("variants") / "run"
+    train_tiny(run, max_steps=6)
+    return run
+
+
+@pytest.fixture
+def run(teacher_run, tmp_path):
+    """A fresh copy of the trained tiny run, so each test starts with no variants."""
+    copy = tmp_path / "run"
+    shutil.copytree(teacher_run, copy)
+    return copy
+
+
+def logits_of(model, tokenizer, texts=SAMPLE) -> torch.Tensor:
+    with torch.inference_mode():
+        return model.eval()(**tokenizer(texts, return_tensors="pt", padding=True)).logits
+
+
+def teacher_fingerprint(run) -> str:
+    return "".join(hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((run / "model").iterdir()))
+
+
+def saved_and_reloaded(run, request):
+    name = variant_name(request)
+    model, tokenizer, details, seconds = build_variant(run, request)
+    store_variant(run, name, model, tokenizer, {"name": name, "method": request.method, **details, "method_seconds": seconds})
+    return model, tokenizer, load_model(run, name)[0]
+
+
+def test_a_student_with_half_the_layers_is_saved_reloads_to_the_same_predictions_and_gets_a_row(run):
+    request = CompressRequest("distill", layers=1, epochs=1)
+
+    model, tokenizer, reloaded = saved_and_reloaded(run, request)
+    rows = compress(run, request, repeats=3)
+
+    assert reloaded.config.num_hidden_layers == 1
+    assert torch.allclose(logits_of(model, tokenizer), logits_of(reloaded, tokenizer), atol=1e-5)
+    by_name = {row["method"]: row for row in rows}
+    assert set(by_name) >= {"fp32", "distill-1L"}
+    student, teacher = by_name["distill-1L"], by_name["fp32"]
+    assert all(student[key] is not None and student[key] >= 0 for key in ROW_FIELDS)
+    assert student["parameters"] < teacher["parameters"] and student["layers"] == 1
+    assert (run / "variants" / "distill-1L" / "model.safetensors").exists()
+    assert read_run_card(run)["compression"] == rows
+
+
+def test_structured_pruning_removes_heads_and_ffn_neurons_and_reloads_to_the_same_predictions(run):
+    request = CompressRequest("prune", heads_fraction=0.5, ffn_fraction=0.5, recovery_epochs=0.5)
+
+    model, tokenizer, reloaded = saved_and_reloaded(run, request)
+
+    layer = reloaded.bert.encoder.layer[0]
+    assert layer.attention.self.num_attention_heads == 1 and layer.attention.self.query.out_features == 16
+    assert layer.intermediate.dense.out_features == 32
+    assert torch.allclose(logits_of(model, tokenizer), logits_of(reloaded, tokenizer), atol=1e-5)
+
+
+def test_int8_on_top_of_a_distilled_student_is_measured_beside_it_and_rebuilt_from_its_weights(run):
+    compress(run, CompressRequest("distill", layers=1, epochs=0.5), repeats=2)
+
+    rows = compress(run, CompressRequest("int8", base="distill-1L"), repeats=2)
+
+    on_top = next(row for row in rows if row["method"] == "distill-1L+int8")
+    student = next(row for row in rows if row["method"] == "distill-1L")
+    assert on_top["base"] == "distill-1L" and on_top["parameters"] == student["parameters"]
+    assert on_top["size_bytes"] < student["size_bytes"]
+    model, tokenizer, _, _ = load_model(run, "distill-1L+int8")
+    again, _, _, _ = load_model(run, "distill-1L+int8")
+    assert torch.equal(logits_of(model, tokenizer), logits_of(again, tokenizer))
+
+
+def test_a_cancelled_compression_leaves_the_teacher_and_the_card_untouched(run):
+    before, card = teacher_fingerprint(run), read_run_card(run)
+
+    with pytest.raises(CompressionCancelled):
+        compress(run, CompressRequest("distill", layers=1), should_stop=lambda: True)
+
+    assert teacher_fingerprint(run) == before
+    assert read_run_card(run) == card
+    assert not (run / "variants").exists() or not any((run / "variants").iterdir())
+
+
+@pytest.mark.parametrize("request_, message", [
+    (CompressRequest("distill", layers=2), r"2 layers is not smaller than its teacher \(2 layers\)"),
+    (CompressRequest("prune", heads_fraction=1.0), r"heads fraction=1.0 must be a fraction"),
+    (CompressRequest("prune", ffn_fraction=-0.1), r"FFN fraction=-0.1"),
+    (CompressRequest("int8", base="distill-9L"), r"no variant 'distill-9L'"),
+    (CompressRequest("quantum"), r"method 'quantum' must be one of distill, prune, int8"),
+])
+def test_an_impossible_request_is_refused_with_the_bad_value_named(teacher_run, request_, message):
+    with pytest.raises(CompressionRequestError, match=message):
+        compress(teacher_run, request_)
+
+
+def test_a_run_that_has_not_finished_cannot_be_compressed(tmp_path):
+    (tmp_path / "unfinished").mkdir()
+    (tmp_path / "unfinished" / "job.json").write_text(json.dumps({"state": "running"}))
+
+    with pytest.raises(CompressionRequestError, match="unfinished has not finished"):
+        compress(tmp_path / "unfinished", CompressRequest("distill"))
+
+
+def test_the_cli_builds_an_int8_variant_and_refuses_a_too_big_student_in_one_line(run):
+    made = run_cli("compress", "--run-dir", str(run), "--method", "int8", "--repeats", "2", "--no-progress")
+    refused = run_cli("compress", "--run-dir", str(run), "--method", "distill", "--layers", "5")
+
+    assert made.returncode == 0, made.stderr
+    assert {row["method"] for row in json.loads(made.stdout)} == {"fp32", "int8-dynamic"}
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "5 layers is not smaller than its teacher" in refused.stderr
