@@ -114,7 +114,8 @@ def run_compress(args) -> int:
         raise ValueError(f"--method {args.method} is for text runs; image runs take no --method (fp32 vs int8)")
     import signal
 
-    from modelkit.text.variants import CompressRequest, compress
+    from modelkit.text.compress import compress
+    from modelkit.text.variants import CompressRequest
 
     stop = {"asked": False}
     # a cancel from the job queue is SIGTERM: stop between steps so nothing half-written is left

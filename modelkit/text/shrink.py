@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -178,3 +179,14 @@ def load_variant(folder: Path):
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
     return model.eval(), tokenizer, labels
+
+
+def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
+    """Linear layers with int8 weights, activations quantized on the fly (CPU only)."""
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        # torch marks the eager quantization API deprecated in favour of torchao, which is not a
+        # dependency here; it still works and is what ships in torch itself
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(copy.deepcopy(model).cpu().eval(), {torch.nn.Linear}, dtype=torch.qint8)

@@ -20,7 +20,7 @@ from modelkit.evaluate import accuracy_and_macro_f1
 from modelkit.measure import serialized_size_bytes
 from modelkit.runs import add_compression_rows, model_size_bytes
 from modelkit.text.predict import Predictor, latency_batch
-from modelkit.text.variants import TEACHER, VARIANTS_DIR, load_model, variant_dirs
+from modelkit.text.variants import TEACHER, VARIANTS_DIR, load_model, validation_texts, variant_dirs
 
 
 def candidates(run_dir: Path) -> list[tuple[str, Predictor, dict]]:
@@ -75,8 +75,6 @@ def scores(predictor: Predictor, texts: list[str], labels: list[str]) -> dict:
 
 
 def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
-    from modelkit.text.compress import validation_texts
-
     run_dir = Path(run_dir)
     texts, labels = validation_texts(run_dir)
     loaded = candidates(run_dir)
@@ -99,8 +97,16 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
             "latency_ms_p50": p50, "latency_ms_p95": p95, "latency_ms_p50_batch32": p50_32,
             "latency_ms_p95_batch32": p95_32, "throughput_per_s": round(32 * 1000 / p50_32, 2),
             **scores(predictor, texts, labels), "examples": len(labels),
-            "method_seconds": recipe.get("method_seconds", 0.0)})
+            "method_seconds": recipe.get("method_seconds", 0.0), "sparsity": sparsity_of(recipe)})
     return rows
+
+
+def sparsity_of(recipe: dict) -> float | None:
+    """A pruned variant's share of heads and FFN neurons removed (their mean), for the published rule beside it."""
+    request = recipe.get("request") or {}
+    if recipe.get("method") != "prune":
+        return None
+    return round((request.get("heads_fraction", 0) + request.get("ffn_fraction", 0)) / 2, 4)
 
 
 def row_name(name: str) -> str:

@@ -1,6 +1,6 @@
 """Compressed variants of a finished text run: distilled student, structurally pruned model, int8 on top.
 
-`compress(run_dir, CompressRequest(method=...))` builds one variant into `<run>/variants/<name>/` (written
+`modelkit.text.compress.compress(run_dir, CompressRequest(method=...))` builds one variant into `<run>/variants/<name>/` (written
 to a temporary folder and renamed in one step, so a cancelled or failed job leaves nothing half-made and
 never touches the teacher's `model/`), then re-measures the teacher and every variant side by side
 (modelkit.text.variant_rows) and stores the rows in the run card's "compression" list.
@@ -17,7 +17,6 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 from modelkit.text.shrink import CompressionRequestError, load_variant, save_variant
 
@@ -80,7 +79,7 @@ def load_model(run_dir: Path, name: str):
                                       f"have: {', '.join(p.name for p in variant_dirs(run_dir)) or 'none'}")
     recipe = json.loads((folder / RECIPE_FILE).read_text())
     if recipe["method"] == "int8":
-        from modelkit.text.compress import quantize_int8
+        from modelkit.text.shrink import quantize_int8
 
         model, tokenizer, labels, _ = load_model(run_dir, recipe["base"])
         return quantize_int8(model), tokenizer, labels, recipe
@@ -156,38 +155,6 @@ def check_request(run_dir: Path, request: CompressRequest) -> None:
         student_layers(teacher_layers, request.layers, request.pick)
 
 
-def compress(run_dir: str | Path, request: CompressRequest, progress: Callable[[dict], None] | None = None,
-             should_stop: Callable[[], bool] | None = None, repeats: int = 20) -> list[dict]:
-    """Build one variant, save it, re-measure every row; returns the rows now on the run card."""
-    from modelkit.text.variant_rows import measure_and_store
-
-    run_dir = Path(run_dir)
-    check_request(run_dir, request)
-    name = variant_name(request)
-    if request.method == "distill" and request.layers is None:
-        from transformers import AutoConfig
-
-        layers = AutoConfig.from_pretrained(run_dir / "model", local_files_only=True).num_hidden_layers // 2
-        request = CompressRequest(**{**asdict(request), "layers": max(1, layers)})
-        name = variant_name(request)
-
-    def on_step(step: int, total: int, loss: float) -> None:
-        report = {"variant": name, "phase": "training", "step": step, "total": total, "loss": round(loss, 5)}
-        write_progress(run_dir, report)
-        if progress:
-            progress(report)
-
-    write_progress(run_dir, {"variant": name, "phase": "starting", "step": 0, "total": 0})
-    model, tokenizer, details, seconds = build_variant(run_dir, request, on_step, should_stop)
-    recipe = {"name": name, "method": request.method, "request": asdict(request), **details,
-              "method_seconds": round(seconds, 3), "created": time.time()}
-    store_variant(run_dir, name, model, tokenizer, recipe)
-    write_progress(run_dir, {"variant": name, "phase": "measuring", "step": 0, "total": 0})
-    rows = measure_and_store(run_dir, repeats=repeats)
-    write_progress(run_dir, {"variant": name, "phase": "done", "step": 0, "total": 0})
-    return rows
-
-
 def store_variant(run_dir: Path, name: str, model, tokenizer, recipe: dict) -> Path:
     """Write into a hidden temporary folder, then swap it in: readers see the old variant or the new one."""
     root = run_dir / VARIANTS_DIR
@@ -215,3 +182,12 @@ def read_progress(run_dir: str | Path) -> dict | None:
         return json.loads(path.read_text()) if path.exists() else None
     except (OSError, ValueError):
         return None
+
+
+def validation_texts(run_dir: Path) -> tuple[list[str], list[str]]:
+    from modelkit.text.task import load_splits
+    from modelkit.train import TrainConfig
+
+    config = TrainConfig(**json.loads((run_dir / "model" / "train_config.json").read_text()))
+    _, val = load_splits(config)
+    return val.texts, val.labels

@@ -15,8 +15,8 @@ import torch
 from modelkit.errors import CompressionCancelled
 from modelkit.runs import read_run_card
 from modelkit.text.shrink import CompressionRequestError
-from modelkit.text.variants import (CompressRequest, build_variant, compress, load_model, store_variant,
-                                    variant_name)
+from modelkit.text.compress import compress
+from modelkit.text.variants import CompressRequest, build_variant, load_model, store_variant, variant_name
 from tests.text_builders import run_cli, train_tiny
 
 ROW_FIELDS = ("parameters", "size_bytes", "latency_ms_p50", "latency_ms_p95", "latency_ms_p50_batch32",

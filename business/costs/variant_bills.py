@@ -1,0 +1,143 @@
+"""What each measured compression row of a run costs to serve, and the published rule of thumb beside it.
+
+A row (a plain dict from a run card's "compression" list, written by modelkit.text.variant_rows) has a
+measured throughput (predictions per second at batch 32) on a device. Priced on a machine at an hourly
+price, kept busy: cost per 1,000 predictions = price per hour / (throughput × 3,600) × 1,000, and the
+monthly bill at the financial model's volume, never less than the machines kept up all month. A GPU row
+is priced on the cheapest catalog offer of any GPU (its throughput was measured on this machine's GPU,
+so the bill is a floor); the shipped catalog has no CPU offers, so a CPU row is priced at the hourly
+price the founder gives (said so in the row's basis). `serve_variant` turns a row into the financial
+model's cost per request with its provenance ("measured by run X ... variant Y"). No streamlit, no torch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from business import figures
+from business.costs.catalog import GpuOffer
+from business.costs.compression import distillation_estimate, precision_estimates, pruning_estimate
+from business.costs.compute import EstimateError
+from business.costs.pricing import (cost_per_1000_requests, cost_per_request_from_throughput, monthly_serving_cost,
+                                    round_usd)
+
+HOURS_PER_MONTH = 730
+
+
+class UnpricedRow(EstimateError):
+    """A measured row that cannot be priced: no throughput, or no machine price for its device."""
+
+
+@dataclass(frozen=True)
+class Machine:
+    usd_per_hour: Decimal
+    label: str  # "AWS g5.xlarge (A10G 24GB), catalog 2026-11-09" or "your CPU machine at $0.17/hour"
+
+
+@dataclass(frozen=True)
+class VariantBill:
+    method: str
+    device: str
+    throughput_per_s: float
+    usd_per_1k_predictions: Decimal
+    monthly_usd: Decimal
+    machine: Machine
+
+
+def cheapest_gpu_machine(offers: tuple[GpuOffer, ...]) -> Machine:
+    """The catalog's cheapest single GPU per hour (an instance's price over its GPUs)."""
+    if not offers:
+        raise UnpricedRow("the GPU catalog is empty: no offer to price a GPU row on")
+    offer = min(offers, key=lambda o: (o.usd_per_gpu_hour, o.provider, o.instance))
+    return Machine(offer.usd_per_gpu_hour, f"{offer.provider} {offer.instance} ({offer.gpu}), "
+                                           f"cheapest catalog GPU, price seen {offer.date_label}")
+
+
+def cpu_machine(usd_per_hour: object) -> Machine:
+    try:
+        price = Decimal(str(usd_per_hour))
+    except ArithmeticError:
+        raise UnpricedRow(f"CPU machine price {usd_per_hour!r} is not an amount in dollars per hour") from None
+    if not price.is_finite() or price <= 0:
+        raise UnpricedRow(f"CPU machine price {usd_per_hour!r} must be a positive amount in dollars per hour")
+    return Machine(price, f"your CPU machine at ${price:,.2f}/hour")
+
+
+def machine_for(row: dict, offers: tuple[GpuOffer, ...], cpu_usd_per_hour: object | None) -> Machine:
+    if str(row.get("device", "cpu")).startswith("cuda"):
+        return cheapest_gpu_machine(offers)
+    if cpu_usd_per_hour is None:
+        raise UnpricedRow(f"row {row.get('method')!r} was measured on a CPU and the catalog has no CPU offers: "
+                          "give the hourly price of the CPU machine you would serve it on")
+    return cpu_machine(cpu_usd_per_hour)
+
+
+def variant_bill(row: dict, offers: tuple[GpuOffer, ...], requests_per_month: float,
+                 cpu_usd_per_hour: object | None = None, always_on_machines: int = 1) -> VariantBill:
+    throughput = row.get("throughput_per_s")
+    if isinstance(throughput, bool) or not isinstance(throughput, (int, float)) or not throughput > 0:
+        raise UnpricedRow(f"row {row.get('method')!r} has no measured throughput ({throughput!r})")
+    machine = machine_for(row, offers, cpu_usd_per_hour)
+    per_request = cost_per_request_from_throughput(float(throughput), machine.usd_per_hour)
+    monthly = monthly_serving_cost(requests_per_month, per_request, machine.usd_per_hour, always_on_machines)
+    return VariantBill(str(row.get("method")), str(row.get("device", "cpu")), float(throughput),
+                       round_usd(cost_per_1000_requests(per_request), 6), round_usd(monthly), machine)
+
+
+def variant_bills(rows: list[dict], offers: tuple[GpuOffer, ...], requests_per_month: float,
+                  cpu_usd_per_hour: object | None = None, always_on_machines: int = 1) -> list[VariantBill]:
+    return [variant_bill(row, offers, requests_per_month, cpu_usd_per_hour, always_on_machines) for row in rows]
+
+
+def serve_variant(run_id: str, bill: VariantBill, on: date | None):
+    """The financial model's cost per request from one measured row, its provenance naming run and variant."""
+    from business.financials.assumptions import make_cost_per_request
+    from business.provenance import measured
+
+    return make_cost_per_request(bill.usd_per_1k_predictions, measured(
+        run_id, on, f"variant {bill.method}: {bill.throughput_per_s:,.1f} predictions/s on {bill.device} "
+                    f"at ${bill.machine.usd_per_hour:,.2f}/hour ({bill.machine.label}), machine kept busy"))
+
+
+@dataclass(frozen=True)
+class PublishedPrediction:
+    method: str  # the measured row it predicts
+    speedup: float  # batch-1 latency of the teacher / of the variant, as the rule of thumb says
+    accuracy: float | None  # the teacher's accuracy times the rule's retained share, when it names one
+    source: str
+
+
+def published_predictions(rows: list[dict]) -> dict[str, PublishedPrediction]:
+    """What the estimator's published multipliers predict for each measured row, against the teacher
+    ("fp32" row): distillation DistilBERT's 1.6× at ~97% of the score, structured pruning 1 / (share
+    kept), int8 dynamic the PyTorch BERT tutorial's CPU speed-up at no loss, multiplied onto its base."""
+    by_method = {row.get("method"): row for row in rows}
+    teacher = by_method.get("fp32")
+    if teacher is None or not teacher.get("parameters"):
+        return {}
+    from business.costs.models import ModelSpec
+
+    spec = ModelSpec("measured", "teacher", "encoder", int(teacher["parameters"]), "measured: run card")
+    accuracy = teacher.get("accuracy")
+    predictions: dict[str, PublishedPrediction] = {}
+    for row in rows:  # rows come base first: a base's prediction exists before int8 is put on top of it
+        kind = row.get("kind")
+        if kind == "distill":
+            estimate = distillation_estimate(spec)
+            retained = float(figures.DISTILBERT_RETAINED_SHARE.value)
+            predictions[row["method"]] = PublishedPrediction(
+                row["method"], estimate.throughput_multiplier, accuracy * retained if accuracy is not None else None,
+                estimate.source)
+        elif kind == "prune" and isinstance(row.get("sparsity"), (int, float)):
+            estimate = pruning_estimate(spec, float(row["sparsity"]), structured=True)
+            predictions[row["method"]] = PublishedPrediction(row["method"], estimate.throughput_multiplier, None,
+                                                             estimate.source)
+        elif kind == "int8":
+            int8 = next(e for e in precision_estimates(spec) if e.precision == "int8")
+            base = predictions.get(str(row.get("base")) or "")
+            speedup = int8.throughput_multiplier * (base.speedup if base else 1.0)
+            predictions[row["method"]] = PublishedPrediction(
+                row["method"], speedup, base.accuracy if base else accuracy,
+                int8.source + (f", on top of the {base.method} prediction" if base else ""))
+    return predictions

@@ -1,0 +1,86 @@
+"""Measured compression rows turned into money, and the published rule of thumb beside each."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from business.costs.catalog import load_catalog
+from business.costs.variant_bills import (UnpricedRow, cheapest_gpu_machine, published_predictions, serve_variant,
+                                          variant_bill, variant_bills)
+
+ROWS = [
+    {"method": "fp32", "kind": "teacher", "device": "cpu", "parameters": 22_700_000, "throughput_per_s": 100.0,
+     "accuracy": 0.90},
+    {"method": "distill-3L", "kind": "distill", "device": "cpu", "parameters": 17_400_000, "throughput_per_s": 190.0,
+     "accuracy": 0.89},
+    {"method": "prune-h40-f40", "kind": "prune", "device": "cpu", "parameters": 19_000_000, "throughput_per_s": 140.0,
+     "accuracy": 0.88, "sparsity": 0.4},
+    {"method": "distill-3L+int8", "kind": "int8", "base": "distill-3L", "device": "cpu", "parameters": 17_400_000,
+     "throughput_per_s": 300.0, "accuracy": 0.885},
+]
+
+
+def test_a_cpu_row_costs_its_machine_price_over_the_predictions_it_makes_in_an_hour():
+    bill = variant_bill(ROWS[0], load_catalog(), requests_per_month=1_000_000, cpu_usd_per_hour="0.36")
+
+    # $0.36 an hour / (100 predictions/s × 3,600 s) × 1,000 = $0.001 per 1,000 predictions
+    assert bill.usd_per_1k_predictions == Decimal("0.001")
+    # 1M predictions cost $1, less than the machine kept up all month (730 h × $0.36 = $262.80)
+    assert bill.monthly_usd == Decimal("262.80")
+    assert "your CPU machine at $0.36/hour" == bill.machine.label
+
+
+def test_a_faster_variant_costs_less_per_prediction_in_proportion_to_its_throughput():
+    bills = variant_bills(ROWS, load_catalog(), requests_per_month=10**10, cpu_usd_per_hour=Decimal("0.36"))
+
+    teacher, student = bills[0], bills[1]
+    assert student.usd_per_1k_predictions < teacher.usd_per_1k_predictions
+    assert float(teacher.monthly_usd / student.monthly_usd) == pytest.approx(1.9, rel=1e-3)
+
+
+def test_a_gpu_row_is_priced_on_the_cheapest_catalog_gpu():
+    offers = load_catalog()
+    row = {**ROWS[0], "device": "cuda"}
+
+    bill = variant_bill(row, offers, requests_per_month=1_000)
+
+    assert bill.machine.usd_per_hour == min(offer.usd_per_gpu_hour for offer in offers)
+    assert "cheapest catalog GPU" in bill.machine.label == cheapest_gpu_machine(offers).label
+
+
+@pytest.mark.parametrize("row, price, message", [
+    (ROWS[0], None, "measured on a CPU and the catalog has no CPU offers"),
+    (ROWS[0], "-1", r"CPU machine price '-1' must be a positive amount"),
+    (ROWS[0], "cheap", r"CPU machine price 'cheap' is not an amount"),
+    ({"method": "x", "device": "cpu", "throughput_per_s": 0}, "0.5", r"row 'x' has no measured throughput \(0\)"),
+])
+def test_a_row_that_cannot_be_priced_says_which_value_is_missing(row, price, message):
+    with pytest.raises(UnpricedRow, match=message):
+        variant_bill(row, load_catalog(), 1_000, price)
+
+
+def test_serving_a_variant_gives_the_financial_model_a_cost_measured_by_the_run_naming_the_variant():
+    bill = variant_bill(ROWS[1], load_catalog(), 1_000_000, "0.36")
+
+    cost = serve_variant("20261201-text-ab12", bill, date(2026, 12, 1))
+
+    assert cost.usd_per_1k_requests == bill.usd_per_1k_predictions
+    label = cost.provenance.label()
+    assert label.startswith("measured by run 20261201-text-ab12 on 2026-12-01")
+    assert "variant distill-3L" in label and "190.0 predictions/s on cpu" in label
+
+
+def test_the_published_rules_predict_distillation_pruning_and_int8_on_top_against_the_teacher():
+    predicted = published_predictions(ROWS)
+
+    assert predicted["distill-3L"].speedup == pytest.approx(1.6)
+    assert predicted["distill-3L"].accuracy == pytest.approx(0.90 * 0.97)
+    assert predicted["prune-h40-f40"].speedup == pytest.approx(1 / 0.6)
+    assert predicted["distill-3L+int8"].speedup == pytest.approx(1.6 * 1.23)
+    assert "fp32" not in predicted
+
+
+def test_rows_without_a_teacher_row_get_no_published_prediction():
+    assert published_predictions(ROWS[1:]) == {}
