@@ -12,3 +12,7 @@ class DataError(ValueError):
 
 class CompressionCancelled(Exception):
     """A compression job was asked to stop; nothing of the half-made variant is written."""
+
+
+class CompressionRequestError(ValueError):
+    """A compression request that cannot be done (a student as big as its teacher, 100% sparsity, ...)."""

@@ -14,8 +14,9 @@ from modelkit import jobs
 from modelkit.paths import runs_root
 from modelkit.runs import read_run_card
 from ui.models.run_choice import adoption_panel, cli_hint, investor_choice, show_message
-from ui.models.text_view import (compare_section, compression_section, data_section, demo_section, live_panel,
-                                 results_section, run_picker, training_form)
+from ui.models.compress_view import compression_section
+from ui.models.text_view import (compare_section, data_section, demo_section, live_panel, results_section, run_picker,
+                                 training_form)
 from ui.routing import run_through_router
 
 run_through_router()  # first: app.py must have routed this run (ui/routing.py)

@@ -18,11 +18,9 @@ from pathlib import Path
 
 import torch
 
+from modelkit.errors import CompressionRequestError
+
 STRUCTURE_FILE = "structure.json"
-
-
-class CompressionRequestError(ValueError):
-    """A compression request that cannot be done (a student as big as its teacher, 100% sparsity, ...)."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from modelkit.text.shrink import CompressionRequestError, load_variant, save_variant
+from modelkit.errors import CompressionRequestError
 
 VARIANTS_DIR = "variants"
 RECIPE_FILE = "recipe.json"
@@ -83,6 +83,8 @@ def load_model(run_dir: Path, name: str):
 
         model, tokenizer, labels, _ = load_model(run_dir, recipe["base"])
         return quantize_int8(model), tokenizer, labels, recipe
+    from modelkit.text.shrink import load_variant
+
     return (*load_variant(folder), recipe)
 
 
@@ -162,6 +164,8 @@ def store_variant(run_dir: Path, name: str, model, tokenizer, recipe: dict) -> P
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     if model is not None:
+        from modelkit.text.shrink import save_variant
+
         save_variant(model, tokenizer, tmp)
     (tmp / RECIPE_FILE).write_text(json.dumps(recipe, indent=2, default=str))
     if final.exists():

@@ -336,24 +336,6 @@ def demo_section(run_dir: Path) -> None:
                            key="text_predictions_csv")
 
 
-def compression_section(run_id: str, card: dict) -> None:
-    st.subheader("5. Compression (measured)", anchor=False)
-    if card.get("compression"):
-        table = pd.DataFrame(card["compression"])
-        table["size_MB"] = (table.pop("size_bytes") / 1e6).round(1)
-        st.dataframe(table, hide_index=True, width="stretch")
-    if st.button("Measure int8 (and fp16 on GPU)", key="text_compress"):
-        try:
-            require_founder("start a compression job")
-            jobs.submit(jobs.JobSpec(command="compress", run_id=run_id), runs_root())
-        except ValueError as error:
-            st.error(plain(str(error)))
-        except OSError as error:  # a full or read-only data folder
-            st.error(plain(refused_write(error, "start the compression job")))
-        else:
-            st.info("Measuring in the background; the table appears here when it is done.")
-
-
 def compare_section() -> None:
     cards = {run.run_id: read_run_card(run.path) for run in project_runs("text")}
     cards = {run_id: card for run_id, card in cards.items() if card}

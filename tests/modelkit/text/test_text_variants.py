@@ -12,9 +12,8 @@ import shutil
 import pytest
 import torch
 
-from modelkit.errors import CompressionCancelled
+from modelkit.errors import CompressionCancelled, CompressionRequestError
 from modelkit.runs import read_run_card
-from modelkit.text.shrink import CompressionRequestError
 from modelkit.text.compress import compress
 from modelkit.text.variants import CompressRequest, build_variant, load_model, store_variant, variant_name
 from tests.text_builders import run_cli, train_tiny

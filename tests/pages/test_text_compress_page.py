@@ -1,0 +1,86 @@
+"""The Text classifier page's Compress section (AppTest): measured rows, the Pareto plot with the published
+rules beside them, a compression job started from the form, and "serve this variant" into the financial model."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from business.financials.storage import load_assumptions
+from business.store import Store
+from modelkit import jobs
+from modelkit.runs import write_run_project
+from modelkit.text.compress import compress
+from modelkit.text.variants import CompressRequest
+from tests.text_builders import train_tiny
+from ui import keys
+from ui.session import seed_example_project
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "text_classifier.py")
+
+
+@pytest.fixture
+def compressed_run(app_data_dir):
+    """The example project with a tiny trained run of its own, distilled to one layer."""
+    store = Store(app_data_dir / "founder.db")
+    project_id = seed_example_project(store)
+    run_dir = app_data_dir / "runs" / "20261201-000000-text-abcd"
+    write_run_project(run_dir, project_id)
+    train_tiny(run_dir, max_steps=4)
+    compress(run_dir, CompressRequest("distill", layers=1, epochs=0.5), repeats=2)
+    return store, project_id, run_dir
+
+
+def open_page(project_id: int) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state[keys.PROJECT_ID] = project_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def methods_listed(at: AppTest) -> set[str]:
+    return {method for frame in at.dataframe if "method" in frame.value.columns for method in frame.value["method"]}
+
+
+def test_the_compress_section_lists_the_measured_rows_and_a_pareto_plot_with_the_published_rule(compressed_run):
+    _, project_id, _ = compressed_run
+
+    at = open_page(project_id)
+
+    assert {"fp32", "distill-1L"} <= methods_listed(at)
+    traces = [trace for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
+    names = {trace.get("name") for trace in traces}
+    assert {"measured", "published rule of thumb"} <= names
+    measured = next(trace for trace in traces if trace.get("name") == "measured")
+    assert set(measured["text"]) == {"fp32", "distill-1L"}
+
+
+def test_serving_a_variant_saves_the_financial_model_with_a_cost_measured_by_the_run(compressed_run):
+    store, project_id, run_dir = compressed_run
+    at = open_page(project_id)
+
+    at.selectbox(key="text_compress_serve").set_value("distill-1L")
+    at.button(key="text_compress_serve_button").click().run()
+
+    assert not at.exception, at.exception
+    assumptions, _ = load_assumptions(store, project_id)
+    label = assumptions.cost_per_request.provenance.label()
+    assert f"measured by run {run_dir.name}" in label and "variant distill-1L" in label
+
+
+@pytest.mark.slow
+def test_an_int8_job_started_from_the_form_adds_its_row_when_it_is_done(compressed_run):
+    _, project_id, run_dir = compressed_run
+    at = open_page(project_id)
+
+    at.selectbox(key="text_compress_method").set_value("int8")
+    at.selectbox(key="text_compress_base").set_value("distill-1L")
+    at.button(key="FormSubmitter:text_compress_form-Start compression job").click().run()
+
+    assert jobs.wait(run_dir.name, timeout_s=600, root=run_dir.parent)["state"] == "done"
+    at.run()
+    assert not at.exception, at.exception
+    assert {"fp32", "distill-1L", "distill-1L+int8"} <= methods_listed(at)

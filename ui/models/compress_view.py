@@ -1,0 +1,196 @@
+"""The text page's "Compress" section: measured rows, a Pareto plot beside the published rules of thumb,
+a queued compression job (distill, prune, int8 on top) with progress, and what each row costs to serve.
+
+Widgets -> modelkit.jobs (a "compress" job; modelkit.text.variants reads its progress file) and
+business.costs.variant_bills (money, published predictions) -> render. "Serve this variant" saves the
+project's financial model with the row's cost per request, measured by the run and naming the variant.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from business.costs.compute import EstimateError
+from business.costs.variant_bills import published_predictions, serve_variant, variant_bills
+from modelkit import jobs
+from modelkit.paths import runs_root
+from modelkit.text.variants import METHODS, TEACHER, read_progress
+from ui.auth import founder_action
+from ui.text import plain
+
+FORM = "text_compress_form"
+METHOD = "text_compress_method"
+LAYERS = "text_compress_layers"
+HEADS = "text_compress_heads"
+FFN = "text_compress_ffn"
+BASE = "text_compress_base"
+EPOCHS = "text_compress_epochs"
+CPU_PRICE = "text_compress_cpu_usd_per_hour"
+VOLUME = "text_compress_requests_per_month"
+SERVE = "text_compress_serve"
+METHOD_NAMES = {"distill": "Distil into fewer layers", "prune": "Prune heads and FFN neurons",
+                "int8": "int8 (dynamic) on top"}
+# A placeholder CPU price the founder is asked to replace: the shipped catalog lists GPUs only.
+DEFAULT_CPU_USD_PER_HOUR = 0.17
+
+
+def compression_section(run_id: str, card: dict) -> None:
+    st.subheader("5. Compress (measured)", anchor=False)
+    st.caption("Each method makes a smaller model from this run and measures it beside the original, "
+               "alternating on this machine's CPU so the ratios are fair; every number is measured.")
+    rows = [row for row in card.get("compression") or [] if isinstance(row, dict)]
+    if rows:
+        st.dataframe(rows_table(rows), hide_index=True, width="stretch")
+        st.plotly_chart(pareto_figure(rows), key="text_compress_pareto")
+    st.fragment(job_panel, run_every=2.0 if compress_active(run_id) else None)(run_id)
+    compress_form(run_id, rows)
+    if rows:
+        money_section(run_id, rows)
+
+
+def rows_table(rows: list[dict]) -> pd.DataFrame:
+    columns = {"method": "method", "parameters": "parameters", "size_bytes": "size MB",
+               "latency_ms_p50": "p50 ms (b=1)", "latency_ms_p95": "p95 ms (b=1)",
+               "latency_ms_p50_batch32": "p50 ms (b=32)", "latency_ms_p95_batch32": "p95 ms (b=32)",
+               "throughput_per_s": "predictions/s", "accuracy": "accuracy", "macro_f1": "macro-F1",
+               "method_seconds": "method s"}
+    table = pd.DataFrame([{key: row.get(key) for key in columns} for row in rows]).rename(columns=columns)
+    table["size MB"] = (pd.to_numeric(table["size MB"], errors="coerce") / 1e6).round(2)
+    return table
+
+
+def pareto_figure(rows: list[dict]) -> go.Figure:
+    """Accuracy against batch-1 latency, bubble = size on disk; hollow = the published rule's prediction."""
+    measured = [row for row in rows if row.get("latency_ms_p50") and row.get("accuracy") is not None]
+    figure = go.Figure()
+    sizes = [max(row.get("size_bytes") or 0, 1) / 1e6 for row in measured]
+    scale = max(sizes, default=1) / 40
+    figure.add_trace(go.Scatter(
+        x=[row["latency_ms_p50"] for row in measured], y=[row["accuracy"] for row in measured],
+        mode="markers+text", text=[row["method"] for row in measured], textposition="top center",
+        marker={"size": sizes, "sizemode": "diameter", "sizeref": scale, "sizemin": 6}, name="measured"))
+    teacher = next((row for row in measured if row["method"] == "fp32"), None)
+    predicted = published_predictions(rows)
+    if teacher:
+        points = [(p, teacher["latency_ms_p50"] / p.speedup, p.accuracy if p.accuracy is not None else teacher["accuracy"])
+                  for p in predicted.values()]
+        figure.add_trace(go.Scatter(
+            x=[x for _, x, _ in points], y=[y for _, _, y in points], mode="markers",
+            text=[f"{p.method}: {p.source}" for p, _, _ in points], hoverinfo="text",
+            marker={"size": 12, "symbol": "circle-open", "line": {"width": 2}}, name="published rule of thumb"))
+    figure.update_layout(xaxis_title="latency p50 at batch 1 (ms, CPU)", yaxis_title="validation accuracy",
+                         height=380, margin={"t": 30, "b": 40})
+    return figure
+
+
+def compress_active(run_id: str) -> bool:
+    status = jobs.job_status(run_id, runs_root())
+    return status.get("spec", {}).get("command") == "compress" and status["state"] in jobs.ACTIVE
+
+
+def job_panel(run_id: str) -> None:
+    status = jobs.job_status(run_id, runs_root())
+    if status.get("spec", {}).get("command") != "compress":
+        return
+    progress = read_progress(runs_root() / run_id) or {}
+    if status["state"] in jobs.ACTIVE:
+        total, step = progress.get("total") or 0, progress.get("step") or 0
+        what = f"{progress.get('variant', 'variant')}: {progress.get('phase', status['state'])}"
+        st.progress(step / total if total else 0.0, text=plain(f"{what} {step}/{total}" if total else what))
+    elif status["state"] == "failed":
+        st.error(plain("The last compression job failed: " + (status.get("error") or "no message").splitlines()[-1]))
+    elif status["state"] == "cancelled":
+        st.info("The last compression job was cancelled; the trained model and earlier variants are unchanged.")
+
+
+def compress_form(run_id: str, rows: list[dict]) -> None:
+    layers = teacher_layers(run_id)
+    bases = [TEACHER] + [row["method"] for row in rows if row.get("kind") in ("distill", "prune")]
+    with st.form(FORM, border=True):
+        cols = st.columns(3)
+        cols[0].selectbox("Method", METHODS, format_func=METHOD_NAMES.get, key=METHOD)
+        cols[1].number_input("Student layers (distil)", min_value=1, max_value=max(1, layers - 1),
+                             value=max(1, layers // 2), key=LAYERS, help="Taken from every other teacher layer.")
+        cols[2].number_input("Distillation epochs", min_value=0.5, max_value=20.0, value=3.0, step=0.5, key=EPOCHS)
+        cols = st.columns(3)
+        cols[0].slider("Heads removed (prune)", 0.0, 0.9, 0.4, 0.05, key=HEADS)
+        cols[1].slider("FFN neurons removed (prune)", 0.0, 0.9, 0.4, 0.05, key=FFN)
+        cols[2].selectbox("int8 on top of", bases, key=BASE)
+        submitted = st.form_submit_button("Start compression job")
+    if submitted:
+        try:
+            founder_action("start a compression job", jobs.submit,
+                           jobs.JobSpec(command="compress", run_id=run_id, config=job_flags()), runs_root())
+        except ValueError as error:  # e.g. the run is already busy with another job
+            st.error(plain(str(error)))
+        else:
+            st.rerun()  # the progress panel starts polling
+
+
+def teacher_layers(run_id: str) -> int:
+    """From the saved model's config.json: a plain JSON read, no model load."""
+    import json
+
+    try:
+        return int(json.loads((runs_root() / run_id / "model" / "config.json").read_text())["num_hidden_layers"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 6  # the bundled MiniLM's depth; the job itself refuses a student that is not smaller
+
+
+def job_flags() -> dict:
+    """The compression request as CLI flags (modelkit.jobs passes `config` to `python -m modelkit compress`)."""
+    method = st.session_state[METHOD]
+    flags = {"method": method}
+    if method == "distill":
+        flags.update(layers=int(st.session_state[LAYERS]), epochs=float(st.session_state[EPOCHS]))
+    elif method == "prune":
+        flags.update(heads_fraction=float(st.session_state[HEADS]), ffn_fraction=float(st.session_state[FFN]))
+    else:
+        flags["base"] = st.session_state[BASE] if st.session_state[BASE] != "fp32" else TEACHER
+    return flags
+
+
+def money_section(run_id: str, rows: list[dict]) -> None:
+    from business.costs.catalog import load_catalog
+
+    st.markdown("**What each row costs to serve**")
+    cols = st.columns(2)
+    price = cols[0].number_input("CPU machine price (USD per hour)", min_value=0.01, value=DEFAULT_CPU_USD_PER_HOUR,
+                                 step=0.01, key=CPU_PRICE, help="The catalog lists GPUs only: give the hourly price "
+                                 "of the CPU machine you would serve on (the default is a placeholder).")
+    volume = cols[1].number_input("Predictions per month", min_value=1, value=1_000_000, step=100_000, key=VOLUME)
+    try:
+        bills = variant_bills(rows, load_catalog(), float(volume), str(price))
+    except EstimateError as error:
+        st.error(plain(str(error)))
+        return
+    st.dataframe(pd.DataFrame([{"method": b.method, "predictions/s": b.throughput_per_s,
+                                "USD per 1,000": str(b.usd_per_1k_predictions), "USD per month": str(b.monthly_usd),
+                                "priced on": b.machine.label} for b in bills]), hide_index=True, width="stretch")
+    choice = st.selectbox("Serve this variant", [b.method for b in bills], key=SERVE)
+    if st.button("Use its cost in the financial model", key="text_compress_serve_button"):
+        bill = next(b for b in bills if b.method == choice)
+        try:
+            founder_action("change the financial model", save_cost, run_id, serve_variant(run_id, bill, date.today()))
+        except ValueError as error:  # a save against a newer version, or a cost the model refuses
+            st.error(plain(str(error)))
+
+
+def save_cost(run_id: str, cost) -> None:
+    from dataclasses import replace
+
+    from business.financials.storage import load_assumptions, save_assumptions
+    from ui.session import current_project_id, flash, get_store
+
+    store, project_id = get_store(), current_project_id()
+    assumptions, version = load_assumptions(store, project_id)
+    if assumptions is None:
+        st.error("Save the financial model once (Costs / Financial model) before serving a variant into it.")
+        return
+    save_assumptions(store, project_id, replace(assumptions, cost_per_request=cost), version,
+                     f"cost per request from run {run_id}")
+    flash(f"The financial model now uses {cost.describe()}.")
+    st.success(plain(f"The financial model now uses {cost.describe()}."))
