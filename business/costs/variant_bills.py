@@ -121,7 +121,7 @@ def published_predictions(rows: list[dict]) -> dict[str, PublishedPrediction]:
     spec = ModelSpec("measured", "teacher", "encoder", int(teacher["parameters"]), "measured: run card")
     accuracy = teacher.get("accuracy")
     predictions: dict[str, PublishedPrediction] = {}
-    for row in rows:  # rows come base first: a base's prediction exists before int8 is put on top of it
+    for row in sorted(rows, key=lambda r: r.get("kind") == "int8"):  # a base's prediction before int8 on top
         kind = row.get("kind")
         if kind == "distill":
             estimate = distillation_estimate(spec)

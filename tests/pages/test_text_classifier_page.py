@@ -91,7 +91,8 @@ def test_a_tiny_job_started_from_the_page_ends_with_results_a_working_demo_and_m
     assert any(m.label == "Accuracy" for m in at.metric)
     assert "Predicted:" in everything_said(at)
 
-    at.button(key="text_compress").click().run()
+    at.selectbox(key="text_compress_method").set_value("int8")
+    at.button(key="FormSubmitter:text_compress_form-Start compression job").click().run()
     assert jobs.wait(run_id, timeout_s=600, root=runs_root())["state"] == "done"
     at.run()
 

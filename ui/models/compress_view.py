@@ -18,7 +18,7 @@ from business.costs.variant_bills import published_predictions, serve_variant, v
 from modelkit import jobs
 from modelkit.paths import runs_root
 from modelkit.text.variants import METHODS, TEACHER, read_progress
-from ui.auth import founder_action
+from ui.auth import founder_action, training_time_limit_s
 from ui.text import plain
 
 FORM = "text_compress_form"
@@ -31,6 +31,7 @@ EPOCHS = "text_compress_epochs"
 CPU_PRICE = "text_compress_cpu_usd_per_hour"
 VOLUME = "text_compress_requests_per_month"
 SERVE = "text_compress_serve"
+WATCHING = "text_compress_watching"  # the run whose compression job this session saw running
 METHOD_NAMES = {"distill": "Distil into fewer layers", "prune": "Prune heads and FFN neurons",
                 "int8": "int8 (dynamic) on top"}
 # A placeholder CPU price the founder is asked to replace: the shipped catalog lists GPUs only.
@@ -45,7 +46,7 @@ def compression_section(run_id: str, card: dict) -> None:
     if rows:
         st.dataframe(rows_table(rows), hide_index=True, width="stretch")
         st.plotly_chart(pareto_figure(rows), key="text_compress_pareto")
-    st.fragment(job_panel, run_every=2.0 if compress_active(run_id) else None)(run_id)
+    st.fragment(job_panel, run_every=2.0 if compress_active(run_id) else None)(run_id, rows)
     compress_form(run_id, rows)
     if rows:
         money_section(run_id, rows)
@@ -91,15 +92,25 @@ def compress_active(run_id: str) -> bool:
     return status.get("spec", {}).get("command") == "compress" and status["state"] in jobs.ACTIVE
 
 
-def job_panel(run_id: str) -> None:
+def job_panel(run_id: str, rows: list[dict]) -> None:
     status = jobs.job_status(run_id, runs_root())
     if status.get("spec", {}).get("command") != "compress":
         return
     progress = read_progress(runs_root() / run_id) or {}
     if status["state"] in jobs.ACTIVE:
+        st.session_state[WATCHING] = run_id
         total, step = progress.get("total") or 0, progress.get("step") or 0
         what = f"{progress.get('variant', 'variant')}: {progress.get('phase', status['state'])}"
         st.progress(step / total if total else 0.0, text=plain(f"{what} {step}/{total}" if total else what))
+    elif st.session_state.pop(WATCHING, None) == run_id:
+        st.rerun(scope="app")  # the job just ended: redraw the table and the plot with its row
+    elif status["state"] == "done":
+        made = next((row for row in rows if row.get("variant") == progress.get("variant")), None)
+        teacher = next((row for row in rows if row.get("method") == "fp32"), None)
+        if made and teacher and made is not teacher:
+            st.success(plain(f"{made['method']} measured: {teacher['latency_ms_p50'] / made['latency_ms_p50']:.2f}× "
+                             f"the teacher's speed at batch 1, accuracy {made['accuracy']:.3f} "
+                             f"(teacher {teacher['accuracy']:.3f})."))
     elif status["state"] == "failed":
         st.error(plain("The last compression job failed: " + (status.get("error") or "no message").splitlines()[-1]))
     elif status["state"] == "cancelled":
@@ -123,7 +134,8 @@ def compress_form(run_id: str, rows: list[dict]) -> None:
     if submitted:
         try:
             founder_action("start a compression job", jobs.submit,
-                           jobs.JobSpec(command="compress", run_id=run_id, config=job_flags()), runs_root())
+                           jobs.JobSpec(command="compress", run_id=run_id, config=job_flags(),
+                                                      time_limit_s=training_time_limit_s()), runs_root())
         except ValueError as error:  # e.g. the run is already busy with another job
             st.error(plain(str(error)))
         else:

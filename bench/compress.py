@@ -1,0 +1,126 @@
+"""Benchmark: measured compression of a fine-tuned BERT against the published rules of thumb, side by side.
+
+Fine-tunes the bundled all-MiniLM-L6-v2 (6 layers) on the built-in support tickets or a SST-2 subset
+(../shared/data/sst2 or $REALDATA_DIR/sst2; scored on the 872 dev sentences), then builds: a student with
+half the layers (distilled), a structurally pruned model (heads and FFN neurons, recovery fine-tune),
+int8 on the teacher and int8 on top of each. All rows are timed alternating in one process on this CPU
+(modelkit.text.variant_rows). Prints each row's speed-up over the teacher at batch 1 and its accuracy
+change beside what business.costs.variant_bills.published_predictions says, and the issue's targets:
+half-layer student >= 1.8x faster at <= 2 points lost; int8 on top >= 1.3x more at <= 1 more point;
+pruning 30-50% >= 1.3x faster at <= 2 points.
+
+  .venv/bin/python bench/compress.py [--data tickets|sst2] [--train-rows 2000] [--epochs 2] [--run-dir DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from transformers.utils import logging as hf_logging  # noqa: E402
+
+from business.costs.variant_bills import published_predictions  # noqa: E402
+from modelkit.config import TrainConfig  # noqa: E402
+from modelkit.text.compress import compress  # noqa: E402
+from modelkit.text.variant_rows import measure_and_store  # noqa: E402
+from modelkit.text.variants import CompressRequest  # noqa: E402
+
+SST2 = Path(os.environ.get("REALDATA_DIR") or ROOT.parent / "shared" / "data") / "sst2"
+
+
+def teacher_config(args) -> TrainConfig:
+    common = dict(model_name="bundled", epochs=args.epochs, batch_size=32, learning_rate=1e-4,
+                  max_length=args.max_length, freeze_embeddings=True, early_stopping_patience=1,
+                  log_every_steps=10**6)
+    if args.data == "sst2":
+        return TrainConfig(data_path=str(SST2 / "train.tsv"), val_path=str(SST2 / "dev.tsv"),
+                           max_train_rows=args.train_rows, **common)
+    return TrainConfig(**common)
+
+
+def build_all(run_dir: Path, args) -> dict[str, float]:
+    """Every variant; returns the wall seconds each method took."""
+    seconds = {}
+    for request in (CompressRequest("distill", layers=3, epochs=args.distill_epochs),
+                    CompressRequest("prune", heads_fraction=args.prune, ffn_fraction=args.prune,
+                                    recovery_epochs=args.recovery_epochs),
+                    CompressRequest("int8"), CompressRequest("int8", base="distill-3L"),
+                    CompressRequest("int8", base=f"prune-h{round(args.prune * 100)}-f{round(args.prune * 100)}")):
+        started = time.perf_counter()
+        compress(run_dir, request, repeats=3)
+        seconds[request.method + ("" if request.method != "int8" else f" on {request.base}")] = \
+            round(time.perf_counter() - started, 1)
+        print(f"built {request.method} ({request.base if request.method == 'int8' else ''}) "
+              f"in {seconds[list(seconds)[-1]]} s", flush=True)
+    return seconds
+
+
+def report(rows: list[dict]) -> None:
+    teacher = next(row for row in rows if row["method"] == "fp32")
+    predicted = published_predictions(rows)
+    by_method = {row["method"]: row for row in rows}
+    print(f"\n{'method':<22}{'params':>11}{'MB':>7}{'p50 b1':>9}{'p50 b32':>9}{'speed-up':>10}{'published':>11}"
+          f"{'acc':>8}{'Δ pts':>7}{'published acc':>15}")
+    for row in rows:
+        speedup = teacher["latency_ms_p50"] / row["latency_ms_p50"]
+        guess = predicted.get(row["method"])
+        delta = (row["accuracy"] - teacher["accuracy"]) * 100
+        print(f"{row['method']:<22}{row['parameters']:>11,}{row['size_bytes'] / 1e6:>7.1f}{row['latency_ms_p50']:>9.2f}"
+              f"{row['latency_ms_p50_batch32']:>9.1f}{speedup:>9.2f}x"
+              f"{(f'{guess.speedup:.2f}x' if guess else '-'):>11}{row['accuracy']:>8.3f}{delta:>+7.1f}"
+              f"{(f'{guess.accuracy:.3f}' if guess and guess.accuracy is not None else '-'):>15}")
+    targets(by_method, teacher)
+
+
+def targets(by_method: dict, teacher: dict) -> None:
+    def ratio(a: str, b: str) -> float:
+        return by_method[a]["latency_ms_p50"] / by_method[b]["latency_ms_p50"]
+
+    def lost(name: str, against: dict = teacher) -> float:
+        return (against["accuracy"] - by_method[name]["accuracy"]) * 100
+
+    prune = next(name for name in by_method if name.startswith("prune-") and "+" not in name)
+    checks = [("student (3 of 6 layers) >= 1.8x faster at batch 1", ratio("fp32", "distill-3L"), 1.8,
+               "<= 2 points lost", lost("distill-3L"), 2.0),
+              ("int8 on top of the student >= 1.3x more", ratio("distill-3L", "distill-3L+int8"), 1.3,
+               "<= 1 more point lost", lost("distill-3L+int8", by_method["distill-3L"]), 1.0),
+              (f"{prune} >= 1.3x faster", ratio("fp32", prune), 1.3, "<= 2 points lost", lost(prune), 2.0)]
+    print("\nTargets (issue 14):")
+    for speed_text, speed, speed_goal, loss_text, loss, loss_goal in checks:
+        verdict = "met" if speed >= speed_goal and loss <= loss_goal else "NOT met"
+        print(f"  {speed_text}: {speed:.2f}x; {loss_text}: {loss:+.1f} -> {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", choices=["tickets", "sst2"], default="sst2" if (SST2 / "dev.tsv").exists() else "tickets")
+    parser.add_argument("--train-rows", type=int, default=2000)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--distill-epochs", type=float, default=3.0)
+    parser.add_argument("--recovery-epochs", type=float, default=1.0)
+    parser.add_argument("--prune", type=float, default=0.4, help="share of heads and of FFN neurons removed")
+    parser.add_argument("--max-length", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--run-dir", default="", help="reuse (or keep) the teacher's run folder here")
+    args = parser.parse_args()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="bench-compress-")) / "run"
+    if not (run_dir / "run_card.json").exists():
+        from modelkit.train import RunOptions, train
+
+        started = time.perf_counter()
+        train(teacher_config(args), RunOptions(run_dir=str(run_dir), device="cpu"))
+        print(f"teacher trained in {time.perf_counter() - started:.0f} s ({args.data})", flush=True)
+    build_all(run_dir, args)
+    report(measure_and_store(run_dir, repeats=args.repeats))
+
+
+if __name__ == "__main__":
+    main()
