@@ -84,3 +84,18 @@ def test_the_published_rules_predict_distillation_pruning_and_int8_on_top_agains
 
 def test_rows_without_a_teacher_row_get_no_published_prediction():
     assert published_predictions(ROWS[1:]) == {}
+
+
+def test_a_served_variant_becomes_the_investor_views_cost_to_serve_headline_with_its_run_and_variant():
+    from dataclasses import replace
+
+    from business.reports.summary import serving_headline
+    from tests.financial_builders import a_canvas, a_subscription, assumptions_for
+
+    assumptions = assumptions_for(a_canvas(a_subscription()))
+    cost = serve_variant("20261201-text-ab12", variant_bill(ROWS[3], load_catalog(), 1_000_000, "0.36"), None)
+
+    headline = serving_headline(replace(assumptions, cost_per_request=cost), load_catalog())
+
+    assert headline.provenance == cost.provenance
+    assert "variant distill-3L+int8" in headline.provenance.label()
