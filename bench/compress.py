@@ -99,7 +99,8 @@ def targets(by_method: dict, teacher: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", choices=["tickets", "sst2"], default="sst2" if (SST2 / "dev.tsv").exists() else "tickets")
+    parser.add_argument("--data", choices=["tickets", "sst2"],
+                        default="sst2" if (SST2 / "dev.tsv").exists() else "tickets")
     parser.add_argument("--train-rows", type=int, default=2000)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--distill-epochs", type=float, default=3.0)

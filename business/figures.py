@@ -86,7 +86,8 @@ BF16_SPEEDUP_VS_FP32 = Figure(
 
 DISTILBERT_PARAM_RATIO = Figure(0.60, "student/teacher parameters", "Sanh et al. 2019 (DistilBERT: 40% fewer parameters)")
 DISTILBERT_SPEEDUP = Figure(1.60, "× throughput", "Sanh et al. 2019 (DistilBERT: 60% faster)")
-DISTILBERT_RETAINED_SHARE = Figure(0.97, "share of the teacher's score", "Sanh et al. 2019 (DistilBERT: 97% of BERT on GLUE)")
+DISTILBERT_RETAINED_SHARE = Figure(0.97, "share of the teacher's score",
+                                   "Sanh et al. 2019 (DistilBERT: 97% of BERT on GLUE)")
 DISTILBERT_ACCURACY = "keeps ~97% of BERT's language understanding (GLUE), Sanh et al. 2019"
 
 UNSTRUCTURED_SPARSITY_CAVEAT = (

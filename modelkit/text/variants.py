@@ -1,6 +1,7 @@
 """Compressed variants of a finished text run: distilled student, structurally pruned model, int8 on top.
 
-`modelkit.text.compress.compress(run_dir, CompressRequest(method=...))` builds one variant into `<run>/variants/<name>/` (written
+`modelkit.text.compress.compress(run_dir, CompressRequest(method=...))` builds one variant into
+`<run>/variants/<name>/` (written
 to a temporary folder and renamed in one step, so a cancelled or failed job leaves nothing half-made and
 never touches the teacher's `model/`), then re-measures the teacher and every variant side by side
 (modelkit.text.variant_rows) and stores the rows in the run card's "compression" list.
@@ -56,15 +57,16 @@ def check_finished(run_dir: Path) -> None:
 
     if not (run_dir / "model" / "config.json").exists() or read_run_card(run_dir) is None:
         raise CompressionRequestError(
-            f"run {run_dir.name} has not finished (no trained model and run card yet); compress it once training is done")
+            f"run {run_dir.name} has not finished (no trained model and run card yet); "
+            "compress it once training is done")
 
 
 def variant_dirs(run_dir: Path) -> list[Path]:
     root = Path(run_dir) / VARIANTS_DIR
     if not root.exists():
         return []
-    return sorted((p for p in root.iterdir() if p.is_dir() and (p / RECIPE_FILE).exists() and not p.name.startswith(".")),
-                  key=lambda p: json.loads((p / RECIPE_FILE).read_text()).get("created", 0))
+    made = (p for p in root.iterdir() if p.is_dir() and (p / RECIPE_FILE).exists() and not p.name.startswith("."))
+    return sorted(made, key=lambda p: json.loads((p / RECIPE_FILE).read_text()).get("created", 0))
 
 
 def load_model(run_dir: Path, name: str):

@@ -76,8 +76,8 @@ def pareto_figure(rows: list[dict]) -> go.Figure:
     teacher = next((row for row in measured if row["method"] == "fp32"), None)
     predicted = published_predictions(rows)
     if teacher:
-        points = [(p, teacher["latency_ms_p50"] / p.speedup, p.accuracy if p.accuracy is not None else teacher["accuracy"])
-                  for p in predicted.values()]
+        points = [(p, teacher["latency_ms_p50"] / p.speedup,
+                   p.accuracy if p.accuracy is not None else teacher["accuracy"]) for p in predicted.values()]
         figure.add_trace(go.Scatter(
             x=[x for _, x, _ in points], y=[y for _, _, y in points], mode="markers",
             text=[f"{p.method}: {p.source}" for p, _, _ in points], hoverinfo="text",

@@ -50,7 +50,8 @@ def teacher_fingerprint(run) -> str:
 def saved_and_reloaded(run, request):
     name = variant_name(request)
     model, tokenizer, details, seconds = build_variant(run, request)
-    store_variant(run, name, model, tokenizer, {"name": name, "method": request.method, **details, "method_seconds": seconds})
+    recipe = {"name": name, "method": request.method, **details, "method_seconds": seconds}
+    store_variant(run, name, model, tokenizer, recipe)
     return model, tokenizer, load_model(run, name)[0]
 
 
