@@ -1,9 +1,8 @@
 """Compressed variants of a finished text run: distilled student, structurally pruned model, int8 on top.
 
 `modelkit.text.compress.compress(run_dir, CompressRequest(method=...))` builds one variant into
-`<run>/variants/<name>/` (written
-to a temporary folder and renamed in one step, so a cancelled or failed job leaves nothing half-made and
-never touches the teacher's `model/`), then re-measures the teacher and every variant side by side
+`<run>/variants/<name>/` (written to a temporary folder and renamed in one step, so a cancelled or failed
+job leaves nothing half-made and never touches the teacher's `model/`), then re-measures the teacher and every variant side by side
 (modelkit.text.variant_rows) and stores the rows in the run card's "compression" list.
 CLI: `python -m modelkit compress --run-dir RUN --method distill|prune|int8 [--layers 3 ...]`.
 
