@@ -65,7 +65,9 @@ def variant_dirs(run_dir: Path) -> list[Path]:
     if not root.exists():
         return []
     made = (p for p in root.iterdir() if p.is_dir() and (p / RECIPE_FILE).exists() and not p.name.startswith("."))
-    return sorted(made, key=lambda p: json.loads((p / RECIPE_FILE).read_text()).get("created", 0))
+    recipes = {p: json.loads((p / RECIPE_FILE).read_text()) for p in made}
+    # int8 variants after every base (a base rebuilt later is newer than the int8 made on it), then by age
+    return sorted(recipes, key=lambda p: (recipes[p].get("method") == "int8", recipes[p].get("created", 0)))
 
 
 def load_model(run_dir: Path, name: str):

@@ -136,3 +136,13 @@ def test_the_cli_builds_an_int8_variant_and_refuses_a_too_big_student_in_one_lin
     assert {row["method"] for row in json.loads(made.stdout)} == {"fp32", "int8-dynamic"}
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "5 layers is not smaller than its teacher" in refused.stderr
+
+
+def test_a_base_rebuilt_after_int8_was_put_on_it_is_measured_before_its_int8_row(run):
+    compress(run, CompressRequest("distill", layers=1, epochs=0.25), repeats=1)
+    compress(run, CompressRequest("int8", base="distill-1L"), repeats=1)
+
+    rows = compress(run, CompressRequest("distill", layers=1, epochs=0.25), repeats=1)
+
+    methods = [row["method"] for row in rows]
+    assert methods.index("distill-1L") < methods.index("distill-1L+int8")
