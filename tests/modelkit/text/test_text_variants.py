@@ -146,3 +146,15 @@ def test_a_base_rebuilt_after_int8_was_put_on_it_is_measured_before_its_int8_row
 
     methods = [row["method"] for row in rows]
     assert methods.index("distill-1L") < methods.index("distill-1L+int8")
+
+
+def test_a_queued_compression_job_passes_its_request_to_the_cli_as_flags(tmp_path):
+    from modelkit.jobs import build_command
+
+    job = {"spec": {"command": "compress", "config": {"method": "prune", "heads_fraction": 0.3, "ffn_fraction": 0.5}},
+           "device": "cpu"}
+
+    command = build_command(job, tmp_path / "run")
+
+    assert command[-10:] == ["compress", "--run-dir", str(tmp_path / "run"), "--no-progress", "--method", "prune",
+                             "--heads-fraction", "0.3", "--ffn-fraction", "0.5"]
