@@ -28,8 +28,8 @@ def test_a_founder_distils_a_finished_run_and_sees_the_students_row(tmp_path, mo
     finished_example_run(tmp_path / "data")
     with served_app(tmp_path / "data", tmp_path / "streamlit.log") as url, browser_page(tmp_path) as page:
         page.goto(f"{url}/text_classifier")
+        page.get_by_text("5. Compress (measured)").wait_for(timeout=180_000)  # a cold server imports torch first
         wait_for_app(page)
-        page.get_by_text("5. Compress (measured)").wait_for(timeout=120_000)
         epochs = page.get_by_role("spinbutton", name="Distillation epochs")
         epochs.fill("0.5")
         page.get_by_role("button", name="Start compression job").click()
