@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from business.costs.compute import EstimateError
+from business.database import refused_write
 from business.costs.variant_bills import published_predictions, serve_variant, variant_bills
 from modelkit import jobs
 from modelkit.paths import runs_root
@@ -138,6 +139,8 @@ def compress_form(run_id: str, rows: list[dict]) -> None:
                                                       time_limit_s=training_time_limit_s()), runs_root())
         except ValueError as error:  # e.g. the run is already busy with another job
             st.error(plain(str(error)))
+        except OSError as error:  # a full or read-only data folder
+            st.error(plain(refused_write(error, "start the compression job")))
         else:
             st.rerun()  # the progress panel starts polling
 
