@@ -15,7 +15,7 @@ from ui.project_actions import project_deletion_box
 from ui.routing import Route, navigation_pages
 from ui.session import current_project_id, get_store
 from ui.text import plain
-from ui.warmup import warm_model_libraries
+from ui.warmup import drawing_page, warm_libraries
 
 # Each page's URL is its file name (/costs, /investor); the canvas, the default page, opens at "/".
 # ui/routing.py says why, and answers the older URLs (/compute-costs, /business-model-canvas) too.
@@ -96,11 +96,12 @@ try:
 except DataFolderError as error:  # a first start on a read-only or full data folder: say so, no traceback
     st.error(plain(str(error)))
     st.stop()
-role = gate()  # hosted mode: stops at the login until someone signs in; None when running locally
-navigation = st.navigation(navigation_pages(pages_for(role, PAGES, INVESTOR_PAGE)))
-warm_model_libraries()  # model pages then open at once; the canvas never waits for it
-with st.sidebar:
-    project_picker(role)
-    account_box(role)
-    st.caption(f"Running on {hardware_headline()}")
-navigation.run()
+warm_libraries()  # pages then find pandas, plotly and torch imported; it waits while a page is drawn
+with drawing_page():
+    role = gate()  # hosted mode: stops at the login until someone signs in; None when running locally
+    navigation = st.navigation(navigation_pages(pages_for(role, PAGES, INVESTOR_PAGE)))
+    with st.sidebar:
+        project_picker(role)
+        account_box(role)
+        st.caption(f"Running on {hardware_headline()}")
+    navigation.run()

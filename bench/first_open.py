@@ -22,11 +22,12 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser import browser_page, served_app, wait_for_app  # noqa: E402
 
-# sidebar title -> (url path, the page's own heading, which proves the page itself has rendered)
-PAGES = {"Compute and GPU costs": ("compute-costs", "Costs"), "Financial model": ("financial-model", "Financial model"),
-         "Text classifier": ("text-classifier", "Text classifier"),
-         "Image classifier": ("image-classifier", "Image classifier"),
-         "Investor view": ("investor-view", "TicketSense (example)")}
+# sidebar title -> (url path, the page's own heading, which proves the page itself has rendered); the URL is
+# the page's file name (ui/routing.py)
+PAGES = {"Compute and GPU costs": ("costs", "Costs"), "Financial model": ("financials", "Financial model"),
+         "Text classifier": ("text_classifier", "Text classifier"),
+         "Image classifier": ("image_classifier", "Image classifier"),
+         "Investor view": ("investor", "TicketSense (example)")}
 
 
 def first_open_seconds(title: str, warm: bool, think_s: float) -> float:

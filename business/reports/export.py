@@ -18,10 +18,9 @@ from business.canvas.model import BLOCK_TITLES
 from business.canvas.export import _fit_text, _latin1, _register_font, draw_canvas_grid
 from business.reports.charts import investor_charts
 from business.reports.drawing import draw_chart_page
-from business.reports.summary import InvestorSummary, RunHighlight
+from business.reports.summary import TASK_TITLES, InvestorSummary, RunHighlight
 
 EXPORT_TEMPLATE = "plotly_white"
-TASK_TITLES = {"text": "Text classifier", "image": "Image classifier"}
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1100px;
        color: #222; }

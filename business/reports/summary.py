@@ -35,6 +35,7 @@ from business.timestamps import local_time_text
 
 CANVAS_KIND = "canvas"
 TASKS = ("text", "image")
+TASK_TITLES = {"text": "Text classifier", "image": "Image classifier"}
 # The model a young project prices when it has no run yet: the bundled BERT the text page trains.
 FALLBACK_PRESET = "minilm-l6"
 RUN_CARD_JSON = "run_card.json"

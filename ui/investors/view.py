@@ -12,15 +12,14 @@ from pathlib import Path
 import streamlit as st
 
 from business.limits import DEMO_LIMITS, LimitError, check_text, check_upload
-from business.reports.summary import InvestorSummary, RunHighlight, build_summary
-from business.reports.export import TASK_TITLES, to_html, to_pdf
-from business.reports.slides import to_pptx
+from business.reports.summary import TASK_TITLES, InvestorSummary, RunHighlight, build_summary
 from ui.costs.financials_charts import cash_figure, margin_vs_bands_figure, revenue_by_stream_figure
 from ui.costs.cost_fill import project_offers
 from ui.auth import account_key
 from ui.limits import admit
 from ui.session import data_dir, get_store
 from ui.text import plain, sourced
+from ui.warmup import model_library
 
 DEMO_TEXT = "investor_demo_text"
 DEMO_IMAGE = "investor_demo_image"
@@ -120,7 +119,8 @@ def _predict(run: RunHighlight, key: str) -> list[tuple[str, float]] | None:
     stamp = (Path(run.path) / "model").stat().st_mtime
     if run.task == "text":
         text = check_text(st.session_state.get(f"{DEMO_TEXT}_{key}") or "")
-        predictor = _text_predictor(run.path, stamp)
+        with model_library("Loading the trained model..."):
+            predictor = _text_predictor(run.path, stamp)
         row = predictor.predict([text]).iloc[0]
         ranked = sorted(((name, float(row[f"p_{name}"])) for name in predictor.label_names), key=lambda p: -p[1])
         return ranked[:3]
@@ -128,21 +128,22 @@ def _predict(run: RunHighlight, key: str) -> list[tuple[str, float]] | None:
     if upload is None:
         raise LimitError("No image yet: choose one to classify.")
     check_upload(upload.size)
-    predictor = _image_predictor(run.path, stamp)
+    with model_library("Loading the trained model..."):
+        predictor = _image_predictor(run.path, stamp)
     try:
         return predictor.top_k(upload.getvalue(), k=min(3, len(predictor.label_names)))
     except ValueError as error:  # ImageDataError: not an image, too large decoded
         raise LimitError(str(error)) from None
 
 
-@st.cache_resource(show_spinner="Loading the trained model...", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _text_predictor(run_dir: str, stamp: float):
     from modelkit.text.predict import Predictor  # torch: only when an investor tries the demo
 
     return Predictor.from_run(run_dir)
 
 
-@st.cache_resource(show_spinner="Loading the trained model...", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _image_predictor(run_dir: str, stamp: float):
     from modelkit.vision.predict import ImagePredictor
 
@@ -154,11 +155,30 @@ def download_buttons(summary: InvestorSummary) -> None:
     stem = "".join(c if c.isalnum() else "_" for c in summary.project_name)[:60] or "project"
     stem = f"{stem}_investor_summary_{summary.generated_on.isoformat()}"
     left, middle, right = st.columns(3)
-    left.download_button("Download the report (HTML, opens offline)", partial(to_html, summary, charts(summary)),
+    left.download_button("Download the report (HTML, opens offline)", partial(_html, summary, charts(summary)),
                          file_name=f"{stem}.html", mime="text/html", key="investor_download_html")
-    middle.download_button("Download the report (PDF)", partial(to_pdf, summary), file_name=f"{stem}.pdf",
+    middle.download_button("Download the report (PDF)", partial(_pdf, summary), file_name=f"{stem}.pdf",
                            mime="application/pdf", key="investor_download_pdf")
-    right.download_button("Download the slides (PPTX)", partial(to_pptx, summary), file_name=f"{stem}.pptx",
+    right.download_button("Download the slides (PPTX)", partial(_pptx, summary), file_name=f"{stem}.pptx",
                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                           key="investor_download_pptx")
     st.caption(plain(f"Each file states the date and the data it came from: {summary.data_version()}."))
+
+
+# The exports import fpdf and python-pptx (2-3 s on a small machine): only when a file is asked for.
+def _html(summary: InvestorSummary, figures: list) -> str:
+    from business.reports.export import to_html
+
+    return to_html(summary, figures)
+
+
+def _pdf(summary: InvestorSummary) -> bytes:
+    from business.reports.export import to_pdf
+
+    return to_pdf(summary)
+
+
+def _pptx(summary: InvestorSummary) -> bytes:
+    from business.reports.slides import to_pptx
+
+    return to_pptx(summary)

@@ -24,6 +24,7 @@ from ui.session import current_project_id
 from ui.models.data_check import discard_upload
 from ui.models.uploads import stored_or_said, write_once
 from ui.text import plain
+from ui.warmup import model_library
 
 # session-state / widget keys (tests drive the page by these)
 SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload", "img_tv_set", "img_model", "img_size", "img_augment"
@@ -109,7 +110,7 @@ def before_start(config: TrainConfig, train_rows: int, suggested) -> None:
     st.session_state[PREDICTED] = None if isinstance(prediction, str) else round(prediction.seconds, 1)
 
 
-@st.cache_data(show_spinner="Loading the image library and checking the images...", max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8)
 def check_data(config_json: str) -> dict:
     from modelkit.vision.task import load_sets
 
@@ -120,7 +121,8 @@ def checked_report(data_path: str) -> dict | None:
     """The data check's report; None after saying why the data was refused (and removing a refused upload, so
     nothing of it stays in uploads/: modelkit has removed what it unpacked)."""
     try:
-        return check_data(data_config(data_path))
+        with model_library("Checking the images..."):  # torch, if the background import has not loaded it yet
+            return check_data(data_config(data_path))
     except ImageDataError as error:
         st.error(plain(str(error)))
         discard_upload(data_path)
@@ -225,8 +227,13 @@ def results(run_dir: Path, card: dict) -> None:
                                           f"({mistake['confidence']:.0%})")
 
 
-@st.cache_resource(max_entries=2)
 def predictor_for(run_dir: str, stamp: float):
+    with model_library("Loading the trained model..."):
+        return _load_predictor(run_dir, stamp)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load_predictor(run_dir: str, stamp: float):
     from modelkit.vision.predict import ImagePredictor
 
     return ImagePredictor.from_run(run_dir)

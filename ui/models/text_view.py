@@ -21,6 +21,7 @@ from modelkit.runs import read_run_card
 from ui.models.data_check import checked_text_data, discard_upload, table_too_large
 from ui.models.uploads import stored_or_said, write_once
 from ui.text import plain
+from ui.warmup import model_library
 from ui.auth import batch_row_limit, founder_action, require_founder, training_time_limit_s
 from ui.models.charts import confusion_figure, loss_figure, validation_figure
 from ui.models.run_choice import featured_id, project_runs, run_label
@@ -40,8 +41,13 @@ MODELS = {"bundled": "all-MiniLM-L6-v2 (bundled, offline)", "tiny-bert": "Tiny B
           "hub": "A Hugging Face model id"}
 
 
-@st.cache_resource(show_spinner="Loading the trained model...", max_entries=3)
 def predictor_for(run_dir: str, stamp: float):
+    with model_library("Loading the trained model..."):
+        return _load_predictor(run_dir, stamp)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _load_predictor(run_dir: str, stamp: float):
     from modelkit.text.predict import Predictor
 
     return Predictor.from_run(run_dir)
