@@ -96,8 +96,8 @@ try:
 except DataFolderError as error:  # a first start on a read-only or full data folder: say so, no traceback
     st.error(plain(str(error)))
     st.stop()
-warm_libraries()  # pages then find pandas, plotly and torch imported; it waits while a page is drawn
-with drawing_page():
+with drawing_page():  # the background import waits while a page is drawn
+    warm_libraries()  # pages then find pandas, plotly and torch imported
     role = gate()  # hosted mode: stops at the login until someone signs in; None when running locally
     navigation = st.navigation(navigation_pages(pages_for(role, PAGES, INVESTOR_PAGE)))
     with st.sidebar:

@@ -34,6 +34,8 @@ MODEL_LIBRARIES = ("torch", "sklearn.datasets", "modelkit.vision.task", "torchvi
 # A page drawn longer than this may be waiting for a module the paused thread is importing (it holds that
 # module's import lock): after this, the thread goes on instead of waiting for the page.
 MAX_GIVE_WAY_S = 2.0
+# After a page is drawn the server still sends it and the browser draws it (plotly charts): a short pause
+QUIET_S = 1.0
 
 
 class _Pages:
@@ -43,6 +45,7 @@ class _Pages:
         self._changed = threading.Condition()
         self._drawing = 0
         self._since = 0.0  # when the pages now being drawn began
+        self._ended = -QUIET_S  # when the last page was drawn
         self._needing_models = 0
 
     @contextmanager
@@ -56,6 +59,7 @@ class _Pages:
         finally:
             with self._changed:
                 self._drawing -= 1
+                self._ended = time.monotonic()
                 self._changed.notify_all()
 
     @contextmanager
@@ -74,10 +78,15 @@ class _Pages:
         return self._drawing
 
     def give_way(self) -> None:
-        """Return when no page is being drawn, a page waits for the models, or the wait ran too long."""
+        """Return when no page has been drawn for QUIET_S, or a page waits for the models, or a page has been
+        drawn for longer than MAX_GIVE_WAY_S (it may be waiting for a module this thread is importing)."""
         with self._changed:
-            while self._drawing and not self._needing_models:
-                left_s = self._since + MAX_GIVE_WAY_S - time.monotonic()
+            while not self._needing_models:
+                now = time.monotonic()
+                if self._drawing:
+                    left_s = self._since + MAX_GIVE_WAY_S - now
+                else:
+                    left_s = self._ended + QUIET_S - now
                 if left_s <= 0:
                     return
                 self._changed.wait(left_s)

@@ -32,6 +32,16 @@ def test_the_background_import_waits_until_the_page_is_drawn():
     assert done.wait(5)
 
 
+def test_after_a_page_is_drawn_the_background_import_lets_the_browser_draw_it_first(monkeypatch):
+    monkeypatch.setattr(warmup, "QUIET_S", 0.3)
+    pages = warmup._Pages()
+    with pages.drawing():
+        pass
+    started = time.monotonic()
+    pages.give_way()
+    assert 0.25 < time.monotonic() - started < 3
+
+
 def test_a_page_that_needs_the_model_library_lets_the_background_import_go_on():
     pages = warmup._Pages()
     with pages.drawing():
