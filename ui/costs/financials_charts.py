@@ -2,20 +2,23 @@
 
 No arithmetic beyond unit conversion for display. Tables are formatted as text so an empty value
 reads "—" or says why, never NaN. User names go into plotly escaped, since plotly reads a few HTML
-tags in labels.
+tags in labels. pandas and plotly load inside the functions, so a page draws its headline figures before
+they are imported (on a fresh server, ui/warmup.py may still be importing them).
 """
 from __future__ import annotations
 
 import html
 from decimal import Decimal
-
-import pandas as pd
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from business.financials.projection import Projection
 from business.financials.report import (GROSS_MARGIN_BANDS, GROSS_MARGIN_MARKERS, PLAN_AVERAGE, CohortMargin,
                                         FinancialModel, monthly_table, whole_customers)
 from business.reports import palette
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
 
 WHOLE_CUSTOMERS_NOTE = ("Customers are shown as whole customers. The model computes them as expected values, "
                         "with fractions (10 customers at 5 % churn leave 9.5 on average), and rounds only what "
@@ -52,6 +55,8 @@ def scenario_title(title: str, projection: Projection) -> str:
 
 def revenue_by_stream_figure(projection: Projection) -> go.Figure:
     months = [r.month for r in projection.months]
+    import plotly.graph_objects as go
+
     figure = go.Figure()
     # Explicit colours: the exported HTML has no Streamlit front end to fill in its placeholder colour cycle.
     for index, stream in enumerate(projection.months[0].revenue_by_stream):
@@ -66,6 +71,8 @@ def revenue_by_stream_figure(projection: Projection) -> go.Figure:
 
 def cash_figure(projection: Projection) -> go.Figure:
     months = [r.month for r in projection.months]
+    import plotly.graph_objects as go
+
     figure = go.Figure()
     figure.add_bar(x=months, y=[float(r.net_burn) for r in projection.months], name="net burn (USD/month)",
                    marker_color=palette.BURN, opacity=0.5)
@@ -86,6 +93,8 @@ def cash_figure(projection: Projection) -> go.Figure:
 
 def margin_vs_bands_figure(projection: Projection) -> go.Figure:
     rows = [r for r in projection.months if r.gross_margin is not None]
+    import plotly.graph_objects as go
+
     figure = go.Figure()
     for band in GROSS_MARGIN_BANDS:
         figure.add_hrect(y0=float(band.low * 100), y1=float(band.high * 100), line_width=0,
@@ -108,6 +117,8 @@ def margin_vs_bands_figure(projection: Projection) -> go.Figure:
 
 
 def cohort_margin_figure(margins: tuple[CohortMargin, ...], month: int, scenario: str) -> go.Figure:
+    import plotly.graph_objects as go
+
     figure = go.Figure()
     for cohort in (*("light", "average", "power"), PLAN_AVERAGE):
         rows = [m for m in margins if m.cohort == cohort]
@@ -121,6 +132,8 @@ def cohort_margin_figure(margins: tuple[CohortMargin, ...], month: int, scenario
 
 
 def comparison_frame(model: FinancialModel, horizon: int) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([{
         "Scenario": s.name, "Customers at the end": f"{whole_customers(s.customers_end):,}",
         "MRR at the end": usd(s.mrr_end_usd), "ARR at the end": usd(s.arr_end_usd),
@@ -135,6 +148,8 @@ def comparison_frame(model: FinancialModel, horizon: int) -> pd.DataFrame:
 
 
 def unit_economics_frame(model: FinancialModel) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([{
         "Segment": u.segment, "Revenue per customer a month": usd(u.revenue_per_month_usd),
         "Contribution per customer a month": usd(u.contribution_per_month_usd),
@@ -151,6 +166,8 @@ def ratio(ltv: Decimal | None, cac: Decimal) -> str:
 
 
 def cohort_frame(margins: tuple[CohortMargin, ...]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([{
         "Plan": m.stream, "Usage cohort": m.cohort, "Share of customers": rate(m.share_of_customers),
         "Requests a month": f"{m.requests_per_month:,.0f}", "Revenue per customer": usd(m.revenue_usd),
@@ -167,4 +184,6 @@ def monthly_frame(projection: Projection) -> pd.DataFrame:
         if isinstance(content, Decimal):
             return f"{content:,.2f}" if "USD" in column else f"{content:,}"
         return str(content)
+    import pandas as pd
+
     return pd.DataFrame([{c: cell(c, x) for c, x in row.items()} for row in monthly_table(projection)])
