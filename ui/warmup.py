@@ -1,23 +1,25 @@
 """Import the libraries pages need in a background thread, once per server process, so pages open at once.
 
 app.py starts one daemon thread on the first run and draws every page inside `drawing_page()`. The
-thread imports in two stages:
+thread imports, in this order, the page libraries (pandas, pyarrow, plotly, altair: the tables and charts
+of most pages, 1-3 s, done while the founder reads the first page), then the model libraries (torch,
+scikit-learn, torchvision, transformers and our modules on them: 5-15 s, needed only to check images,
+train or try a model).
 
-1. Page libraries (pandas, pyarrow, plotly, altair): the tables and charts of most pages; 1-3 s, done
-   while the founder reads the first page. The thread waits while a page is being drawn before each one.
-2. Model libraries (torch, scikit-learn, torchvision, transformers and our modules on them): 5-15 s,
-   needed only to check images, train or try a model. This stage gives way at every module it imports:
-   while a page is being drawn, the thread waits (holding no GIL) before importing the next module, so
-   a click on Costs is not slowed by torch's import. Code that needs torch runs inside `model_library()`:
-   the thread then stops giving way, and the founder reads "Loading the model library…" meanwhile.
+It gives way to the pages at every module it imports (a finder first on sys.meta_path): while a page is
+being drawn, and for QUIET_S after, while the server sends the page and the browser draws it, the thread
+waits, holding no GIL, so a click on Costs is not slowed by torch's import. Waiting, it may hold the import
+locks of the packages it is inside (torch's, say): when a page's thread blocks on one of them, the thread
+goes on at once and the page gets the module as soon as it is imported (no module is imported twice).
+Code that needs torch runs inside `model_library()`, which says "Loading the model library…" meanwhile.
 
 Why not a lower OS priority for the thread: a thread that the OS leaves waiting keeps holding the GIL, so
-on a busy machine the page stalled behind it (bench/first_open.py: Costs 4.6 s without the thread, 12.9 s
-with a nice-19 one). Python's import locks make a page that needs a module the thread is importing wait
-for it instead of importing it twice. `APP_WARM_IMPORTS=0` turns the thread off (the benchmark's baseline).
+on a busy machine the page stalled behind it (bench/first_open.py, finished page: Costs 4.6 s without the
+thread, 12.9 s with a nice-19 one). `APP_WARM_IMPORTS=0` turns the thread off (the benchmark's baseline).
 """
 from __future__ import annotations
 
+import _imp
 import importlib
 import os
 import sys
@@ -27,26 +29,26 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-PAGE_LIBRARIES = ("pandas", "pyarrow", "plotly.graph_objects", "altair")
-# In the order pages need them: the image data check, then the text demo and training
-MODEL_LIBRARIES = ("torch", "sklearn.datasets", "modelkit.vision.task", "torchvision", "transformers",
-                   "modelkit.text.model", "modelkit.text.predict", "modelkit.vision.predict", "modelkit.train")
-# A page drawn longer than this may be waiting for a module the paused thread is importing (it holds that
-# module's import lock): after this, the thread goes on instead of waiting for the page.
-MAX_GIVE_WAY_S = 2.0
+# In the order pages need them: tables and charts, then the image data check, then the text demo and training
+LIBRARIES = ("pandas", "pyarrow", "plotly.graph_objects", "altair", "torch", "sklearn.datasets",
+             "modelkit.vision.task", "torchvision", "transformers", "modelkit.text.model", "modelkit.text.predict",
+             "modelkit.vision.predict", "modelkit.train")
 # After a page is drawn the server still sends it and the browser draws it (plotly charts): a short pause
 QUIET_S = 1.0
+# The thread notices a page waiting for its import locks through CPython's importlib internals; should they
+# change, a page drawn longer than this lets the thread go on, so no page waits for ever.
+MAX_GIVE_WAY_S = 10.0
+POLL_S = 0.05
 
 
 class _Pages:
-    """How many script runs are drawing a page now, and whether one of them waits for the model library."""
+    """How many script runs are drawing a page now, since when, and when the last one ended."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._drawing = 0
         self._since = 0.0  # when the pages now being drawn began
         self._ended = -QUIET_S  # when the last page was drawn
-        self._needing_models = 0
 
     @contextmanager
     def drawing(self):
@@ -62,34 +64,32 @@ class _Pages:
                 self._ended = time.monotonic()
                 self._changed.notify_all()
 
-    @contextmanager
-    def needing_models(self):
-        with self._changed:
-            self._needing_models += 1
-            self._changed.notify_all()
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._needing_models -= 1
-
     @property
     def being_drawn(self) -> int:
         return self._drawing
 
     def give_way(self) -> None:
-        """Return when no page has been drawn for QUIET_S, or a page waits for the models, or a page has been
-        drawn for longer than MAX_GIVE_WAY_S (it may be waiting for a module this thread is importing)."""
+        """Return once no page has been drawn for QUIET_S, or a page waits for an import lock this thread
+        holds, or a page has been drawn for longer than MAX_GIVE_WAY_S."""
         with self._changed:
-            while not self._needing_models:
+            while not _a_thread_waits_for(threading.get_ident()):
                 now = time.monotonic()
-                if self._drawing:
-                    left_s = self._since + MAX_GIVE_WAY_S - now
-                else:
-                    left_s = self._ended + QUIET_S - now
+                left_s = self._since + MAX_GIVE_WAY_S - now if self._drawing else self._ended + QUIET_S - now
                 if left_s <= 0:
                     return
-                self._changed.wait(left_s)
+                self._changed.wait(min(left_s, POLL_S))
+
+
+def _a_thread_waits_for(me: int) -> bool:
+    """Whether another thread is blocked on a module import lock that thread `me` holds."""
+    try:
+        from importlib import _bootstrap
+
+        blocked = list(_bootstrap._blocking_on.values())  # CPython: thread id -> lock (3.12: -> [locks])
+    except Exception:  # noqa: BLE001 - another Python: MAX_GIVE_WAY_S still ends the wait
+        return False
+    locks = [lock for entry in blocked for lock in (entry if isinstance(entry, list) else [entry])]
+    return any(getattr(lock, "owner", None) == me for lock in locks)
 
 
 PAGES = _Pages()
@@ -99,13 +99,24 @@ _started = False
 
 
 class _GiveWayFinder:
-    """First on sys.meta_path during stage 2: before each module the warm thread imports, it gives way to
-    the pages. It finds nothing itself, so the usual finders import the module."""
+    """First on sys.meta_path while the thread runs: before each module the thread imports, it gives way
+    to the pages. It finds nothing itself, so the usual finders import the module."""
 
     @staticmethod
     def find_spec(name, path, target=None):
-        if threading.get_ident() in _warm_threads:
+        if threading.get_ident() not in _warm_threads:
+            return None
+        # CPython asks finders under its global import lock: let go of it while waiting, or no other thread
+        # could import anything meanwhile (the lock guards the finders' lookups, none of which run here).
+        try:
+            _imp.release_lock()
+        except RuntimeError:  # not held: nothing to let go of
             PAGES.give_way()
+            return None
+        try:
+            PAGES.give_way()
+        finally:
+            _imp.acquire_lock()
         return None
 
 
@@ -116,36 +127,28 @@ def drawing_page():
 
 @contextmanager
 def model_library(doing: str):
-    """Around page code that imports torch: the background import goes on at full speed, and the founder
-    reads "Loading the model library…" while it is not loaded yet, else what is being done."""
+    """Around page code that imports torch: says "Loading the model library…" while it is not loaded
+    yet, else what is being done (a spinner shows only after half a second, so a quick step shows none)."""
     loaded = all(name in sys.modules for name in ("torch", "torchvision"))
-    with PAGES.needing_models(), st.spinner(doing if loaded else "Loading the model library…"):
+    with st.spinner(doing if loaded else "Loading the model library…"):
         yield
 
 
 def _import_all() -> None:
     _warm_threads.add(threading.get_ident())
-    for name in PAGE_LIBRARIES:
-        PAGES.give_way()
-        if not _imported(name):
-            return
     finder = _GiveWayFinder()
     sys.meta_path.insert(0, finder)
     try:
-        for name in MODEL_LIBRARIES:
+        for name in LIBRARIES:
             PAGES.give_way()
-            if not _imported(name):
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - a page that needs the module reports the real error itself
                 return
     finally:
         sys.meta_path.remove(finder)
-
-
-def _imported(name: str) -> bool:
-    try:
-        importlib.import_module(name)
-    except Exception:  # noqa: BLE001 - a page that needs the module reports the real error itself
-        return False
-    return True
+        # a later thread (a page's script run) may get this id: it must never give way to itself
+        _warm_threads.discard(threading.get_ident())
 
 
 def warm_libraries() -> threading.Thread | None:
