@@ -13,9 +13,10 @@ locks of the packages it is inside (torch's, say): when a page's thread blocks o
 goes on at once and the page gets the module as soon as it is imported (no module is imported twice).
 Code that needs torch runs inside `model_library()`, which says "Loading the model library…" meanwhile.
 
-Why not a lower OS priority for the thread: a thread that the OS leaves waiting keeps holding the GIL, so
-on a busy machine the page stalled behind it (bench/first_open.py, finished page: Costs 4.6 s without the
-thread, 12.9 s with a nice-19 one). `APP_WARM_IMPORTS=0` turns the thread off (the benchmark's baseline).
+The thread also runs at the lowest OS priority, so the browser drawing the page on the same machine comes
+first. That alone was not enough: a low-priority thread that the OS leaves waiting keeps holding the GIL,
+and on a busy machine the page stalled behind it (bench/first_open.py, finished page: Costs 4.6 s without
+the thread, 12.9 s with a nice-19 thread that never gave way). `APP_WARM_IMPORTS=0` turns the thread off.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ QUIET_S = 1.0
 # The thread notices a page waiting for its import locks through CPython's importlib internals; should they
 # change, a page drawn longer than this lets the thread go on, so no page waits for ever.
 MAX_GIVE_WAY_S = 10.0
-POLL_S = 0.05
+POLL_S = 0.1
 
 
 class _Pages:
@@ -135,6 +136,10 @@ def model_library(doing: str):
 
 
 def _import_all() -> None:
+    try:  # lowest CPU priority for this thread only (Linux): the browser on this machine draws the page first
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
     _warm_threads.add(threading.get_ident())
     finder = _GiveWayFinder()
     sys.meta_path.insert(0, finder)
