@@ -13,10 +13,11 @@ locks of the packages it is inside (torch's, say): when a page's thread blocks o
 goes on at once and the page gets the module as soon as it is imported (no module is imported twice).
 Code that needs torch runs inside `model_library()`, which says "Loading the model library…" meanwhile.
 
-The thread also runs at the lowest OS priority, so the browser drawing the page on the same machine comes
-first. That alone was not enough: a low-priority thread that the OS leaves waiting keeps holding the GIL,
-and on a busy machine the page stalled behind it (bench/first_open.py, finished page: Costs 4.6 s without
-the thread, 12.9 s with a nice-19 thread that never gave way). `APP_WARM_IMPORTS=0` turns the thread off.
+Why not the lowest OS priority for the thread: on a busy machine the OS leaves such a thread waiting while
+it holds the GIL, or an import lock a page waits for, and the page stalls behind it (bench/first_open.py:
+Costs finished in 4.6 s without the thread, 12.9 s with a nice-19 one; with nice 19 and giving way, the
+Image page still took 24 s against 7.5 s, waiting for torch's import lock). `APP_WARM_IMPORTS=0` turns
+the thread off.
 """
 from __future__ import annotations
 
@@ -136,10 +137,6 @@ def model_library(doing: str):
 
 
 def _import_all() -> None:
-    try:  # lowest CPU priority for this thread only (Linux): the browser on this machine draws the page first
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
     _warm_threads.add(threading.get_ident())
     finder = _GiveWayFinder()
     sys.meta_path.insert(0, finder)
