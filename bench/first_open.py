@@ -34,7 +34,7 @@ class Target:
     data_section: str  # the start of a text in the page's data section: the founder can start working
 
 
-PAGES = {"Compute and GPU costs": Target("costs", "Costs", "Estimate costs"),
+PAGES = {"Compute and GPU costs": Target("costs", "Costs", "Estimate "),
          "Financial model": Target("financials", "Financial model", "Headline figures ("),
          "Text classifier": Target("text_classifier", "Text classifier", "Label column"),
          "Image classifier": Target("image_classifier", "Image classifier", "Training images"),
