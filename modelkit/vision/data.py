@@ -25,7 +25,7 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 from business.limits import GIB, binary_size
-from modelkit.vision.pixels import pixel_problem
+from modelkit.vision.pixels import pixel_problem, plain_image
 from modelkit.vision.zip_safety import ImageDataError, is_hidden, safe_extract
 from modelkit.paths import app_data_dir
 
@@ -189,7 +189,7 @@ def decode(path: Path, size: int, mode: str | None) -> tuple[np.ndarray | None, 
 
 
 def to_array(image: Image.Image, size: int, mode: str) -> np.ndarray:
-    image = image.convert(mode)
+    image = plain_image(image).convert(mode)  # CMYK, 16-bit, RGBA, EXIF-rotated: converted, never a crash
     width, height = image.size
     scale = size / min(width, height)
     image = image.resize((max(size, round(width * scale)), max(size, round(height * scale))), Image.BILINEAR)

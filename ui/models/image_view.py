@@ -30,7 +30,9 @@ SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload",
 EPOCHS, BATCH, LR, MAX_STEPS, RUN_ID, START, CANCEL = "img_epochs", "img_batch", "img_lr", "img_max_steps", "img_run_id", "img_start", "img_cancel"
 SOURCES = {"digits": "Handwritten digits (bundled, offline)", "zip": "Upload a zip (one folder per class)",
            "torchvision": "MNIST / Fashion-MNIST / CIFAR-10 (downloaded when online)"}
-MODELS = {"small_cnn": "Small CNN (from scratch, fast)", "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
+MODELS = {"auto": "Automatic (picked for this data)", "small_cnn": "Small CNN (from scratch, fast)",
+          "efficientnet_lite0": "EfficientNet-Lite0 (pretrained, bundled)", "resnet18": "ResNet-18",
+          "mobilenet_v3_small": "MobileNetV3-Small"}
 ACTIVE = ("queued", "running", "cancelling")
 PREDICTED = "img_predicted_seconds"
 DATA_FIELDS = ("task", "model_name", "data_path", "image_size", "val_fraction", "seed", "max_train_rows", "max_val_rows")
@@ -60,10 +62,22 @@ def data_path_from_widgets() -> str | None:
     return stored_or_said(lambda: save_upload(upload))
 
 
+def chosen_model(choice: str, data_path: str, say: bool = False) -> str:
+    """The model a run gets; "auto" is resolved for the data, and (`say`) the page says which and why."""
+    from modelkit.vision.choice import AUTO, pick_image_model
+
+    if choice != AUTO:
+        return choice
+    picked = pick_image_model(data_path)
+    if say:
+        st.caption(f"Model: {MODELS.get(picked.model, picked.model)}, picked for {picked.reason}.")
+    return picked.model
+
+
 def data_config(data_path: str) -> str:
     """What the data check depends on (the model and image size set below, or their defaults), as the cache key:
     editing epochs must not re-read every image."""
-    config = TrainConfig(task="image", model_name=st.session_state.get(MODEL, "small_cnn"), data_path=data_path,
+    config = TrainConfig(task="image", model_name=st.session_state.get(MODEL, "auto"), data_path=data_path,
                          image_size=int(st.session_state.get(IMAGE_SIZE, 0)))
     return json.dumps({k: asdict(config)[k] for k in DATA_FIELDS}, sort_keys=True)
 
@@ -74,11 +88,11 @@ def training_config(data_path: str, report: dict) -> dict:
     from ui.models.before_start import on_gpu
 
     train_rows = sum(report["train_counts"].values())
-    model_now = st.session_state.get(MODEL, "small_cnn")
+    model_now = chosen_model(st.session_state.get(MODEL, "auto"), data_path, say=True)
     suggested = image_defaults(train_rows, len(report["classes"]), model_now != "small_cnn", on_gpu())
     why = suggested.reasons
     with st.expander("Model and training settings", expanded=False):
-        model = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL)
+        model = chosen_model(st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL), data_path)
         cols = st.columns(4)
         size = cols[0].number_input("Image size (0 = model default)", 0, 512, 0, step=8, key=IMAGE_SIZE)
         epochs = cols[1].number_input("Epochs", 1, 100, suggested.epochs, key=EPOCHS, help=why["epochs"])

@@ -1,0 +1,47 @@
+"""What phones and scanners produce (EXIF-rotated, 16-bit grey, CMYK, transparent) is converted the same
+way for training and for the demo, never a crash; and the demo shows what the model sees."""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from modelkit.vision.data import decode, to_array
+
+
+def saved(image: Image.Image, path, **options):
+    image.save(path, **options)
+    return path
+
+
+def test_a_phone_photo_stored_sideways_is_learned_upright_by_its_exif_orientation(tmp_path):
+    image = Image.new("RGB", (40, 20), (0, 0, 0))
+    image.paste((255, 255, 255), (20, 0, 40, 20))  # stored: dark left half, light right half
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    pixels, reason, _ = decode(saved(image, tmp_path / "phone.jpg", exif=exif, quality=95), 16, None)
+
+    grey = pixels.mean(axis=0)
+    assert reason == "" and grey[:8].mean() < 60 and grey[8:].mean() > 200  # upright: dark top, light bottom
+
+
+def test_sixteen_bit_grey_is_scaled_by_its_range_instead_of_clipped_to_white(tmp_path):
+    ramp = (np.arange(64 * 64).reshape(64, 64) * 16).astype(np.uint16)
+    pixels, reason, facts = decode(saved(Image.fromarray(ramp), tmp_path / "scan.png"), 16, None)
+
+    assert reason == "" and facts["mode"] == "I;16" and pixels.shape == (1, 16, 16)
+    assert pixels.min() < 30 and pixels.max() > 220  # the whole ramp survives, not a white square
+
+
+def test_cmyk_and_transparent_images_become_rgb_with_transparency_on_white(tmp_path):
+    cmyk, _, _ = decode(saved(Image.new("CMYK", (40, 30), (0, 255, 255, 0)), tmp_path / "print.jpg"), 16, None)
+    clear, _, _ = decode(saved(Image.new("RGBA", (40, 30), (255, 0, 0, 0)), tmp_path / "logo.png"), 16, None)
+
+    assert cmyk.reshape(3, -1).mean(axis=1).round().tolist() == [255, 0, 0]  # CMYK's pure red
+    assert clear.reshape(3, -1).mean(axis=1).round().tolist() == [255, 255, 255]  # fully transparent: white
+
+
+def test_a_grey_rgba_upload_turns_into_the_models_channels():
+    upload = Image.new("LA", (10, 10), (40, 255))
+
+    assert to_array(upload, 8, "RGB").shape == (3, 8, 8)
+    assert to_array(upload, 8, "L").reshape(-1).tolist() == [40] * 64
