@@ -246,6 +246,17 @@ def take(images: ImageSet, indices: list[int]) -> ImageSet:
                     [images.names[i] for i in indices])
 
 
+def class_samples(images: ImageSet, per_class: int = 4) -> dict[str, list[np.ndarray]]:
+    """The first few stored images of each class (H x W or H x W x 3 uint8), for the data check to show."""
+    samples: dict[str, list[np.ndarray]] = {name: [] for name in images.label_names}
+    for index, label in enumerate(images.labels):
+        shown = samples[images.label_names[label]]
+        if len(shown) < per_class:
+            pixels = images.images[index].numpy()
+            shown.append(pixels[0] if pixels.shape[0] == 1 else pixels.transpose(1, 2, 0))
+    return samples
+
+
 def split_automatic(images: ImageSet, val_fraction: float, seed: int) -> tuple[ImageSet, ImageSet]:
     """A stratified split: every class keeps the same share in validation."""
     rng = np.random.default_rng(seed)

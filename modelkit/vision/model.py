@@ -191,14 +191,18 @@ class ImageProcessor:
         return (pixels - mean) / std
 
     def pil_to_uint8(self, image) -> torch.Tensor:
+        return self.model_view(image)[0]
+
+    def model_view(self, image) -> tuple[torch.Tensor, bool]:
+        """(uint8 [C, H, W] exactly as training stored its images, whether it was inverted): what the model
+        sees, for the demo to show beside its probabilities."""
         from modelkit.vision.data import to_array
 
         # through the training images' size first, so an upload is resampled the way they were
         array = to_array(image, self.stored_size or self.image_size, "L" if self.stored_channels == 1 else "RGB")
         tensor = torch.from_numpy(array.copy())
-        if self.invert_light_background and tensor.float().mean() > 127:
-            tensor = 255 - tensor
-        return tensor
+        inverted = self.invert_light_background and tensor.float().mean() > 127
+        return (255 - tensor if inverted else tensor), bool(inverted)
 
     def __call__(self, images: list) -> torch.Tensor:
         return self.normalise(torch.stack([self.pil_to_uint8(image) for image in images]))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from PIL import Image
 
 from business.store import ReadOnlyStoreError
 from business.csv_safety import neutral_frame
@@ -125,9 +126,11 @@ def before_start(config: TrainConfig, train_rows: int, suggested) -> None:
 
 @st.cache_data(show_spinner="Loading the image library and checking the images...", max_entries=8)
 def check_data(config_json: str) -> dict:
+    from modelkit.vision.data import class_samples
     from modelkit.vision.task import load_sets
 
-    return load_sets(TrainConfig(**json.loads(config_json)))[2]
+    train, _, report = load_sets(TrainConfig(**json.loads(config_json)))
+    return {**report, "samples": class_samples(train)}
 
 
 def checked_report(data_path: str) -> dict | None:
@@ -150,11 +153,28 @@ def show_report(report: dict) -> None:
     cols[3].metric("Skipped files", len(report["skipped"]))
     st.caption(f"Split: {report['split']}; kept at {report['stored_size']} px, "
                f"{'RGB' if report['channels'] == 3 else 'greyscale'}")
+    sizes = report.get("sizes") or {}
+    if sizes:
+        st.caption(f"Sizes found: {sizes['min_width']}x{sizes['min_height']} to {sizes['max_width']}x"
+                   f"{sizes['max_height']} px ({sizes['distinct']:,} distinct)")
     st.dataframe(counts, width="stretch")
+    show_samples(report.get("samples") or {})
     for warning in report["warnings"]:
         st.warning(plain(warning))  # file names come from the upload: shown as typed
     if report["skipped"]:
         st.dataframe(pd.DataFrame(report["skipped"]), width="stretch", hide_index=True)
+
+
+def show_samples(samples: dict, columns: int = 6) -> None:
+    """A few training images per class, as stored for the model (first classes only when there are many)."""
+    if not samples:
+        return
+    with st.expander("Sample images per class (as the model will see them)", expanded=False):
+        for name, images in list(samples.items())[:20]:
+            cols = st.columns(columns)
+            cols[0].text(name)  # a folder name from the upload: shown as typed
+            for col, pixels in zip(cols[1:], images):
+                col.image(Image.fromarray(pixels).resize((64, 64), Image.NEAREST))
 
 
 def start_training(config: dict) -> None:
@@ -260,9 +280,13 @@ def demo(run_dir: Path) -> None:
             except ImageDataError as error:
                 st.error(plain(str(error)))
                 continue
-            st.image(shot.getvalue(), width=160)
+            seen, said = predictor.model_view(shot.getvalue())
+            left, middle, right = st.columns([1, 1, 2])
+            left.image(shot.getvalue(), width=160, caption="your image")
+            # nearest-neighbour upscaling keeps an 8 x 8 digit's pixels visible as pixels
+            middle.image(Image.fromarray(seen).resize((160, 160), Image.NEAREST), caption=said)
             for label, probability in top:
-                st.progress(probability, text=f"{label}: probability {probability:.1%}")
+                right.progress(probability, text=f"{label}: probability {probability:.1%}")
     with batch:
         upload = st.file_uploader("Zip of images", type=["zip"], key="img_batch_zip")
         if upload is not None:

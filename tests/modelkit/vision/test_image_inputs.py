@@ -45,3 +45,31 @@ def test_a_grey_rgba_upload_turns_into_the_models_channels():
 
     assert to_array(upload, 8, "RGB").shape == (3, 8, 8)
     assert to_array(upload, 8, "L").reshape(-1).tolist() == [40] * 64
+
+
+def test_the_demo_shows_a_black_on_white_digit_as_the_digits_model_sees_it_8_by_8_and_inverted():
+    from PIL import ImageDraw
+
+    from modelkit.vision.model import ImageProcessor
+    from modelkit.vision.predict import ImagePredictor
+
+    photo = Image.new("RGB", (128, 128), (255, 255, 255))
+    ImageDraw.Draw(photo).ellipse((30, 20, 98, 108), outline=(0, 0, 0), width=14)  # a handwritten "0"
+    digits = ImageProcessor(image_size=16, channels=1, stored_channels=1, mean=[0.3], std=[0.3],
+                            label_names=[str(d) for d in range(10)], invert_light_background=True, stored_size=8)
+
+    seen, said = ImagePredictor(model=None, processor=digits).model_view(photo)
+
+    assert seen.shape == (8, 8) and seen.mean() < 128  # light ink on a dark ground, like the training digits
+    assert "8 x 8 px" in said and "inverted" in said
+
+
+def test_a_photo_is_shown_in_colour_at_the_backbones_size_and_not_inverted():
+    from modelkit.vision.model import ImageProcessor
+    from modelkit.vision.predict import ImagePredictor
+
+    photos = ImageProcessor(image_size=224, channels=3, stored_channels=3, label_names=["ants", "bees"])
+
+    seen, said = ImagePredictor(model=None, processor=photos).model_view(Image.new("RGB", (640, 480), (250, 240, 230)))
+
+    assert seen.shape == (224, 224, 3) and "inverted" not in said
