@@ -329,14 +329,27 @@ def build_report(source: str, train: ImageSet, val: ImageSet, split: str, scans:
     return report
 
 
+def named(names: list[str], limit: int = 10) -> str:
+    """A list a person can read: the first few names, then how many more (thousands of classes happen)."""
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
+
+
+MANY_CLASSES = 1000
+
+
 def report_warnings(report: ImageReport) -> list[str]:
     warnings = []
+    if len(report.classes) > MANY_CLASSES:
+        rows = sum(report.train_counts.values())
+        warnings.append(f"{len(report.classes):,} classes (one folder each) with {rows / len(report.classes):.1f} "
+                        "training images per class on average: is each folder really a class?")
     if report.skipped:
         warnings.append(f"{len(report.skipped)} file(s) skipped (not images, corrupt or placeholders): "
                         + ", ".join(s["file"] for s in report.skipped[:5]))
     few = [name for name, n in report.train_counts.items() if n < MIN_PER_CLASS]
     if few:
-        warnings.append(f"too few training images (< {MIN_PER_CLASS}) in: {', '.join(few)}")
+        warnings.append(f"too few training images (< {MIN_PER_CLASS}) in: {named(few)}")
     if report.sizes.get("distinct", 1) > 1:
         warnings.append(f"{report.sizes['distinct']} different image sizes: all are resized to "
                         f"{report.stored_size}x{report.stored_size} (shorter side, then centre crop)")
@@ -344,5 +357,5 @@ def report_warnings(report: ImageReport) -> list[str]:
         warnings.append(f"colour modes {report.modes}: converted to {'RGB' if report.channels == 3 else 'L'}")
     empty_val = [name for name, n in report.val_counts.items() if n == 0]
     if empty_val:
-        warnings.append(f"no validation images for: {', '.join(empty_val)}")
+        warnings.append(f"no validation images for: {named(empty_val)}")
     return warnings

@@ -73,3 +73,17 @@ def test_a_photo_is_shown_in_colour_at_the_backbones_size_and_not_inverted():
     seen, said = ImagePredictor(model=None, processor=photos).model_view(Image.new("RGB", (640, 480), (250, 240, 230)))
 
     assert seen.shape == (224, 224, 3) and "inverted" not in said
+
+
+def test_thousands_of_class_folders_are_questioned_and_named_in_a_short_list():
+    from modelkit.vision.data import ImageReport, report_warnings
+
+    classes = [f"c{i}" for i in range(3000)]
+    report = ImageReport(source="photos", classes=classes, train_counts={c: 1 for c in classes},
+                         val_counts={c: 0 for c in classes}, split="automatic")
+
+    warnings = report_warnings(report)
+
+    assert warnings[0].startswith("3,000 classes (one folder each) with 1.0 training images per class")
+    assert "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 2,990 more" in warnings[1]
+    assert all(len(w) < 300 for w in warnings)
