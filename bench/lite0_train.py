@@ -85,8 +85,11 @@ def full_schedule(data: str, max_rows: int | None, epochs: int) -> None:
 
         evals = read_events(Path(folder) / "run", ("eval",))
         notes = [e["message"] for e in read_events(Path(folder) / "run", ("note",))]
-    print(f"\nfull schedule: {time.perf_counter() - started:.0f} s in all, fine-tuning "
-          f"{summary['train_seconds']:.0f} s at {summary['train_samples_per_s']:.1f} images/s")
+    if summary.get("cancelled"):  # SIGTERM (e.g. `timeout`): the loop saved and stopped; say what it had
+        print(f"\nfull schedule stopped after {time.perf_counter() - started:.0f} s (step {summary['global_step']})")
+    else:
+        print(f"\nfull schedule: {time.perf_counter() - started:.0f} s in all, fine-tuning "
+              f"{summary['train_seconds']:.0f} s at {summary['train_samples_per_s']:.1f} images/s")
     print("\n".join(f"  note: {n}" for n in notes))
     for event in evals:
         phase = "head (cached features)" if event.get("phase") == "head" else f"fine-tune epoch {event['epoch'] + 1}"
