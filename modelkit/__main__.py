@@ -5,7 +5,8 @@
   python -m modelkit eval --run-dir RUN
   python -m modelkit predict --run-dir RUN (--text "..." ... | --csv FILE [--out preds.csv])
   python -m modelkit predict --run-dir RUN (--image a.png ... | --zip images.zip [--out preds.csv])  # image runs
-  python -m modelkit train --task image --model small_cnn|resnet18|mobilenet_v3_small --data digits|DIR|ZIP
+  python -m modelkit train --task image --data digits|DIR|ZIP
+      [--model auto|small_cnn|efficientnet_lite0|resnet18|mobilenet_v3_small]  # auto: picked for the data
   python -m modelkit compress --run-dir RUN     # fp32 vs int8 (fp16 on GPU), as before
   python -m modelkit compress --run-dir RUN --method distill [--layers 3] [--epochs 3]   # text runs
   python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.4 --ffn-fraction 0.4]
@@ -217,7 +218,9 @@ def run_predict_images(args) -> int:
         write_csv(predictor.predict_zip(Path(args.zip).read_bytes()), args.out)
         return 0
     for path in args.image:
-        print(json.dumps({"image": path, "top_k": predictor.top_k(Path(path).read_bytes())}))
+        data = Path(path).read_bytes()
+        # what the model saw (size, grey or colour, inverted or not), so a surprising answer explains itself
+        print(json.dumps({"image": path, "top_k": predictor.top_k(data), "model_input": predictor.model_view(data)[1]}))
     return 0
 
 

@@ -118,16 +118,22 @@ def get_dataloaders(task_data: TaskData, config: TrainConfig, device_type: str):
 
 
 def build_optimizer(model, config: TrainConfig, device_type: str) -> torch.optim.Optimizer:
-    """AdamW; biases and LayerNorm weights get no weight decay (decaying them only hurts)."""
+    """AdamW; biases and LayerNorm weights get no weight decay (decaying them only hurts). A model with
+    `learning_rate_scale(name)` (a pretrained image backbone) gets discriminative learning rates."""
     if config.freeze_embeddings:
         for name, param in model.named_parameters():
             param.requires_grad_(param.requires_grad and "embeddings" not in name)
-    decay, no_decay = [], []
+    scale_of = getattr(model, "learning_rate_scale", lambda name: 1.0)
+    grouped: dict[tuple[bool, float], list] = {}
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue
-        (no_decay if param.ndim < 2 or "norm" in name.lower() or name.endswith(".bias") else decay).append(param)
-    groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        no_decay = param.ndim < 2 or "norm" in name.lower() or name.endswith(".bias")
+        grouped.setdefault((no_decay, scale_of(name)), []).append(param)
+    groups = [{"params": params, "weight_decay": 0.0 if no_decay else config.weight_decay,
+               "lr": config.learning_rate * scale}
+              # the head's full rate first: the step events report the first group's rate
+              for (no_decay, scale), params in sorted(grouped.items(), key=lambda item: (item[0][0], -item[0][1]))]
     fused = device_type in ("cuda", "cpu")  # fused kernels exist for CUDA and (torch >= 2.4) CPU
     return torch.optim.AdamW(groups, lr=config.learning_rate, fused=fused)
 
@@ -226,6 +232,18 @@ def end_of_epoch(model, val_loader, accelerator, state: LoopState, config: Train
         state.bad_epochs += 1
 
 
+def score_starting_point(model, val_loader, accelerator, state: LoopState, config: TrainConfig, log: EventLog,
+                         task_data: TaskData, run_dir: Path) -> None:
+    """Score and save the model before the loop trains it (a head already fitted on cached features), so
+    fine-tuning replaces it only by doing better. Plotted as epoch 0."""
+    metrics = evaluate(model, val_loader, accelerator)
+    state.last_eval = metrics
+    log.emit("eval", step=0, epoch=-1, phase="head", **metrics)
+    state.best_metric, state.best_epoch = metrics["macro_f1"], -1
+    if accelerator.is_main_process:
+        save_model(run_dir / "model", accelerator.unwrap_model(model), task_data.processor, asdict(config))
+
+
 def save_last(run_dir, model, optimizer, scheduler, accelerator, task_data, state, config, log) -> None:
     """The resumable checkpoint (weights, optimizer, schedule, loop state), switched in atomically."""
     accelerator.wait_for_everyone()
@@ -283,6 +301,8 @@ def fit(config: TrainConfig, options: RunOptions) -> dict:
              batch_size=config.batch_size)
     for note in task_data.extra.get("notes", []):  # what a person should know, e.g. "no pretrained weights"
         log.emit("note", message=note)
+    if task_data.extra.get("score_before_training") and state.global_step == 0:
+        score_starting_point(model, val_loader, accelerator, state, config, log, task_data, run_dir)
     stop = StopRequested()
     stop.install()
     clock = CheckpointClock(config.checkpoint_every_steps, config.checkpoint_every_s, saved_step=state.global_step)

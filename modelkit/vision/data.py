@@ -25,7 +25,7 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 from business.limits import GIB, binary_size
-from modelkit.vision.pixels import pixel_problem
+from modelkit.vision.pixels import pixel_problem, plain_image
 from modelkit.vision.zip_safety import ImageDataError, is_hidden, safe_extract
 from modelkit.paths import app_data_dir
 
@@ -189,7 +189,7 @@ def decode(path: Path, size: int, mode: str | None) -> tuple[np.ndarray | None, 
 
 
 def to_array(image: Image.Image, size: int, mode: str) -> np.ndarray:
-    image = image.convert(mode)
+    image = plain_image(image).convert(mode)  # CMYK, 16-bit, RGBA, EXIF-rotated: converted, never a crash
     width, height = image.size
     scale = size / min(width, height)
     image = image.resize((max(size, round(width * scale)), max(size, round(height * scale))), Image.BILINEAR)
@@ -244,6 +244,17 @@ def image_set(scan: FileScan, label_names: list[str]) -> ImageSet:
 def take(images: ImageSet, indices: list[int]) -> ImageSet:
     return ImageSet(images.images[indices], [images.labels[i] for i in indices], images.label_names,
                     [images.names[i] for i in indices])
+
+
+def class_samples(images: ImageSet, per_class: int = 4) -> dict[str, list[np.ndarray]]:
+    """The first few stored images of each class (H x W or H x W x 3 uint8), for the data check to show."""
+    samples: dict[str, list[np.ndarray]] = {name: [] for name in images.label_names}
+    for index, label in enumerate(images.labels):
+        shown = samples[images.label_names[label]]
+        if len(shown) < per_class:
+            pixels = images.images[index].numpy()
+            shown.append(pixels[0] if pixels.shape[0] == 1 else pixels.transpose(1, 2, 0))
+    return samples
 
 
 def split_automatic(images: ImageSet, val_fraction: float, seed: int) -> tuple[ImageSet, ImageSet]:
@@ -318,14 +329,27 @@ def build_report(source: str, train: ImageSet, val: ImageSet, split: str, scans:
     return report
 
 
+def named(names: list[str], limit: int = 10) -> str:
+    """A list a person can read: the first few names, then how many more (thousands of classes happen)."""
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
+
+
+MANY_CLASSES = 1000
+
+
 def report_warnings(report: ImageReport) -> list[str]:
     warnings = []
+    if len(report.classes) > MANY_CLASSES:
+        rows = sum(report.train_counts.values())
+        warnings.append(f"{len(report.classes):,} classes (one folder each) with {rows / len(report.classes):.1f} "
+                        "training images per class on average: is each folder really a class?")
     if report.skipped:
         warnings.append(f"{len(report.skipped)} file(s) skipped (not images, corrupt or placeholders): "
                         + ", ".join(s["file"] for s in report.skipped[:5]))
     few = [name for name, n in report.train_counts.items() if n < MIN_PER_CLASS]
     if few:
-        warnings.append(f"too few training images (< {MIN_PER_CLASS}) in: {', '.join(few)}")
+        warnings.append(f"too few training images (< {MIN_PER_CLASS}) in: {named(few)}")
     if report.sizes.get("distinct", 1) > 1:
         warnings.append(f"{report.sizes['distinct']} different image sizes: all are resized to "
                         f"{report.stored_size}x{report.stored_size} (shorter side, then centre crop)")
@@ -333,5 +357,5 @@ def report_warnings(report: ImageReport) -> list[str]:
         warnings.append(f"colour modes {report.modes}: converted to {'RGB' if report.channels == 3 else 'L'}")
     empty_val = [name for name, n in report.val_counts.items() if n == 0]
     if empty_val:
-        warnings.append(f"no validation images for: {', '.join(empty_val)}")
+        warnings.append(f"no validation images for: {named(empty_val)}")
     return warnings

@@ -1,7 +1,8 @@
 """Image models and preprocessing for the "image" task.
 
 `build_image_model(name, num_classes, channels, freeze_steps)` -> (ImageClassifier, weights note): the
-small from-scratch CNN ("small_cnn", the offline default), torchvision "resnet18" or
+small from-scratch CNN ("small_cnn", for digits and tiny grey images), the bundled ImageNet-pretrained
+"efficientnet_lite0" (modelkit.vision.lite0, the offline default for photos), torchvision "resnet18" or
 "mobilenet_v3_small". ImageNet weights come from the local torch cache, else are downloaded when a
 quick probe (modelkit.online) reaches their server (offline: random initialisation, no hang); then the
 backbone stays frozen for `freeze_steps` training steps (head first) and is unfrozen after.
@@ -22,9 +23,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from modelkit.online import url_reachable
+from modelkit.vision.lite0 import LITE0, LITE0_SIZE, LITE_MEAN, LITE_STD, head_of, lite0_net, weights_origin
 
-MODELS = {"small_cnn": "Small CNN (from scratch)", "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
-DEFAULT_IMAGE_SIZE = {"small_cnn": 32, "resnet18": 224, "mobilenet_v3_small": 224}
+MODELS = {"small_cnn": "Small CNN (from scratch)", LITE0: "EfficientNet-Lite0 (ImageNet-pretrained, bundled)",
+          "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
+DEFAULT_IMAGE_SIZE = {"small_cnn": 32, LITE0: LITE0_SIZE, "resnet18": 224, "mobilenet_v3_small": 224}
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 AUGMENTATIONS = ("flip", "crop", "jitter")
 PREPROCESSOR_JSON = "preprocessor.json"
@@ -51,15 +54,34 @@ class SmallCNN(nn.Module):
 
 
 class ImageClassifier(nn.Module):
-    """The network behind `forward(pixel_values)`; keeps the backbone frozen for the first training steps."""
+    """The network behind `forward(pixel_values)`; keeps the backbone frozen for the first training steps.
 
-    def __init__(self, net: nn.Module, head: nn.Module | None = None, freeze_steps: int = 0):
+    `backbone_lr_scale` < 1 gives the pretrained layers a lower learning rate than the head (read by
+    modelkit.train.build_optimizer); `keep_batchnorm_stats` leaves the backbone's batch-norm statistics as
+    pretrained while fine-tuning (small batches of a few hundred photos would only make them noisier)."""
+
+    def __init__(self, net: nn.Module, head: nn.Module | None = None, freeze_steps: int = 0,
+                 backbone_lr_scale: float = 1.0, keep_batchnorm_stats: bool = False):
         super().__init__()
         self.net = net
         self.head_names = {n for n, _ in head.named_parameters(prefix=head_prefix(net, head))} if head else set()
         self.freeze_steps = freeze_steps
+        self.backbone_lr_scale = backbone_lr_scale
+        self.keep_batchnorm_stats = keep_batchnorm_stats
         # a buffer, so the count is saved with checkpoints and a resumed run stays unfrozen
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
+
+    def learning_rate_scale(self, name: str) -> float:
+        """For a parameter named as in `self.named_parameters()`: 1 for the head, less for the backbone."""
+        return 1.0 if name.removeprefix("net.") in self.head_names or not self.head_names else self.backbone_lr_scale
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if mode and self.keep_batchnorm_stats:
+            for module in self.net.modules():
+                if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                    module.eval()
+        return self
 
     def forward(self, pixel_values):
         if self.training and self.freeze_steps:
@@ -126,6 +148,12 @@ def build_image_model(name: str, num_classes: int, channels: int, freeze_steps: 
         return ImageClassifier(SmallCNN(num_classes, channels)), "small CNN trained from scratch (random init)", False
     if name not in MODELS:
         raise ValueError(f"unknown image model {name!r}; choose one of {list(MODELS)}")
+    if name == LITE0:
+        net = lite0_net(num_classes, pretrained=use_cache)
+        note = weights_origin() if use_cache else "random initialisation"
+        # fine-tuning after the head: the backbone moves at a tenth of the head's rate, its BN statistics kept
+        return ImageClassifier(net, head_of(net), freeze_steps, backbone_lr_scale=0.1,
+                               keep_batchnorm_stats=True), note, use_cache
     net, head, note, pretrained = torchvision_net(name, num_classes, use_cache)
     return ImageClassifier(net, head, freeze_steps if pretrained else 0), note, pretrained
 
@@ -163,14 +191,18 @@ class ImageProcessor:
         return (pixels - mean) / std
 
     def pil_to_uint8(self, image) -> torch.Tensor:
+        return self.model_view(image)[0]
+
+    def model_view(self, image) -> tuple[torch.Tensor, bool]:
+        """(uint8 [C, H, W] exactly as training stored its images, whether it was inverted): what the model
+        sees, for the demo to show beside its probabilities."""
         from modelkit.vision.data import to_array
 
         # through the training images' size first, so an upload is resampled the way they were
         array = to_array(image, self.stored_size or self.image_size, "L" if self.stored_channels == 1 else "RGB")
         tensor = torch.from_numpy(array.copy())
-        if self.invert_light_background and tensor.float().mean() > 127:
-            tensor = 255 - tensor
-        return tensor
+        inverted = self.invert_light_background and tensor.float().mean() > 127
+        return (255 - tensor if inverted else tensor), bool(inverted)
 
     def __call__(self, images: list) -> torch.Tensor:
         return self.normalise(torch.stack([self.pil_to_uint8(image) for image in images]))
@@ -181,7 +213,9 @@ def make_processor(model_name: str, image_size: int, stored: torch.Size, label_n
     """`stored` is the shape of the training images tensor [N, C, H, W]."""
     stored_channels, stored_size = int(stored[1]), int(stored[-1])
     channels = stored_channels if model_name == "small_cnn" else 3
-    if model_name != "small_cnn":
+    if model_name == LITE0:
+        mean, std = list(LITE_MEAN), list(LITE_STD)  # the weights' own preprocessing, not torchvision's
+    elif model_name != "small_cnn":
         mean, std = list(IMAGENET_MEAN), list(IMAGENET_STD)
     else:
         mean, std = mean_std

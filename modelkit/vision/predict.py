@@ -87,6 +87,19 @@ class ImagePredictor:
         order = probabilities.argsort()[::-1][:k]
         return [(self.label_names[i], round(float(probabilities[i]), 4)) for i in order]
 
+    def model_view(self, source) -> tuple[np.ndarray, str]:
+        """(the image as the model sees it, H x W or H x W x 3 uint8, and a caption that says how it was
+        made): the training preprocessing exactly, digit-style inversion and rescaling included."""
+        image = source if isinstance(source, Image.Image) else open_image(source)
+        pixels, inverted = self.processor.model_view(image)
+        size = int(pixels.shape[-1])
+        array = pixels.numpy()
+        array = array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
+        said = f"as the model sees it: {size} x {size} px, {'grey' if pixels.shape[0] == 1 else 'colour'}"
+        if inverted:
+            said += ", inverted to light ink on dark like its training images"
+        return array, said
+
     def predict_zip(self, source) -> pd.DataFrame:
         """One row per file in the zip (hidden/system files ignored); unreadable files get an error."""
         with tempfile.TemporaryDirectory() as folder:

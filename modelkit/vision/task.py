@@ -19,6 +19,10 @@ from modelkit.vision.sources import load_image_splits
 from modelkit.tasks import TaskData
 from modelkit.vision.model import (DEFAULT_IMAGE_SIZE, MODELS, AugmentedImages, ImageCollator, ImageProcessor,
                              augmentation, build_image_model, make_processor)
+from modelkit.vision.choice import AUTO, pick_image_model
+from modelkit.vision.lite0 import LITE0
+
+FEATURE_CACHE_DIR = "feature_cache"
 
 MISTAKES_DIR = "mistakes"
 THUMBNAIL_PX = 96
@@ -41,8 +45,10 @@ def resolve_image_size(config) -> int:
 
 
 def model_key(config) -> str:
-    # "bundled" is the text default; an image run without --model gets the offline default
-    return "small_cnn" if config.model_name in ("", "bundled") else config.model_name
+    # "bundled" is the text default; an image run without --model gets the model picked for its data
+    if config.model_name in ("", "bundled", AUTO):
+        return pick_image_model(config.data_path).model
+    return config.model_name
 
 
 def load_sets(config) -> tuple[ImageSet, ImageSet, dict]:
@@ -73,18 +79,52 @@ def prepare_task(config) -> TaskData:
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
     # several processes (DDP) need every parameter in every step's backward, so no head-first phase there
     freeze_epochs = config.freeze_epochs if int(os.environ.get("WORLD_SIZE", "1")) == 1 else 0
-    model, weights_note, pretrained = build_image_model(config.model_name, len(label_names), processor.channels,
-                                                        freeze_steps=freeze_epochs * steps_per_epoch)
+    head_on_features = config.model_name == LITE0 and freeze_epochs > 0
+    model, weights_note, pretrained = build_image_model(
+        config.model_name, len(label_names), processor.channels,
+        freeze_steps=0 if head_on_features else freeze_epochs * steps_per_epoch)
     augment = [name.strip() for name in config.augment.split(",") if name.strip()]
     transform = augmentation(augment, int(train.images.shape[-1]), int(train.images.shape[1]))
     notes = [weights_note] + report["warnings"]
-    if pretrained and freeze_epochs:
+    if head_on_features:
+        notes.append(head_first(model, processor, train, val))
+    elif pretrained and freeze_epochs:
         notes.append(f"backbone frozen for the first {freeze_epochs} epoch(s), then fine-tuned end to end")
     return TaskData(model=model, processor=processor, train_set=AugmentedImages(train.images, train.labels, transform),
                     val_set=AugmentedImages(val.images, val.labels), collate=ImageCollator(processor),
                     label_names=label_names, data_hash=data_hash(train, val),
                     extra={"notes": notes, "report": report, "pretrained": pretrained, "weights": weights_note,
-                           "min_train_rows": MIN_PER_CLASS * len(label_names)})
+                           "min_train_rows": MIN_PER_CLASS * len(label_names),
+                           # the head alone is scored and saved first: fine-tuning must beat it to replace it
+                           "score_before_training": head_on_features})
+
+
+def head_first(model, processor: ImageProcessor, train: ImageSet, val: ImageSet) -> str:
+    """Train the head on the frozen backbone's features, computed once (or read from the feature cache)."""
+    import time
+
+    from modelkit.paths import app_data_dir
+    from modelkit.vision.features import cached_features, compute_features, fit_head, head_accuracy, install_head
+    from modelkit.vision.lite0 import head_of, weights_id
+
+    started = time.perf_counter()
+    folder = app_data_dir() / FEATURE_CACHE_DIR
+    features, hits = {}, 0
+    for split, images in (("train", train), ("val", val)):
+        key = f"{weights_id()}-{processor.image_size}px-{images.content_hash()[:24]}"
+        features[split], hit = cached_features(folder, key, lambda: compute_features(model.net, processor.normalise,
+                                                                                     images.images))
+        hits += hit
+    model.net.to(memory_format=torch.contiguous_format)  # checkpoints (safetensors) want plain layouts
+    feature_s = time.perf_counter() - started
+    fit = fit_head(features["train"], train.labels, len(train.label_names))
+    install_head(head_of(model.net), fit)
+    accuracy = head_accuracy(fit, features["val"], val.labels)
+    source = "read from the feature cache" if hits == 2 else f"computed once in {feature_s:.0f} s"
+    return (f"head first, backbone frozen: its features for {len(train) + len(val):,} images {source}, the head "
+            f"trained on them in {fit.seconds:.1f} s (validation accuracy {accuracy:.3f}); then fine-tuned end to "
+            "end with the backbone at a tenth of the learning rate and its batch-norm statistics kept; the "
+            "better of the two is kept")
 
 
 def load_trained(run_dir: Path, device: str = "cpu") -> tuple[torch.nn.Module, ImageProcessor, dict]:

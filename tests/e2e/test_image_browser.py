@@ -37,5 +37,7 @@ def test_an_uploaded_digit_gets_a_prediction_with_probabilities(tmp_path, app_da
         wait_for_app(page)
         page.get_by_text(": probability").first.wait_for(timeout=60_000)
         assert page.get_by_text(": probability").count() == 3
+        # the model's-eye view: the white page as the 8x8 digits model saw it, inverted like its training digits
+        assert page.get_by_text("as the model sees it: 8 x 8 px, grey, inverted").count() == 1
         assert page.locator("[data-testid='stException']").count() == 0
         page.screenshot(path=str(tmp_path / "image_demo.png"), full_page=True)

@@ -112,7 +112,18 @@ def demo_box(run: RunHighlight) -> None:
         if top is not None:
             for label, probability in top:
                 st.progress(probability, text=plain(f"{label}: probability {probability:.1%}"))
+            if run.task == "image":
+                model_eye_view(run, key)
         st.caption(left)
+
+
+def model_eye_view(run: RunHighlight, key: str) -> None:
+    """The upload as the model saw it (its training preprocessing), so a surprising answer explains itself."""
+    from PIL import Image
+
+    predictor = _image_predictor(run.path, (Path(run.path) / "model").stat().st_mtime)
+    seen, said = predictor.model_view(st.session_state[f"{DEMO_IMAGE}_{key}"].getvalue())
+    st.image(Image.fromarray(seen).resize((160, 160), Image.NEAREST), caption=said)
 
 
 def _predict(run: RunHighlight, key: str) -> list[tuple[str, float]] | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from PIL import Image
 
 from business.store import ReadOnlyStoreError
 from business.csv_safety import neutral_frame
@@ -31,7 +32,9 @@ SOURCE, UPLOAD, TV_SET, MODEL, IMAGE_SIZE, AUGMENT = "img_source", "img_upload",
 EPOCHS, BATCH, LR, MAX_STEPS, RUN_ID, START, CANCEL = "img_epochs", "img_batch", "img_lr", "img_max_steps", "img_run_id", "img_start", "img_cancel"
 SOURCES = {"digits": "Handwritten digits (bundled, offline)", "zip": "Upload a zip (one folder per class)",
            "torchvision": "MNIST / Fashion-MNIST / CIFAR-10 (downloaded when online)"}
-MODELS = {"small_cnn": "Small CNN (from scratch, fast)", "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
+MODELS = {"auto": "Automatic (picked for this data)", "small_cnn": "Small CNN (from scratch, fast)",
+          "efficientnet_lite0": "EfficientNet-Lite0 (pretrained, bundled)", "resnet18": "ResNet-18",
+          "mobilenet_v3_small": "MobileNetV3-Small"}
 ACTIVE = ("queued", "running", "cancelling")
 PREDICTED = "img_predicted_seconds"
 DATA_FIELDS = ("task", "model_name", "data_path", "image_size", "val_fraction", "seed", "max_train_rows", "max_val_rows")
@@ -61,10 +64,22 @@ def data_path_from_widgets() -> str | None:
     return stored_or_said(lambda: save_upload(upload))
 
 
+def chosen_model(choice: str, data_path: str, say: bool = False) -> str:
+    """The model a run gets; "auto" is resolved for the data, and (`say`) the page says which and why."""
+    from modelkit.vision.choice import AUTO, pick_image_model
+
+    if choice != AUTO:
+        return choice
+    picked = pick_image_model(data_path)
+    if say:
+        st.caption(f"Model: {MODELS.get(picked.model, picked.model)}, picked for {picked.reason}.")
+    return picked.model
+
+
 def data_config(data_path: str) -> str:
     """What the data check depends on (the model and image size set below, or their defaults), as the cache key:
     editing epochs must not re-read every image."""
-    config = TrainConfig(task="image", model_name=st.session_state.get(MODEL, "small_cnn"), data_path=data_path,
+    config = TrainConfig(task="image", model_name=st.session_state.get(MODEL, "auto"), data_path=data_path,
                          image_size=int(st.session_state.get(IMAGE_SIZE, 0)))
     return json.dumps({k: asdict(config)[k] for k in DATA_FIELDS}, sort_keys=True)
 
@@ -75,11 +90,11 @@ def training_config(data_path: str, report: dict) -> dict:
     from ui.models.before_start import on_gpu
 
     train_rows = sum(report["train_counts"].values())
-    model_now = st.session_state.get(MODEL, "small_cnn")
+    model_now = chosen_model(st.session_state.get(MODEL, "auto"), data_path, say=True)
     suggested = image_defaults(train_rows, len(report["classes"]), model_now != "small_cnn", on_gpu())
     why = suggested.reasons
     with st.expander("Model and training settings", expanded=False):
-        model = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL)
+        model = chosen_model(st.selectbox("Model", list(MODELS), format_func=MODELS.get, key=MODEL), data_path)
         cols = st.columns(4)
         size = cols[0].number_input("Image size (0 = model default)", 0, 512, 0, step=8, key=IMAGE_SIZE)
         epochs = cols[1].number_input("Epochs", 1, 100, suggested.epochs, key=EPOCHS, help=why["epochs"])
@@ -112,9 +127,11 @@ def before_start(config: TrainConfig, train_rows: int, suggested) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def check_data(config_json: str) -> dict:
+    from modelkit.vision.data import class_samples
     from modelkit.vision.task import load_sets
 
-    return load_sets(TrainConfig(**json.loads(config_json)))[2]
+    train, _, report = load_sets(TrainConfig(**json.loads(config_json)))
+    return {**report, "samples": class_samples(train)}
 
 
 def checked_report(data_path: str) -> dict | None:
@@ -138,11 +155,28 @@ def show_report(report: dict) -> None:
     cols[3].metric("Skipped files", len(report["skipped"]))
     st.caption(f"Split: {report['split']}; kept at {report['stored_size']} px, "
                f"{'RGB' if report['channels'] == 3 else 'greyscale'}")
+    sizes = report.get("sizes") or {}
+    if sizes:
+        st.caption(f"Sizes found: {sizes['min_width']}x{sizes['min_height']} to {sizes['max_width']}x"
+                   f"{sizes['max_height']} px ({sizes['distinct']:,} distinct)")
     st.dataframe(counts, width="stretch")
+    show_samples(report.get("samples") or {})
     for warning in report["warnings"]:
         st.warning(plain(warning))  # file names come from the upload: shown as typed
     if report["skipped"]:
         st.dataframe(pd.DataFrame(report["skipped"]), width="stretch", hide_index=True)
+
+
+def show_samples(samples: dict, columns: int = 6) -> None:
+    """A few training images per class, as stored for the model (first classes only when there are many)."""
+    if not samples:
+        return
+    with st.expander("Sample images per class (as the model will see them)", expanded=False):
+        for name, images in list(samples.items())[:20]:
+            cols = st.columns(columns)
+            cols[0].text(name)  # a folder name from the upload: shown as typed
+            for col, pixels in zip(cols[1:], images):
+                col.image(Image.fromarray(pixels).resize((64, 64), Image.NEAREST))
 
 
 def start_training(config: dict) -> None:
@@ -253,9 +287,13 @@ def demo(run_dir: Path) -> None:
             except ImageDataError as error:
                 st.error(plain(str(error)))
                 continue
-            st.image(shot.getvalue(), width=160)
+            seen, said = predictor.model_view(shot.getvalue())
+            left, middle, right = st.columns([1, 1, 2])
+            left.image(shot.getvalue(), width=160, caption="your image")
+            # nearest-neighbour upscaling keeps an 8 x 8 digit's pixels visible as pixels
+            middle.image(Image.fromarray(seen).resize((160, 160), Image.NEAREST), caption=said)
             for label, probability in top:
-                st.progress(probability, text=f"{label}: probability {probability:.1%}")
+                right.progress(probability, text=f"{label}: probability {probability:.1%}")
     with batch:
         upload = st.file_uploader("Zip of images", type=["zip"], key="img_batch_zip")
         if upload is not None:
