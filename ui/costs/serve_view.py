@@ -128,4 +128,4 @@ def _floor_note(bill) -> None:
         f"The {bill.floor_gpus} GPU(s) kept up all month set this bill ({usd(round_usd(bill.floor_monthly_usd))}): "
         f"{bill.inputs.requests_per_month:,.0f} requests keep them busy about {busy:.0%} of the month. Kept busy, "
         f"1,000 requests would cost {unit_usd(bill.marginal_cost_per_request_usd * 1000)}; the bill grows with volume "
-        f"from about {float(bill.requests_to_pass_floor):,.0f} requests a month."))
+        f"from about {significant(float(bill.requests_to_pass_floor))} requests a month."))
