@@ -13,7 +13,7 @@ from business.financials.report import band_position, inference_share_note, mont
 from ui.costs.financials_charts import (WHOLE_CUSTOMERS_NOTE, cash_figure, cohort_frame, cohort_margin_figure,
                                         comparison_frame, margin_vs_bands_figure, monthly_frame,
                                         revenue_by_stream_figure, unit_economics_frame)
-from ui.costs.cost_fill import cost_fill_forms
+from ui.costs.cost_fill import cost_fill_forms, show_pending_fill
 from ui.costs.financials_form import assumption_form, scenario_forms
 from ui.session import current_project_id, get_store, load_canvas, show_flash
 from ui.text import plain, sourced
@@ -46,7 +46,8 @@ shown, notes = fit_to_canvas(saved or default_assumptions(canvas), canvas)
 for note in notes:
     st.info(plain(note) + " Save the form to keep this.")
 
-with st.expander(f"Assumptions (version {version or 'not saved yet'})", expanded=saved is None):
+pending = show_pending_fill(version)
+with st.expander(f"Assumptions (version {version or 'not saved yet'})", expanded=saved is None or pending):
     with st.popover("Fill the inference cost from the cost estimator or a run card"):
         cost_fill_forms(project_id, version)
     assumption_form(project_id, version, shown, canvas.revenue_streams)

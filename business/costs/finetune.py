@@ -144,11 +144,19 @@ def fine_tune_memory(model: ModelSpec, setup: FineTuneSetup) -> FineTuneMemory:
     per_gpu = MemoryBreakdown(
         weights_bytes=weights, gradients_bytes=gradients, optimizer_bytes=optimizer,
         activations_bytes=activation_bytes_per_gpu(model, setup),
-        method=(f"{setup.mode}: weights and gradients at {setup.precision}, Adam 12 bytes per trainable parameter, "
+        method=(f"{_weights_wording(setup)}, Adam 12 bytes per trainable parameter, "
                 f"ZeRO-{setup.zero_stage} over {dp} data-parallel GPU(s), TP {setup.tensor_parallel} × PP "
                 f"{setup.pipeline_parallel}; activations "
                 f"{'checkpointed (2·s·b·h per layer)' if setup.activation_checkpointing else 'kept'} ({SOURCE})"))
     return FineTuneMemory(setup, trainable, 0 if setup.mode == "full" else total, per_gpu)
+
+
+def _weights_wording(setup: FineTuneSetup) -> str:
+    """What the weights are stored as: a QLoRA base is 4-bit, so "weights at bf16" would be wrong there."""
+    if setup.mode == "full":
+        return f"full: weights and gradients at {setup.precision}"
+    base = "int4 (4-bit)" if setup.mode == "qlora" else setup.precision
+    return f"{setup.mode}: frozen base at {base}, adapters and their gradients at {setup.precision}"
 
 
 def fine_tune_flops(model: ModelSpec, tokens: float, mode: str = "full", trainable_parameters: int = 0,

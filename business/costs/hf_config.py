@@ -151,9 +151,14 @@ def shape_from_config(config: str | dict) -> tuple[str, TransformerShape]:
 
 def model_from_config(config: str | dict, name: str = "") -> ModelSpec:
     """A `ModelSpec` from a config.json (text or parsed), its count summed from the architecture."""
-    family, shape = shape_from_config(config)
+    data = _load(config)
+    family, shape = shape_from_config(data)
     kind = "decoder" if family in (*DECODERS, "gpt2") else "encoder"
-    label = name.strip()[:80] or f"{family} from config.json"
+    # A config saved by transformers names its model in "_name_or_path" (meta-llama/Llama-2-7b-hf): a founder
+    # who pasted several configs then sees which one each figure is for, not "llama from config.json".
+    hub_name = data.get("_name_or_path")
+    hub_name = hub_name.strip()[:80] if isinstance(hub_name, str) else ""
+    label = name.strip()[:80] or (f"{hub_name} (from config.json)" if hub_name else f"{family} from config.json")
     return ModelSpec("config", label, kind, shape.parameters(),
                      f"counted from config.json ({family}: layers × hidden × intermediate, heads, KV heads, vocab)",
                      shape)

@@ -302,11 +302,12 @@ def make_cost_per_request(usd_per_1k_requests: object, provenance: Provenance | 
 
 def unit_usd_text(amount: Decimal, digits: int = 3) -> str:
     """A unit price as a person reads it: cents when it is a cent or more, else `digits` significant
-    digits written out ("$0.0000696"), never scientific notation."""
-    if amount >= CENT or amount == 0:
+    digits written out ("$0.0790", "$0.0000696"), never scientific notation. Below a dollar, cents would
+    round $0.0152 to "$0.02" (+32%) while the Costs page shows "$0.0152" for the same figure."""
+    if amount >= 1 or amount == 0:
         return f"${amount:,.2f}"
-    rounded = amount.quantize(Decimal(1).scaleb(amount.adjusted() - digits + 1))
-    return f"${rounded.normalize():f}"
+    places = max(2, digits - 1 - amount.adjusted())  # the Costs page's rule (ui.costs.formats.unit_usd)
+    return f"${amount:,.{places}f}"
 
 
 def to_nonnegative(value: object, label: str) -> Decimal:

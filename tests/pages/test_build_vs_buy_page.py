@@ -65,8 +65,8 @@ def test_use_this_option_puts_its_cost_and_source_into_the_financial_model_which
     at.selectbox(key="bvb_choice").set_value("Google Gemini 3.5 Flash-Lite")
     at.button(key="bvb_use").click().run()
 
-    # 1,000 in × $0.30/1M + 200 out × $2.50/1M = $0.0008 a request = $0.80 per 1,000
-    assert "Put into the financial model's form: $0.80 per 1,000 requests (published: API price, Google" in texts(
+    # 1,000 in × $0.30/1M + 200 out × $2.50/1M = $0.0008 a request = $0.800 per 1,000 (as the Costs page writes it)
+    assert "Put into the financial model's form: $0.800 per 1,000 requests (published: API price, Google" in texts(
         at).replace("\\", "")
     at.switch_page("pages/financials.py").run()
     assert not at.exception
@@ -77,6 +77,19 @@ def test_use_this_option_puts_its_cost_and_source_into_the_financial_model_which
     assert saved.cost_per_request.usd_per_1k_requests == Decimal("0.8")
     assert saved.cost_per_request.provenance.kind == "published"
     assert saved.cost_per_request.provenance.on.isoformat() == "2026-10-07"  # the date the price was seen
+
+
+def test_the_financial_model_says_a_used_option_waits_unsaved_in_its_open_form_until_saved(app_data_dir):
+    at = compare_with(open_costs(), requests=1_000)
+    at.selectbox(key="bvb_choice").set_value("Google Gemini 3.5 Flash-Lite")
+    at.button(key="bvb_use").click().run()
+    at.switch_page("pages/financials.py").run()
+
+    waiting = [i.value.replace("\\", "") for i in at.info if "Waiting in the assumptions form" in i.value]
+    assert waiting and "not saved yet: $0.800 per 1,000 requests (published: API price, Google" in waiting[0]
+    assert [e for e in at.expander if e.label.startswith("Assumptions")][0].proto.expanded
+    submit(at, "Save assumptions")
+    assert not [i for i in at.info if "Waiting in the assumptions form" in i.value]
 
 
 def test_a_founder_api_price_is_saved_with_the_project_and_used_after_a_reload(app_data_dir):

@@ -136,3 +136,16 @@ def test_the_serve_questions_price_is_the_bill_the_financial_model_reads():
     bill = serving_cost(ServingInputs(preset("llm-7b"), "bf16", tokens_per_request=512, output_tokens=256, batch=8,
                                       requests_per_month=1_000_000), load_catalog())
     assert metrics(at)["Per 1,000 requests"] == unit_usd(bill.cost_per_1000_usd)
+
+
+def test_when_the_gpu_kept_up_all_month_sets_the_bill_the_page_says_so_beside_the_busy_price():
+    at = open_question("serve")
+    at.selectbox(key="costs_serve_model").set_value("llm-7b").run()
+    widget(at.number_input, "costs_serve_batch").set_value(16)
+    at = submit(at, "Estimate serving")
+    [note] = [i.value.replace("\\", "") for i in at.info if "kept up all month set this bill" in i.value]
+    # 1M requests a month leave one GPU mostly idle: the per-1,000 price is the floor shared, not the busy cost.
+    assert "1,000,000 requests keep them busy about" in note and "Kept busy, 1,000 requests would cost $0." in note
+    widget(at.number_input, "costs_serve_requests").set_value(100_000_000)
+    at = submit(at, "Estimate serving")
+    assert not [i for i in at.info if "kept up all month set this bill" in i.value]

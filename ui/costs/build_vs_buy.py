@@ -183,7 +183,9 @@ def volume_figure(comparison: Comparison) -> go.Figure:
     figure.add_trace(go.Scatter(x=[volume, volume], y=[min(costs), max(costs)], mode="lines", name="your volume",
                                 line={"dash": "dot", "color": "#888888"}, hoverinfo="skip"))
     figure.update_layout(title="Monthly cost against requests a month", xaxis_title="requests per month (log)",
-                         yaxis_title="USD per month (log)", xaxis_type="log", yaxis_type="log", height=460)
+                         yaxis_title="USD per month (log)", xaxis_type="log", yaxis_type="log", height=520,
+                         # Below the plot: on a phone a legend at the side left the lines ~60 px of width.
+                         legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
     return figure
 
 

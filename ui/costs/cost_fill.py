@@ -33,6 +33,22 @@ def estimator_fill(version) -> dict | None:
     return fill if fill and fill["version"] == version else None
 
 
+def pending_fill(version) -> CostPerRequest | None:
+    """A figure put into the form of `version` (from the Costs page or the fill forms) and not saved yet."""
+    fill = estimator_fill(version)
+    return fill["cost"] if fill else None
+
+
+def show_pending_fill(version) -> bool:
+    """Say, above the collapsed assumptions, that a figure waits in the form: a founder who pressed "Use this
+    option" on the Costs page otherwise lands on headlines that still use the saved cost. True if one waits."""
+    cost = pending_fill(version)
+    if cost is not None:
+        st.info(sourced(f"Waiting in the assumptions form below, not saved yet: {cost.text()}", cost.provenance)
+                + ". The figures on this page use the saved cost until you save that form.")
+    return cost is not None
+
+
 def cost_key(version) -> str:
     """Key of the inference-cost input; each new fill gives it a new key, so the form shows it."""
     fills = (estimator_fill(version) or {}).get("fills", 0)

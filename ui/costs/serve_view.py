@@ -83,6 +83,7 @@ def _render_llm(model, context: CostsContext) -> None:
     cols[3].metric("Per month", usd(round_usd(bill.monthly_usd)),
                    help=plain(f"Never below the {bill.floor_gpus} GPU(s) kept up all month: "
                               f"{usd(round_usd(bill.floor_monthly_usd))}."))
+    _floor_note(bill)
     cols = st.columns(4)
     cols[0].metric("Time to first token", f"{significant(estimate.time_to_first_token_s * 1000)} ms")
     cols[1].metric("Output tokens/s per user", significant(estimate.output_tokens_per_s_per_user))
@@ -112,5 +113,19 @@ def _render_batched(model, context: CostsContext) -> None:
     cols[0].metric("Per 1,000 requests", unit_usd(bill.cost_per_1000_usd))
     cols[1].metric("Per month", usd(round_usd(bill.monthly_usd)))
     cols[2].metric("Compute alone, per 1,000", unit_usd(bill.marginal_cost_per_request_usd * 1000))
+    _floor_note(bill)
     st.caption(plain(f"{model.name} is served as batched compute (encoders and CNNs keep the GPU busy with "
                      f"large batches): {bill.method}. Source of the utilization: {bill.utilization_source}."))
+
+
+def _floor_note(bill) -> None:
+    """Said on the page, not only on hover: when the GPUs kept up all month set the bill, the cost per 1,000
+    requests is that floor shared over the requests, far above what the busy GPUs cost (per 1M tokens)."""
+    if not bill.floor_binds:
+        return
+    busy = float(bill.inputs.requests_per_month) / float(bill.requests_to_pass_floor)
+    st.info(plain(
+        f"The {bill.floor_gpus} GPU(s) kept up all month set this bill ({usd(round_usd(bill.floor_monthly_usd))}): "
+        f"{bill.inputs.requests_per_month:,.0f} requests keep them busy about {busy:.0%} of the month. Kept busy, "
+        f"1,000 requests would cost {unit_usd(bill.marginal_cost_per_request_usd * 1000)}; the bill grows with volume "
+        f"from about {significant(float(bill.requests_to_pass_floor))} requests a month."))

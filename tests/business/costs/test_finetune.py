@@ -84,3 +84,12 @@ def test_more_gpus_never_raise_memory_per_gpu_under_zero_3(mode, gpus, more, bat
         return fine_tune_memory(preset("llm-7b"), setup).per_gpu.total_bytes
     assert per_gpu(gpus + more) <= per_gpu(gpus)
     assert math.isfinite(per_gpu(gpus))
+
+
+def test_the_method_says_a_qlora_base_is_stored_at_4_bit_and_only_full_fine_tuning_has_bf16_weight_gradients():
+    qlora = fine_tune_memory(preset("llm-7b"), FineTuneSetup(mode="qlora")).per_gpu.method
+    lora = fine_tune_memory(preset("llm-7b"), FineTuneSetup(mode="lora")).per_gpu.method
+    full = fine_tune_memory(preset("llm-7b"), FineTuneSetup(mode="full")).per_gpu.method
+    assert "frozen base at int4 (4-bit)" in qlora and "weights and gradients at bf16" not in qlora
+    assert "frozen base at bf16, adapters and their gradients at bf16" in lora
+    assert full.startswith("full: weights and gradients at bf16")

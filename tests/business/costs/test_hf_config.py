@@ -126,3 +126,9 @@ def test_any_config_gives_an_exact_positive_count_or_a_message_naming_what_is_wr
         assert str(error)
         return
     assert isinstance(model.parameters, int) and model.parameters > 0
+
+
+def test_a_config_saved_by_transformers_is_named_after_its_name_or_path():
+    config = {**shipped_config("Llama-2-7b-hf.json"), "_name_or_path": "meta-llama/Llama-2-7b-hf"}
+    assert model_from_config(json.dumps(config)).name == "meta-llama/Llama-2-7b-hf (from config.json)"
+    assert model_from_config(shipped_config("Llama-2-7b-hf.json")).name == "llama from config.json"

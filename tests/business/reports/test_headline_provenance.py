@@ -70,8 +70,9 @@ def test_the_html_pdf_and_slides_say_entered_by_you_beside_a_typed_cost(tmp_path
 @pytest.mark.parametrize("usd_per_1k, tile, whole", [
     ("5", "$5.00 per 1K", "$5.00 per 1,000 predictions"),
     ("1234.5", "$1,234.50 per 1K", "$1,234.50 per 1,000 predictions"),
-    ("0.0000696", "$0.07 per 1M", "$0.07 per 1M predictions ($0.0000696 per 1,000)"),
-    ("0.000000004", "$0.004 per 1B", "$0.004 per 1B predictions ($0.000000004 per 1,000)"),
+    ("0.0000696", "$0.0696 per 1M", "$0.0696 per 1M predictions ($0.0000696 per 1,000)"),
+    ("0.0790", "$0.0790 per 1K", "$0.0790 per 1,000 predictions"),  # the Costs page's $0.0790, not "$0.08"
+    ("0.000000004", "$0.00400 per 1B", "$0.00400 per 1B predictions ($0.00000000400 per 1,000)"),
     ("0", "$0.00 per 1K", "$0.00 per 1,000 predictions"),
 ])
 def test_a_cost_per_prediction_is_put_in_the_unit_that_shows_at_least_a_cent(usd_per_1k, tile, whole):
