@@ -139,7 +139,7 @@ def options_frame(comparison: Comparison) -> pd.DataFrame:
     volume = comparison.workload.requests_per_month
     return pd.DataFrame([{
         "option": option.name, "kind": option.kind, "monthly_usd": float(option.monthly_usd(volume)),
-        "per_1000_requests_usd": float(option.cost_per_request_usd(volume) * 1000),
+        "per 1,000 requests": unit_usd(option.cost_per_request_usd(volume) * 1000),  # 3 significant digits
         "priced on": option.best_line(volume).label, "source": option.provenance(volume).label(),
     } for option in comparison.options]).sort_values("monthly_usd")
 
@@ -153,8 +153,7 @@ def render_comparison(project_id: int, comparison: Comparison) -> None:
                      f"requests of {workload.per_request}. {serving_note()}"))
     frame = options_frame(comparison)
     st.dataframe(frame, hide_index=True, column_config={
-        "monthly_usd": money_column("monthly ($)", list(frame["monthly_usd"])),
-        "per_1000_requests_usd": money_column("per 1,000 requests", list(frame["per_1000_requests_usd"]), 6)})
+        "monthly_usd": money_column("monthly ($)", list(frame["monthly_usd"]))})
     st.plotly_chart(volume_figure(comparison), key=key("chart"))
     for pair in comparison.break_evens:
         st.markdown("- " + plain(pair.sentence()))

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import streamlit as st
 
+from business.financials.assumptions import unit_usd_text
+
 CHAR_PX = 8  # a digit of the dataframe's font, with margin
 PADDING_PX = 36  # cell padding plus room for the sort arrow
 
@@ -22,14 +24,8 @@ def usd(amount: Decimal | float | None) -> str:
 
 def unit_usd(amount: Decimal | float | None) -> str:
     """A price that may be a fraction of a cent: cents from $1 up, else three significant digits
-    written out ($0.0000348), never 3.48e-05."""
-    if amount is None:
-        return "—"
-    value = Decimal(str(amount))
-    if value >= 1 or value == 0:
-        return f"${value:,.2f}"
-    places = max(2, 2 - value.adjusted())
-    return f"${value:,.{places}f}"
+    written out ($0.0000348), never 3.48e-05; the same rule as every other page (business.financials)."""
+    return "—" if amount is None else unit_usd_text(Decimal(str(amount)))
 
 
 def significant(number: float, digits: int = 3) -> str:
