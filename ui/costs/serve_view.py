@@ -93,7 +93,7 @@ def _render_llm(model, context: CostsContext) -> None:
     st.caption(plain(
         f"Offer with the lowest monthly bill that holds it: {offer.provider} {offer.instance} "
         f"({estimate.tensor_parallel} GPU(s) per replica, {significant(estimate.memory_per_gpu_bytes / 1e9)} GB per "
-        f"GPU; price seen {offer.date_label}; {offer.source}). Decode is bound by {estimate.decode_bound} at this "
+        f"GPU; price from {offer.source}). Decode is bound by {estimate.decode_bound} at this "
         "batch; " + (f"it turns compute-bound from a batch of about {turn:,.0f}. " if turn else
                      "the KV cache grows as fast as the compute, so it stays bandwidth-bound at any batch. ")
         + f"Method: {bill.method}."))
