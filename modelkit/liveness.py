@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,21 @@ def process_start_time(pid: int | None) -> int | None:
 @contextmanager
 def hold_run_lock(run_dir: str | Path, command: str = "modelkit"):
     run_dir = Path(run_dir)
+    created = not run_dir.exists()
+    try:
+        handle = _locked(run_dir, command)
+    except OSError:
+        if created:  # a full or read-only folder: leave no empty run behind to be listed as "unknown"
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    try:
+        yield
+    finally:
+        handle.close()  # closing drops the lock
+
+
+def _locked(run_dir: Path, command: str):
+    """The run's lock file, opened, exclusively locked and naming this process."""
     run_dir.mkdir(parents=True, exist_ok=True)
     handle = open(run_dir / LOCK_FILE, "a+")
     try:
@@ -60,9 +76,10 @@ def hold_run_lock(run_dir: str | Path, command: str = "modelkit"):
         handle.write(json.dumps({"pid": os.getpid(), "started": process_start_time(os.getpid()),
                                  "command": command, "since": time.time()}))
         handle.flush()
-        yield
-    finally:
-        handle.close()  # closing drops the lock
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def run_lock_holder(run_dir: str | Path) -> dict | None:
