@@ -122,9 +122,27 @@ class _GiveWayFinder:
         return None
 
 
+# Libraries other code looks up in sys.modules without importing them (plotly and streamlit ask whether
+# pandas is loaded, then use pd.Series): one the thread is halfway through must be finished first.
+LOOKED_UP = ("numpy", "pandas", "pyarrow")
+
+
+@contextmanager
 def drawing_page():
     """app.py draws every page inside this: the background import waits meanwhile."""
-    return PAGES.drawing()
+    with PAGES.drawing():
+        finish_half_imported(LOOKED_UP)
+        yield
+
+
+def finish_half_imported(names: tuple[str, ...]) -> None:
+    """Import each of `names` the thread is in the middle of importing: Python's module lock makes this
+    wait until it is complete (the thread, seeing a page wait for its lock, goes on at once), so no page
+    meets a module in sys.modules that lacks its names yet (a traceback such as pd.Series missing)."""
+    for name in names:
+        module = sys.modules.get(name)
+        if module is not None and getattr(getattr(module, "__spec__", None), "_initializing", False):
+            importlib.import_module(name)
 
 
 @contextmanager

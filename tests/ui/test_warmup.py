@@ -152,3 +152,22 @@ def test_a_run_stopped_early_ends_its_drawing_too(monkeypatch):
     stopped = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
     assert "misconfigured" in texts(stopped)
     assert warmup.PAGES.being_drawn == 0
+
+
+def test_a_page_meets_no_half_imported_library_that_other_code_looks_up_in_sys_modules(paused_inside_a_package):
+    # plotly asks sys.modules whether pandas is loaded, then uses pd.Series: a half-imported pandas (the thread
+    # paused inside it) gave a traceback on the investor view. Each page first finishes such a library.
+    half = sys.modules["warm_probe_locked"]
+    assert not hasattr(half, "part")  # what plotly would have met
+
+    page = threading.Thread(target=warmup.finish_half_imported, args=(("warm_probe_locked",),), daemon=True)
+    page.start()
+    page.join(5)
+
+    assert not page.is_alive()
+    assert sys.modules["warm_probe_locked"].part.VALUE == 2
+
+
+def test_a_library_not_being_imported_is_left_alone():
+    warmup.finish_half_imported(("warm_probe_never_imported",))
+    assert "warm_probe_never_imported" not in sys.modules
