@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Iterable
 
 from business.costs.api_price_schema import ApiPriceOverridesDocument
-from business.costs.catalog import DATA_DIR, UNKNOWN, UNSOURCED, InvalidOffer, parse_date
+from business.costs.catalog import (DATA_DIR, UNKNOWN, UNSOURCED, InvalidOffer, is_stale,  # noqa: F401 (dated prices)
+                                    parse_date, price_age_days, price_age_label)
 from business.costs.compute import EstimateError
 from business.untrusted_json import SchemaError, validate
 
@@ -100,23 +101,6 @@ def api_price_from_row(row: dict) -> ApiPrice:
 def load_api_catalog(path: Path = API_CATALOG_PATH) -> tuple[ApiPrice, ...]:
     with open(path, newline="", encoding="utf-8") as handle:
         return tuple(api_price_from_row(row) for row in csv.DictReader(handle))
-
-
-def price_age_days(price: ApiPrice, today: date) -> int | None:
-    return None if price.date_seen is None else (today - price.date_seen).days
-
-
-def is_stale(price: ApiPrice, today: date, max_age_days: int = 90) -> bool:
-    """Older than `max_age_days`, or undated: both need checking before anyone relies on them."""
-    age = price_age_days(price, today)
-    return age is None or age > max_age_days
-
-
-def price_age_label(price: ApiPrice, today: date, max_age_days: int = 90) -> str:
-    age = price_age_days(price, today)
-    if age is None:
-        return "date unknown"
-    return f"stale ({age} days old)" if age > max_age_days else f"{age} days old"
 
 
 def api_catalog_table(prices: Iterable[ApiPrice], today: date, max_age_days: int = 90) -> list[dict[str, object]]:

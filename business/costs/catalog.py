@@ -174,17 +174,18 @@ def load_catalog_rows(path: Path = CATALOG_PATH) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def price_age_days(offer: GpuOffer, today: date) -> int | None:
+def price_age_days(offer, today: date) -> int | None:
+    """Days since the price was seen; `offer` is anything dated (a GPU offer or an API price)."""
     return None if offer.date_seen is None else (today - offer.date_seen).days
 
 
-def is_stale(offer: GpuOffer, today: date, max_age_days: int = 90) -> bool:
+def is_stale(offer, today: date, max_age_days: int = 90) -> bool:
     """Older than `max_age_days`, or undated: both need checking before anyone relies on them."""
     age = price_age_days(offer, today)
     return age is None or age > max_age_days
 
 
-def price_age_label(offer: GpuOffer, today: date, max_age_days: int = 90) -> str:
+def price_age_label(offer, today: date, max_age_days: int = 90) -> str:
     age = price_age_days(offer, today)
     if age is None:
         return "date unknown"
