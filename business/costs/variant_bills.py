@@ -5,8 +5,9 @@ measured throughput (predictions per second at batch 32) on a device. Priced on 
 price, kept busy: cost per 1,000 predictions = price per hour / (throughput × 3,600) × 1,000, and the
 monthly bill at the financial model's volume, never less than the machines kept up all month. A GPU row
 is priced on the cheapest catalog offer of any GPU (its throughput was measured on this machine's GPU,
-so the bill is a floor); the shipped catalog has no CPU offers, so a CPU row is priced at the hourly
-price the founder gives (said so in the row's basis). `serve_variant` turns a row into the financial
+so the bill is a floor); a CPU row is priced on the CPU catalog's machine with as many cores as it was
+measured on (business/costs/cpu_catalog.py), or at the hourly price the founder gives instead (said so in
+the row's basis). `serve_variant` turns a row into the financial
 model's cost per request with its provenance ("measured by run X ... variant Y"). No streamlit, no torch.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from business import figures
 from business.costs.catalog import GpuOffer
 from business.costs.compression import distillation_estimate, precision_estimates, pruning_estimate
 from business.costs.compute import EstimateError
+from business.costs.cpu_catalog import cpu_offer_for
 from business.costs.pricing import (cost_per_1000_requests, cost_per_request_from_throughput, monthly_serving_cost,
                                     round_usd)
 
@@ -64,21 +66,33 @@ def cpu_machine(usd_per_hour: object) -> Machine:
     return Machine(price, f"your CPU machine at ${price:,.2f}/hour")
 
 
-def machine_for(row: dict, offers: tuple[GpuOffer, ...], cpu_usd_per_hour: object | None) -> Machine:
+def catalog_cpu_machine(cores: int | None) -> Machine:
+    offer = cpu_offer_for(cores)
+    if offer is None:
+        raise UnpricedRow(f"the CPU catalog has no machine with {cores} cores: give the hourly price of the CPU "
+                          "machine you would serve on")
+    return Machine(offer.usd_per_hour, offer.label(cores))
+
+
+def machine_for(row: dict, offers: tuple[GpuOffer, ...], cpu_usd_per_hour: object | None,
+                cpu_cores: int | None = None) -> Machine:
+    """GPU rows on the cheapest catalog GPU; CPU rows at the founder's price, else on the catalog CPU machine
+    with the cores the row was measured on (the row's own "cpu_threads", else `cpu_cores`)."""
     if str(row.get("device", "cpu")).startswith("cuda"):
         return cheapest_gpu_machine(offers)
     if cpu_usd_per_hour is None:
-        raise UnpricedRow(f"row {row.get('method')!r} was measured on a CPU and the catalog has no CPU offers: "
-                          "give the hourly price of the CPU machine you would serve it on")
+        measured = row.get("cpu_threads")
+        return catalog_cpu_machine(measured if isinstance(measured, int) and measured > 0 else cpu_cores)
     return cpu_machine(cpu_usd_per_hour)
 
 
 def variant_bill(row: dict, offers: tuple[GpuOffer, ...], requests_per_month: float,
-                 cpu_usd_per_hour: object | None = None, always_on_machines: int = 1) -> VariantBill:
+                 cpu_usd_per_hour: object | None = None, always_on_machines: int = 1,
+                 cpu_cores: int | None = None) -> VariantBill:
     throughput = row.get("throughput_per_s")
     if isinstance(throughput, bool) or not isinstance(throughput, (int, float)) or not throughput > 0:
         raise UnpricedRow(f"row {row.get('method')!r} has no measured throughput ({throughput!r})")
-    machine = machine_for(row, offers, cpu_usd_per_hour)
+    machine = machine_for(row, offers, cpu_usd_per_hour, cpu_cores)
     per_request = cost_per_request_from_throughput(float(throughput), machine.usd_per_hour)
     monthly = monthly_serving_cost(requests_per_month, per_request, machine.usd_per_hour, always_on_machines)
     return VariantBill(str(row.get("method")), str(row.get("device", "cpu")), float(throughput),
@@ -86,8 +100,10 @@ def variant_bill(row: dict, offers: tuple[GpuOffer, ...], requests_per_month: fl
 
 
 def variant_bills(rows: list[dict], offers: tuple[GpuOffer, ...], requests_per_month: float,
-                  cpu_usd_per_hour: object | None = None, always_on_machines: int = 1) -> list[VariantBill]:
-    return [variant_bill(row, offers, requests_per_month, cpu_usd_per_hour, always_on_machines) for row in rows]
+                  cpu_usd_per_hour: object | None = None, always_on_machines: int = 1,
+                  cpu_cores: int | None = None) -> list[VariantBill]:
+    return [variant_bill(row, offers, requests_per_month, cpu_usd_per_hour, always_on_machines, cpu_cores)
+            for row in rows]
 
 
 def serve_variant(run_id: str, bill: VariantBill, on: date | None):

@@ -58,6 +58,22 @@ def test_the_compress_section_lists_the_measured_rows_and_a_pareto_plot_with_the
     assert set(measured["text"]) == {"fp32", "distill-1L"}
 
 
+def test_each_row_is_priced_on_the_catalog_cpu_machine_at_the_financial_models_volume(compressed_run):
+    from business.costs.cpu_catalog import cpu_offer_for
+    from ui.models.serving_inputs import project_volume, this_machine_cores
+
+    _, project_id, _ = compressed_run
+
+    at = open_page(project_id)
+
+    money = next(frame.value for frame in at.dataframe if "priced on" in frame.value.columns)
+    offer = cpu_offer_for(this_machine_cores())
+    assert all(offer.instance in label and "price seen" in label for label in money["priced on"])
+    assert at.number_input(key="text_compress_requests_per_month").value == int(project_volume().requests_per_month)
+    assert any("From the financial model" in caption.value and "busiest month" in caption.value
+               for caption in at.caption)
+
+
 def test_serving_a_variant_saves_the_financial_model_with_a_cost_measured_by_the_run(compressed_run):
     store, project_id, run_dir = compressed_run
     at = open_page(project_id)

@@ -20,6 +20,7 @@ from modelkit import jobs
 from modelkit.paths import runs_root
 from modelkit.text.variants import METHODS, TEACHER, read_progress
 from ui.auth import founder_action, training_time_limit_s
+from ui.models.serving_inputs import cpu_price_input, this_machine_cores, volume_input
 from ui.text import plain
 
 FORM = "text_compress_form"
@@ -35,8 +36,6 @@ SERVE = "text_compress_serve"
 WATCHING = "text_compress_watching"  # the run whose compression job this session saw running
 METHOD_NAMES = {"distill": "Distil into fewer layers", "prune": "Prune heads and FFN neurons",
                 "int8": "int8 (dynamic) on top"}
-# A placeholder CPU price the founder is asked to replace: the shipped catalog lists GPUs only.
-DEFAULT_CPU_USD_PER_HOUR = 0.17
 
 
 def compression_section(run_id: str, card: dict) -> None:
@@ -173,12 +172,10 @@ def money_section(run_id: str, rows: list[dict]) -> None:
 
     st.markdown("**What each row costs to serve**")
     cols = st.columns(2)
-    price = cols[0].number_input("CPU machine price (USD per hour)", min_value=0.01, value=DEFAULT_CPU_USD_PER_HOUR,
-                                 step=0.01, key=CPU_PRICE, help="The catalog lists GPUs only: give the hourly price "
-                                 "of the CPU machine you would serve on (the default is a placeholder).")
-    volume = cols[1].number_input("Predictions per month", min_value=1, value=1_000_000, step=100_000, key=VOLUME)
+    price = cpu_price_input(CPU_PRICE, cols[0])
+    volume = volume_input(VOLUME, cols[1])
     try:
-        bills = variant_bills(rows, load_catalog(), float(volume), str(price))
+        bills = variant_bills(rows, load_catalog(), volume, price, cpu_cores=this_machine_cores())
     except EstimateError as error:
         st.error(plain(str(error)))
         return

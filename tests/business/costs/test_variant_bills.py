@@ -50,8 +50,23 @@ def test_a_gpu_row_is_priced_on_the_cheapest_catalog_gpu():
     assert "cheapest catalog GPU" in bill.machine.label == cheapest_gpu_machine(offers).label
 
 
+def test_a_cpu_row_without_a_founder_price_is_priced_on_the_catalog_machine_with_the_cores_it_was_measured_on():
+    bill = variant_bill({**ROWS[0], "cpu_threads": 2}, load_catalog(), requests_per_month=1_000_000)
+
+    # AWS c7i.xlarge, 2 cores (4 vCPU), $0.1785/hour: $0.1785 / (100/s × 3,600 s) × 1,000 = $0.000496 per 1,000
+    assert bill.machine.usd_per_hour == Decimal("0.1785")
+    assert bill.usd_per_1k_predictions == Decimal("0.000496")
+    assert "c7i.xlarge" in bill.machine.label and "price seen 2026-12-01" in bill.machine.label
+    assert "like the 2 cores measured on" in bill.machine.label
+
+
+def test_a_cpu_row_measured_on_more_cores_is_priced_on_a_bigger_machine_and_too_many_cores_is_refused():
+    assert variant_bill(ROWS[0], load_catalog(), 1_000, cpu_cores=8).machine.usd_per_hour == Decimal("0.714")
+    with pytest.raises(UnpricedRow, match="no machine with 64 cores"):
+        variant_bill(ROWS[0], load_catalog(), 1_000, cpu_cores=64)
+
+
 @pytest.mark.parametrize("row, price, message", [
-    (ROWS[0], None, "measured on a CPU and the catalog has no CPU offers"),
     (ROWS[0], "-1", r"CPU machine price '-1' must be a positive amount"),
     (ROWS[0], "cheap", r"CPU machine price 'cheap' is not an amount"),
     ({"method": "x", "device": "cpu", "throughput_per_s": 0}, "0.5", r"row 'x' has no measured throughput \(0\)"),
