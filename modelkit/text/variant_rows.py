@@ -2,7 +2,8 @@
 
 Latency is timed alternating (teacher, variant 1, variant 2, teacher, ...) on the same batches in one
 process, so a noisy machine slows every row alike and the ratios stay fair. Each row: parameters, size on
-disk, p50/p95 at batch 1 and 32 on this CPU, throughput (batch 32), validation accuracy and macro-F1 on
+disk, p50/p95 at batch 1 and 32 on this CPU (and fp16/bf16 rows on a GPU when one is present:
+modelkit.text.half_rows), throughput (batch 32), validation accuracy and macro-F1 on
 the teacher's validation set, and the seconds the method took. The teacher row is named "fp32" and
 teacher+int8 "int8-dynamic", the names business/costs/run_cards.py already reads.
 """
@@ -13,12 +14,12 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from modelkit.evaluate import accuracy_and_macro_f1
 from modelkit.measure import serialized_size_bytes
 from modelkit.runs import add_compression_rows, model_size_bytes
+from modelkit.text.half_rows import gpu_precisions, half_rows
+from modelkit.text.row_stats import percentiles, row_name, scores
 from modelkit.text.predict import Predictor, latency_batch
 from modelkit.text.variants import TEACHER, VARIANTS_DIR, load_model, validation_texts, variant_dirs
 
@@ -64,16 +65,6 @@ def alternating_latency(models: dict, batches: dict, repeats: int, warmup: int =
     return timings
 
 
-def percentiles(values: list[float]) -> tuple[float, float]:
-    return round(float(np.percentile(values, 50)), 3), round(float(np.percentile(values, 95)), 3)
-
-
-def scores(predictor: Predictor, texts: list[str], labels: list[str]) -> dict:
-    probabilities = predictor.predict_proba(texts, batch_size=32)
-    truth = [predictor.label_names.index(label) for label in labels]
-    return accuracy_and_macro_f1(truth, probabilities.argmax(axis=1).tolist())
-
-
 def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
     run_dir = Path(run_dir)
     texts, labels = validation_texts(run_dir)
@@ -97,7 +88,11 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
             "latency_ms_p50": p50, "latency_ms_p95": p95, "latency_ms_p50_batch32": p50_32,
             "latency_ms_p95_batch32": p95_32, "throughput_per_s": round(32 * 1000 / p50_32, 2),
             **scores(predictor, texts, labels), "examples": len(labels),
-            "method_seconds": recipe.get("method_seconds", 0.0), "sparsity": sparsity_of(recipe)})
+            "method_seconds": recipe.get("method_seconds", 0.0), "sparsity": sparsity_of(recipe),
+            "cpu_threads": torch.get_num_threads()})
+    precisions = gpu_precisions()
+    if precisions:
+        rows += half_rows(rows, loaded, texts, labels, "cuda", precisions, repeats)
     return rows
 
 
@@ -107,10 +102,6 @@ def sparsity_of(recipe: dict) -> float | None:
     if recipe.get("method") != "prune":
         return None
     return round((request.get("heads_fraction", 0) + request.get("ffn_fraction", 0)) / 2, 4)
-
-
-def row_name(name: str) -> str:
-    return "fp32" if name == TEACHER else name
 
 
 def measure_and_store(run_dir: str | Path, repeats: int = 20) -> list[dict]:
