@@ -17,8 +17,12 @@ def tiny_run(tmp_path_factory):
     return run
 
 
-def test_a_bf16_row_halves_the_size_keeps_the_accuracy_and_names_its_base_and_device(tiny_run):
-    cpu_rows = measure_rows(tiny_run, repeats=2)
+@pytest.fixture(scope="module")
+def cpu_rows(tiny_run):
+    return measure_rows(tiny_run, repeats=2)
+
+
+def test_a_bf16_row_halves_the_size_keeps_the_accuracy_and_names_its_base_and_device(tiny_run, cpu_rows):
     texts, labels = validation_texts(tiny_run)
 
     rows = half_rows(cpu_rows, candidates(tiny_run), texts, labels, "cpu", ("bf16",), repeats=2)
@@ -32,8 +36,8 @@ def test_a_bf16_row_halves_the_size_keeps_the_accuracy_and_names_its_base_and_de
     assert half["latency_ms_p50"] > 0 and half["throughput_per_s"] > 0
 
 
-def test_cpu_rows_record_the_threads_they_were_measured_with_and_get_no_half_rows_without_a_gpu(tiny_run):
-    rows = measure_rows(tiny_run, repeats=2)
+def test_cpu_rows_record_the_threads_they_were_measured_with_and_get_no_half_rows_without_a_gpu(cpu_rows):
+    rows = cpu_rows
 
     assert all(row["cpu_threads"] == torch.get_num_threads() for row in rows)
     if not torch.cuda.is_available():
