@@ -178,7 +178,7 @@ def compression_rows(text_run: Path) -> dict:
 
     rows = compress_run(text_run, repeats=5)
     return {"rows": [{key: row[key] for key in ("method", "device", "size_bytes", "latency_ms_p50", "accuracy")}
-                     for row in rows], "fp16_row": any(row["method"] == "fp16" for row in rows)}
+                     for row in rows], "fp16_row": any(row.get("kind") == "fp16" for row in rows)}
 
 
 def bench_script(name: str, args: list[str]) -> dict:

@@ -63,7 +63,7 @@ def run_trainer(config: TrainConfig, precision: str) -> float:
 
 
 def latency_table(config: TrainConfig) -> list[tuple[str, int, dict]]:
-    from modelkit.text.compress import quantize_int8
+    from modelkit.text.shrink import quantize_int8
     from modelkit.measure import measure_latency_ms
     from modelkit.text.predict import Predictor, latency_batch
     from modelkit.text.model import build_text_model, load_tokenizer
