@@ -1,8 +1,8 @@
 """fp16 / bf16 rows for a text run's teacher and its variants, on a GPU when one is present.
 
 Half precision pays off on a GPU's tensor cores, not on a CPU, so `compress` adds these rows only when CUDA
-is available (fp16 always; bf16 where the GPU supports it). The same code runs on the CPU in the tests (bf16),
-so the GPU path is not unexercised code. int8 variants are CPU kernels and get no half-precision row.
+is available: an fp32 row on the GPU as their baseline, fp16, and bf16 where the GPU supports it. The same
+code runs on the CPU in the tests (bf16), so the GPU path is not unexercised code. int8 variants are CPU kernels and get no half-precision row.
 Rows are timed alternating, like the CPU rows (modelkit.text.variant_rows), with the GPU synchronised.
 """
 from __future__ import annotations
@@ -17,13 +17,14 @@ from modelkit.measure import serialized_size_bytes
 from modelkit.text.predict import Predictor, latency_batch
 from modelkit.text.row_stats import percentiles, row_name, scores
 
-DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}
+DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
 def gpu_precisions() -> tuple[str, ...]:
     if not torch.cuda.is_available():
         return ()
-    return ("fp16", "bf16") if torch.cuda.is_bf16_supported() else ("fp16",)
+    # fp32 on the GPU too: the half-precision speed-up is read against the same device, not against the CPU
+    return ("fp32", "fp16", "bf16") if torch.cuda.is_bf16_supported() else ("fp32", "fp16")
 
 
 def half_name(row_name: str, precision: str, device: str) -> str:
