@@ -2,8 +2,8 @@
 
 Half precision pays off on a GPU's tensor cores, not on a CPU, so `compress` adds these rows only when CUDA
 is available: an fp32 row on the GPU as their baseline, fp16, and bf16 where the GPU supports it. The same
-code runs on the CPU in the tests (bf16), so the GPU path is not unexercised code. int8 variants are CPU kernels and get no half-precision row.
-Rows are timed alternating, like the CPU rows (modelkit.text.variant_rows), with the GPU synchronised.
+code runs on the CPU in the tests (bf16), so the GPU path is not unexercised code. int8 variants are CPU
+kernels and get no half-precision row. Rows are timed alternating, like the CPU rows (modelkit.text.variant_rows), with the GPU synchronised.
 """
 from __future__ import annotations
 
