@@ -1,6 +1,8 @@
 """Measurements every task takes of a trained model: forward-pass latency and serialized size.
 
-Used by the text and image tasks' run cards and compression rows; nothing here is estimated.
+Used by the text and image tasks' run cards, compression rows and model comparisons; nothing here is
+estimated. `alternating_latency` times several models in turn (one forward each per round), so a noisy
+machine slows every model alike and their ratios stay fair.
 """
 from __future__ import annotations
 
@@ -35,3 +37,23 @@ def serialized_size_bytes(model: torch.nn.Module) -> int:
     torch.save(model.state_dict(), buffer)  # written to memory only, to count bytes; never loaded back
     return buffer.getbuffer().nbytes
 
+
+
+@torch.inference_mode()
+def alternating_latency(models: dict, batches: dict, repeats: int, warmup: int = 2) -> dict:
+    """{name: [ms, ...]}: one forward per model per round, rounds repeated, so drift hits all alike."""
+    timings = {name: [] for name in models}
+    for _ in range(warmup):
+        for name, model in models.items():
+            model(**batches[name])
+    for _ in range(repeats):
+        for name, model in models.items():
+            start = time.perf_counter()
+            model(**batches[name])
+            timings[name].append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    """(p50, p95) in the values' unit, rounded to 3 places."""
+    return round(float(np.percentile(values, 50)), 3), round(float(np.percentile(values, 95)), 3)

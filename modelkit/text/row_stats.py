@@ -1,15 +1,10 @@
 """What every measured row of a text run shares: latency percentiles, scores on the validation set, row names."""
 from __future__ import annotations
 
-import numpy as np
-
 from modelkit.evaluate import accuracy_and_macro_f1
+from modelkit.measure import percentiles  # noqa: F401  (the rows' p50/p95, shared with the image comparison)
 from modelkit.text.predict import Predictor
 from modelkit.text.variants import TEACHER
-
-
-def percentiles(values: list[float]) -> tuple[float, float]:
-    return round(float(np.percentile(values, 50)), 3), round(float(np.percentile(values, 95)), 3)
 
 
 def scores(predictor: Predictor, texts: list[str], labels: list[str]) -> dict:

@@ -10,13 +10,12 @@ teacher+int8 "int8-dynamic", the names business/costs/run_cards.py already reads
 from __future__ import annotations
 
 import json
-import time
 import warnings
 from pathlib import Path
 
 import torch
 
-from modelkit.measure import serialized_size_bytes
+from modelkit.measure import alternating_latency, serialized_size_bytes
 from modelkit.runs import add_compression_rows, model_size_bytes
 from modelkit.text.half_rows import gpu_precisions, half_rows
 from modelkit.text.row_stats import percentiles, row_name, scores
@@ -48,21 +47,6 @@ def parameter_count(run_dir: Path, predictor: Predictor, recipe: dict, counts: d
     if recipe.get("method") == "int8":
         return counts[recipe["base"]]
     return sum(p.numel() for p in predictor.model.parameters())
-
-
-@torch.inference_mode()
-def alternating_latency(models: dict, batches: dict, repeats: int, warmup: int = 2) -> dict:
-    """{name: [ms, ...]}: one forward per model per round, rounds repeated, so drift hits all alike."""
-    timings = {name: [] for name in models}
-    for _ in range(warmup):
-        for name, model in models.items():
-            model(**batches[name])
-    for _ in range(repeats):
-        for name, model in models.items():
-            start = time.perf_counter()
-            model(**batches[name])
-            timings[name].append((time.perf_counter() - start) * 1000)
-    return timings
 
 
 def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
