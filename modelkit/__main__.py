@@ -6,12 +6,13 @@
   python -m modelkit predict --run-dir RUN (--text "..." ... | --csv FILE [--out preds.csv])
   python -m modelkit predict --run-dir RUN (--image a.png ... | --zip images.zip [--out preds.csv])  # image runs
   python -m modelkit train --task image --data digits|DIR|ZIP
-      [--model auto|small_cnn|efficientnet_lite0|resnet18|mobilenet_v3_small]  # auto: picked for the data
+      [--model auto|small_cnn|efficientnet_lite0|resnet18|mobilenet_v3_small|shufflenet_v2_x1_0]  # auto: for the data
   python -m modelkit compress --run-dir RUN     # fp32 vs int8 (fp16 on GPU), as before
   python -m modelkit compress --run-dir RUN --method distill [--layers 3] [--epochs 3]   # text runs
   python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.4 --ffn-fraction 0.4]
   python -m modelkit compress --run-dir RUN --method int8 [--base distill-3L]
   python -m modelkit check --data FILE         # the data report, as JSON
+  python -m modelkit compare --data DIR|ZIP|digits [--epochs 2]   # image models side by side (queued jobs)
 --project is the id of the app's project the run belongs to (the model pages show it); a run without
 one is listed on no project until it is adopted on a model page. Every TrainConfig field is a flag
 (--batch-size, --learning-rate, ...). Data and file errors exit with status 2 and a one-line message,
@@ -77,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--image", action="append", default=[])
     predict.add_argument("--zip")
     predict.add_argument("--text-column", default=None, help="the column of --csv holding the texts")
+    from modelkit.vision.compare_cli import add_compare_flags
+
+    add_compare_flags(commands.add_parser("compare", help="train every image model available here on the same "
+                                          "data and budget, then measure them side by side"), project_number)
     check = commands.add_parser("check")
     check.add_argument("--data", default="")
     check.add_argument("--model", default="bundled")
@@ -293,6 +298,10 @@ def run_command(args) -> int:
         return run_predict(args)
     if args.command == "compress":
         return run_compress(args)
+    if args.command == "compare":
+        from modelkit.vision.compare_cli import run_compare
+
+        return run_compare(args)
     return run_check(args)
 
 

@@ -44,3 +44,6 @@ class TrainConfig:
     # what the page predicted before the start (seconds on this machine); kept so the run card can
     # set it beside the time the run really took
     predicted_seconds: float | None = None
+    # the model comparison this run was trained for (modelkit.vision.compare), "" for none: kept on the run
+    # card, so a compared run is a normal run that still says which comparison it belongs to
+    comparison_id: str = ""

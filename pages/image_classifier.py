@@ -14,6 +14,7 @@ from modelkit import jobs
 from modelkit.runs import read_run_card
 from ui.models.image_view import (RUN_ID, START, checked_report, compression, data_path_from_widgets, demo, image_runs,
                                   live_panel, results, show_report, start_training, training_config)
+from ui.models.compare_view import compare_section
 from ui.models.run_choice import adoption_panel, cli_hint, featured_id, investor_choice, run_label, show_message
 from ui.routing import run_through_router
 
@@ -22,6 +23,7 @@ run_through_router()  # first: app.py must have routed this run (ui/routing.py)
 st.title("Image classifier")
 st.caption("Train a CNN on your images; every number below is measured on this machine.")
 data_path = data_path_from_widgets()
+config = None
 if data_path:
     report = checked_report(data_path)
     if report:
@@ -48,3 +50,4 @@ if runs:
         demo(jobs.runs_root() / run_id)
         st.subheader("Compression")
         compression(run_id, card)
+compare_section(config)  # every model available here on this data, side by side

@@ -2,8 +2,8 @@
 
 `build_image_model(name, num_classes, channels, freeze_steps)` -> (ImageClassifier, weights note): the
 small from-scratch CNN ("small_cnn", for digits and tiny grey images), the bundled ImageNet-pretrained
-"efficientnet_lite0" (modelkit.vision.lite0, the offline default for photos), torchvision "resnet18" or
-"mobilenet_v3_small". ImageNet weights come from the local torch cache, else are downloaded when a
+"efficientnet_lite0" (modelkit.vision.lite0, the offline default for photos), torchvision "resnet18",
+"mobilenet_v3_small" or "shufflenet_v2_x1_0". ImageNet weights come from the local torch cache, else are downloaded when a
 quick probe (modelkit.online) reaches their server (offline: random initialisation, no hang); then the
 backbone stays frozen for `freeze_steps` training steps (head first) and is unfrozen after.
 `ImageProcessor` turns PIL images / uint8 tensors into normalised model inputs and is saved next to the
@@ -26,8 +26,9 @@ from modelkit.online import url_reachable
 from modelkit.vision.lite0 import LITE0, LITE0_SIZE, LITE_MEAN, LITE_STD, head_of, lite0_net, weights_origin
 
 MODELS = {"small_cnn": "Small CNN (from scratch)", LITE0: "EfficientNet-Lite0 (ImageNet-pretrained, bundled)",
-          "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small"}
-DEFAULT_IMAGE_SIZE = {"small_cnn": 32, LITE0: LITE0_SIZE, "resnet18": 224, "mobilenet_v3_small": 224}
+          "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small", "shufflenet_v2_x1_0": "ShuffleNetV2 1.0x"}
+DEFAULT_IMAGE_SIZE = {"small_cnn": 32, LITE0: LITE0_SIZE, "resnet18": 224, "mobilenet_v3_small": 224,
+                      "shufflenet_v2_x1_0": 224}
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 AUGMENTATIONS = ("flip", "crop", "jitter")
 PREPROCESSOR_JSON = "preprocessor.json"
@@ -132,7 +133,7 @@ def torchvision_net(name: str, num_classes: int, use_cache: bool) -> tuple[nn.Mo
     pretrained = state is not None
     if pretrained:
         net.load_state_dict(state)
-    if name == "resnet18":
+    if name in ("resnet18", "shufflenet_v2_x1_0"):  # both end in one linear layer named fc
         net.fc = nn.Linear(net.fc.in_features, num_classes)
         head = net.fc
     else:
