@@ -11,7 +11,6 @@ and evaluation). A candidate without a finished run is listed in "skipped" with 
 from __future__ import annotations
 
 import json
-import platform
 import time
 import warnings
 from dataclasses import dataclass
@@ -116,10 +115,17 @@ def measure_comparison(comparison_dir: str | Path, repeats: int = 20) -> dict:
     loaded, skipped = load_finished(plan, root)
     rows = measure_rows(loaded, repeats) if loaded else []
     table = {"comparison_id": plan["comparison_id"], "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-             "hardware": {"cpu": platform.processor() or platform.machine(), "torch_threads": torch.get_num_threads()},
+             "hardware": hardware(),
              "repeats": {"batch_1": repeats, "batch_32": max(3, repeats // 4)}, "rows": rows, "skipped": skipped}
     write_json(comparison_dir / ROWS_FILE, table)
     return table
+
+
+def hardware() -> dict:
+    from modelkit.hardware import describe_hardware
+
+    summary = describe_hardware()
+    return {"cpu": f"{summary.cpu} ({summary.cpu_cores} cores)", "torch_threads": torch.get_num_threads()}
 
 
 def table_lines(rows: list[dict], costs: dict[str, str] | None = None) -> list[str]:

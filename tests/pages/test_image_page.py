@@ -43,7 +43,7 @@ def test_the_page_opens_on_the_bundled_digits_with_the_data_check_before_any_tra
     assert metrics["Classes"] == "10" and metrics["Skipped files"] == "0"
     shown = [int(metrics[name].replace(",", "")) for name in ("Training images", "Validation images")]
     assert sum(shown) == 1797 and metrics["Training images"] == "1,438"  # counts with thousands separators
-    assert [b.label for b in at.main.button] == ["Start training"]
+    assert [b.label for b in at.main.button] == ["Start training", "Compare models on this data"]
 
 
 def test_a_torchvision_set_that_is_not_downloaded_shows_a_clear_error_not_a_trace():

@@ -65,16 +65,15 @@ def compare_section(config: dict | None) -> None:
 def comparison_label(comparisons: list[dict], comparison_id: str) -> str:
     plan = next(p for p in comparisons if p["comparison_id"] == comparison_id)
     models = sum(1 for c in plan["candidates"] if c.get("run_id"))
-    return f"{comparison_id} - {models} models, {plan['budget']['epochs']} epoch(s), {plan['train_images']:,} images"
+    return (f"{comparison_id} - {models} models, {plan['budget']['epochs']} epoch(s), {plan['train_images']:,} training "
+            "images")
 
 
 def start_form(config: dict) -> None:
-    found = available_candidates()
-    names = {c.model: c for c in found}
     from modelkit.vision.model import MODELS
 
-    lines = [f"- {MODELS.get(m, m)}: {'compared' if c.available else 'left out'} ({c.reason})" for m, c in names.items()]
-    st.markdown("\n".join(plain(line) for line in lines))
+    st.dataframe(pd.DataFrame([{"model": MODELS.get(c.model, c.model), "compared": "yes" if c.available else "no",
+                                "why": c.reason} for c in available_candidates()]), hide_index=True, width="stretch")
     cols = st.columns([1, 2])
     epochs = cols[0].number_input("Epochs for every model", 1, 100, int(config.get("epochs") or 2), key=EPOCHS)
     steps = config.get("max_steps")
@@ -137,8 +136,10 @@ def results(plan: dict) -> None:
     if table is None:
         st.caption("The table appears when every model has trained and been measured.")
         return
+    from modelkit.vision.model import MODELS
+
     for skipped in table["skipped"]:
-        st.caption(plain(f"Not compared: {skipped['model']}: {skipped['reason']}"))
+        st.caption(plain(f"Not compared: {MODELS.get(skipped['model'], skipped['model'])}: {skipped['reason']}"))
     rows = table["rows"]
     if not rows:
         st.warning("No model of this comparison finished training, so nothing was measured.")
