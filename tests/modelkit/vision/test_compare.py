@@ -7,7 +7,7 @@ import json
 import pytest
 
 from modelkit.vision.compare import Budget, ComparisonError, candidates, plan_comparison
-from tests.image_builders import train_image, write_class_folders
+from tests.image_builders import single_thread, train_image, write_class_folders
 
 TINY = Budget(epochs=1, max_steps=1, batch_size=8, image_size=32)  # Lite0 at 32 px: seconds on a CPU
 
@@ -22,7 +22,7 @@ def compared(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("compare")
     data = write_class_folders(root / "data", per_class=6)
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, single_thread():  # two threads on a busy 2-core machine: 8x slower
         patch.setenv("APP_DATA_DIR", str(root / "app_data"))  # the feature cache lives here, not in the repo
         patch.setenv("APP_OFFLINE", "1")
         runs = root / "app_data" / "runs"
