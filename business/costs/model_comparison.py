@@ -1,10 +1,10 @@
 """What each model of an image comparison costs per 1,000 predictions, on the kind of machine it was measured on.
 
 A comparison row (a plain dict written by modelkit.vision.compare_rows) has a throughput measured at
-batch 32 on this machine's CPU. A CPU measurement is priced on a CPU machine, never on a GPU offer:
-machine_for (business/costs/variant_bills.py) picks the machine by the row's device, and the shipped
-catalog has no CPU offers yet, so a CPU row is priced at the hourly price the founder gives, said so in
-the label. Cost per 1,000 = price per hour / (throughput x 3,600) x 1,000, the machine kept busy. Money is
+batch 32 on this machine's CPU, with the threads it used ("cpu_threads"). A CPU measurement is priced on a
+CPU machine, never on a GPU offer: machine_for (business/costs/variant_bills.py) takes the CPU catalog's
+machine with as many cores (business/costs/cpu_catalog.py, dated and sourced), or the hourly price the
+founder gives instead, and the label says which. Cost per 1,000 = price per hour / (throughput x 3,600) x 1,000, the machine kept busy. Money is
 Decimal, rounded at the edge. No streamlit, no torch.
 """
 from __future__ import annotations
@@ -31,16 +31,19 @@ class RowBill:
                 f"{self.machine.label}, kept busy")
 
 
-def price_row(row: dict, offers: tuple[GpuOffer, ...], cpu_usd_per_hour: object | None) -> RowBill:
+def price_row(row: dict, offers: tuple[GpuOffer, ...], cpu_usd_per_hour: object | None = None,
+              cpu_cores: int | None = None) -> RowBill:
     throughput = row.get("throughput_per_s")
     if isinstance(throughput, bool) or not isinstance(throughput, (int, float)) or not throughput > 0:
         raise UnpricedRow(f"model {row.get('model')!r} has no measured throughput ({throughput!r})")
-    machine = machine_for({"method": row.get("model"), "device": row.get("device", "cpu")}, offers,
-                          cpu_usd_per_hour)
+    machine = machine_for({"method": row.get("model"), "device": row.get("device", "cpu"),
+                           "cpu_threads": row.get("cpu_threads")}, offers, cpu_usd_per_hour, cpu_cores)
     per_request = cost_per_request_from_throughput(float(throughput), machine.usd_per_hour)
     return RowBill(str(row.get("run_id")), str(row.get("model")), float(throughput),
                    round_usd(cost_per_1000_requests(per_request), 6), machine)
 
 
-def price_rows(rows: list[dict], offers: tuple[GpuOffer, ...], cpu_usd_per_hour: object | None) -> list[RowBill]:
-    return [price_row(row, offers, cpu_usd_per_hour) for row in rows]
+def price_rows(rows: list[dict], offers: tuple[GpuOffer, ...], cpu_usd_per_hour: object | None = None,
+               cpu_cores: int | None = None) -> list[RowBill]:
+    """Every row on the same kind of machine: the founder's price when given, else the catalog's."""
+    return [price_row(row, offers, cpu_usd_per_hour, cpu_cores) for row in rows]

@@ -3,7 +3,8 @@
   python -m modelkit compare --data PATH [--epochs N] [--max-steps N] [--batch-size N] [--project ID]
       [--cpu-usd-per-hour 0.17]
 queues the comparison on the device queue (as the page does), follows it with a tqdm bar, and prints the
-measured table (with the cost per 1,000 predictions when a CPU machine price is given). Ctrl-C cancels
+measured table with the cost per 1,000 predictions on the CPU catalog's machine with as many cores (or at
+--cpu-usd-per-hour, the price of your own CPU machine). Ctrl-C cancels
 every job of the comparison. `python -m modelkit compare --run-dir <runs>/<comparison id>` is the queue's
 measuring step (modelkit.vision.compare_rows), run by the comparison's last job.
 """
@@ -114,16 +115,14 @@ def update_bar(bar, states) -> None:
 def print_table(table: dict, cpu_usd_per_hour) -> None:
     from modelkit.vision.compare_rows import table_lines
 
-    costs = {}
-    if cpu_usd_per_hour is not None:
-        from business.costs.catalog import load_catalog
-        from business.costs.model_comparison import price_rows
+    from business.costs.catalog import load_catalog
+    from business.costs.model_comparison import price_rows
 
-        costs = {bill.run_id: f"{bill.usd_per_1k_predictions}" for bill in
-                 price_rows(table["rows"], load_catalog(), cpu_usd_per_hour)}
-    print("\n".join(table_lines(table["rows"], costs)))
+    bills = price_rows(table["rows"], load_catalog(), cpu_usd_per_hour) if table["rows"] else []
+    print("\n".join(table_lines(table["rows"], {bill.run_id: f"{bill.usd_per_1k_predictions}" for bill in bills})))
     print(f"measured on this machine's CPU ({table['hardware']['cpu']}, {table['hardware']['torch_threads']} "
           f"threads) by comparison {table['comparison_id']} at {table['measured_at']}; latency in ms (forward "
-          "pass alone), size in MB on disk, train s = the job's wall time")
+          "pass alone), size in MB on disk, train s = the job's wall time"
+          + (f"; $/1k = USD per 1,000 predictions at batch 32 on {bills[0].machine.label}, kept busy" if bills else ""))
     for skipped in table["skipped"]:
         print(f"not compared: {skipped['model']}: {skipped['reason']}")

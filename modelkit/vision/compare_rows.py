@@ -97,7 +97,8 @@ def row_of(entry: Finished, batch_1: list[float], batch_32: list[float]) -> dict
     p50, p95 = percentiles(batch_1)
     p50_32, p95_32 = percentiles(batch_32)
     return {"model": candidate["model"], "name": MODELS.get(candidate["model"], candidate["model"]),
-            "run_id": entry.run_dir.name, "device": "cpu", "image_size": entry.processor.image_size,
+            "run_id": entry.run_dir.name, "device": "cpu", "cpu_threads": torch.get_num_threads(),
+            "image_size": entry.processor.image_size,
             "accuracy": card["metrics"]["accuracy"], "macro_f1": card["metrics"]["macro_f1"],
             "examples": card["metrics"].get("examples"), "latency_ms_p50": p50, "latency_ms_p95": p95,
             "latency_ms_p50_batch32": p50_32, "latency_ms_p95_batch32": p95_32,

@@ -14,7 +14,8 @@ RUNS = {"small_cnn": "20260101-000001-image-aaaa", "efficientnet_lite0": "202601
 
 
 def measured_row(model: str, name: str, accuracy: float, p50: float, size_mb: float, parameters: int) -> dict:
-    return {"model": model, "name": name, "run_id": RUNS[model], "device": "cpu", "image_size": 224,
+    return {"model": model, "name": name, "run_id": RUNS[model], "device": "cpu", "cpu_threads": 2,
+            "image_size": 224,
             "accuracy": accuracy, "macro_f1": accuracy - 0.01, "examples": 153, "latency_ms_p50": p50,
             "latency_ms_p95": p50 * 1.2, "latency_ms_p50_batch32": p50 * 20, "latency_ms_p95_batch32": p50 * 22,
             "throughput_per_s": round(32_000 / (p50 * 20), 2), "size_bytes": int(size_mb * 1e6),
@@ -57,7 +58,7 @@ def test_a_measured_comparison_shows_one_table_and_one_plot_with_its_source(meas
     assert list(table["run"]) == list(RUNS.values())
     assert {"accuracy (val)", "macro-F1 (val)", "p95 ms (b=32)", "size MB", "parameters", "training s",
             "USD per 1,000"} <= set(table.columns)
-    assert table["USD per 1,000"].iloc[0] != "-"  # priced on the CPU machine price given
+    assert table["USD per 1,000"].iloc[0] != "-" and "c7i" in shown  # on the catalog CPU machine, said so
     assert any(chart.proto.spec and "latency p50 at batch 1" in chart.proto.spec for chart in at.get("plotly_chart"))
     assert f"by comparison {COMPARISON}" in shown and "Not compared: ResNet-18: offline" in shown
 

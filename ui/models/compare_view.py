@@ -26,8 +26,6 @@ CANCEL = "cmp_cancel"
 CPU_PRICE = "cmp_cpu_usd_per_hour"
 FEATURE = "cmp_feature_"  # + run id
 WATCHING = "cmp_watching"  # the comparison this session saw running
-# A placeholder CPU price the founder is asked to replace: the shipped catalog lists GPUs only.
-DEFAULT_CPU_USD_PER_HOUR = 0.17
 STATE_WORDS = {"queued": "waiting in the queue", "running": "training", "cancelling": "stopping",
                "done": "done", "failed": "failed", "cancelled": "cancelled"}
 
@@ -144,22 +142,22 @@ def results(plan: dict) -> None:
     if not rows:
         st.warning("No model of this comparison finished training, so nothing was measured.")
         return
-    price = st.number_input("CPU machine price (USD per hour)", min_value=0.01, value=DEFAULT_CPU_USD_PER_HOUR,
-                            step=0.01, key=CPU_PRICE, help="Latency was measured on this CPU, so it is priced on a "
-                            "CPU machine; the catalog lists GPUs only: give the hourly price of the CPU machine you "
-                            "would serve on (the default is a placeholder).")
-    costs = priced(rows, price)
+    from ui.models.serving_inputs import cpu_price_input
+
+    costs = priced(rows, cpu_price_input(CPU_PRICE, st))  # measured on this CPU: priced on a CPU machine
     st.dataframe(rows_table(rows, costs), hide_index=True, width="stretch")
     st.caption(plain(source_line(table, plan)))
     st.plotly_chart(tradeoff_figure(rows), key="cmp_plot")
     feature_buttons(rows)
 
 
-def priced(rows: list[dict], price: float) -> dict:
+def priced(rows: list[dict], price: str | None) -> dict:
+    """Run id -> its bill: on the catalog's CPU machine with as many cores (price None), else at the founder's."""
     from business.costs.catalog import load_catalog
+    from ui.models.serving_inputs import this_machine_cores
 
     try:
-        return {bill.run_id: bill for bill in price_rows(rows, load_catalog(), str(price))}
+        return {bill.run_id: bill for bill in price_rows(rows, load_catalog(), price, this_machine_cores())}
     except EstimateError as error:
         st.error(plain(str(error)))
         return {}
