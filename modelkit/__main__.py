@@ -11,6 +11,8 @@
   python -m modelkit compress --run-dir RUN --method distill [--layers 3] [--epochs 3]   # text runs
   python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.4 --ffn-fraction 0.4]
   python -m modelkit compress --run-dir RUN --method int8 [--base distill-3L]
+  python -m modelkit compress --run-dir IMAGE_RUN --method prune [--channels-fraction 0.5]   # small CNN runs
+  python -m modelkit compress --run-dir IMAGE_RUN --method int8 [--base prune-c50]          # static int8
   python -m modelkit check --data FILE         # the data report, as JSON
   python -m modelkit compare --data DIR|ZIP|digits [--epochs 2]   # image models side by side (queued jobs)
 --project is the id of the app's project the run belongs to (the model pages show it); a run without
@@ -94,11 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
 def add_compress_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", required=True)
     parser.add_argument("--method", choices=["distill", "prune", "int8"], default=None,
-                        help="text runs: build this variant (without it: fp32 against int8, as before)")
+                        help="build this variant: distill|prune|int8 for text runs, prune|int8 for image runs "
+                             "(without it: fp32 against int8, as before)")
     parser.add_argument("--layers", type=int, default=None, help="distill: student layers (default half)")
     parser.add_argument("--pick", choices=["every_other", "first"], default="every_other")
     parser.add_argument("--heads-fraction", type=float, default=0.4, help="prune: share of heads removed")
     parser.add_argument("--ffn-fraction", type=float, default=0.4, help="prune: share of FFN neurons removed")
+    parser.add_argument("--channels-fraction", type=float, default=0.5,
+                        help="prune, image runs: share of every convolution's channels removed")
     parser.add_argument("--base", default="teacher", help="int8: the teacher or a variant's name")
     parser.add_argument("--epochs", type=float, default=3.0, help="distill epochs")
     parser.add_argument("--recovery-epochs", type=float, default=1.0, help="prune: recovery fine-tune epochs")
@@ -116,20 +121,26 @@ def run_compress(args) -> int:
         compress = compress_image_run if run_task(args.run_dir) == "image" else compress_run
         print(json.dumps(compress(args.run_dir), indent=2))
         return 0
-    if run_task(args.run_dir) == "image":
-        raise ValueError(f"--method {args.method} is for text runs; image runs take no --method (fp32 vs int8)")
     import signal
-
-    from modelkit.text.compress import compress
-    from modelkit.text.variants import CompressRequest
 
     stop = {"asked": False}
     # a cancel from the job queue is SIGTERM: stop between steps so nothing half-written is left
     signal.signal(signal.SIGTERM, lambda *_: stop.update(asked=True))
-    request = CompressRequest(method=args.method, layers=args.layers, pick=args.pick, base=args.base,
-                              heads_fraction=args.heads_fraction, ffn_fraction=args.ffn_fraction,
-                              epochs=args.epochs, recovery_epochs=args.recovery_epochs,
-                              temperature=args.temperature, alpha=args.alpha)
+    if run_task(args.run_dir) == "image":
+        from modelkit.vision.compress import compress
+        from modelkit.vision.variants import ImageCompressRequest
+
+        request = ImageCompressRequest(method=args.method, channels_fraction=args.channels_fraction, base=args.base,
+                                       recovery_epochs=args.recovery_epochs, temperature=args.temperature,
+                                       alpha=args.alpha)
+    else:
+        from modelkit.text.compress import compress
+        from modelkit.text.variants import CompressRequest
+
+        request = CompressRequest(method=args.method, layers=args.layers, pick=args.pick, base=args.base,
+                                  heads_fraction=args.heads_fraction, ffn_fraction=args.ffn_fraction,
+                                  epochs=args.epochs, recovery_epochs=args.recovery_epochs,
+                                  temperature=args.temperature, alpha=args.alpha)
     rows = compress(args.run_dir, request, progress=compress_bar(not args.no_progress),
                     should_stop=lambda: stop["asked"], repeats=args.repeats)
     print(json.dumps(rows, indent=2))

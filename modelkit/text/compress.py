@@ -9,15 +9,13 @@ number is timed.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from modelkit.errors import CompressionCancelled
 from modelkit.text.variant_rows import measure_and_store
-from modelkit.text.variants import (CompressRequest, build_variant, check_request, store_variant,
-                                    variant_name, write_progress)
+from modelkit.text.variants import CompressRequest, build_variant, check_request, store_variant, variant_name
+from modelkit.variants import run_compression
 
 
 def compress_run(run_dir: str | Path, repeats: int = 30) -> list[dict]:
@@ -39,22 +37,7 @@ def compress(run_dir: str | Path, request: CompressRequest, progress: Callable[[
         request = CompressRequest(**{**asdict(request), "layers": max(1, layers)})
         name = variant_name(request)
 
-    def on_step(step: int, total: int, loss: float) -> None:
-        report = {"variant": name, "phase": "training", "step": step, "total": total, "loss": round(loss, 5)}
-        write_progress(run_dir, report)
-        if progress:
-            progress(report)
-
-    write_progress(run_dir, {"variant": name, "phase": "starting", "step": 0, "total": 0})
-    try:
-        model, tokenizer, details, seconds = build_variant(run_dir, request, on_step, should_stop)
-    except CompressionCancelled:
-        write_progress(run_dir, {"variant": name, "phase": "cancelled", "step": 0, "total": 0})
-        raise
-    recipe = {"name": name, "method": request.method, "request": asdict(request), **details,
-              "method_seconds": round(seconds, 3), "created": time.time()}
-    store_variant(run_dir, name, model, tokenizer, recipe)
-    write_progress(run_dir, {"variant": name, "phase": "measuring", "step": 0, "total": 0})
-    rows = measure_and_store(run_dir, repeats=repeats)
-    write_progress(run_dir, {"variant": name, "phase": "done", "step": 0, "total": 0})
-    return rows
+    return run_compression(run_dir, name, asdict(request),
+                           lambda on_step: build_variant(run_dir, request, on_step, should_stop),
+                           lambda name_, model, tokenizer, recipe: store_variant(run_dir, name_, model, tokenizer, recipe),
+                           lambda: measure_and_store(run_dir, repeats=repeats), progress)

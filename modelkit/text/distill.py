@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
-import torch.nn.functional as F
 
 from modelkit.batching import PaddingCollator
 from modelkit.errors import CompressionCancelled
+from modelkit.variants import distillation_loss
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,6 @@ class DistillSettings:
     alpha: float = 0.5  # weight of the soft (teacher) loss; 1 - alpha on the true labels
     max_length: int = 128
     seed: int = 42
-
-
-def distillation_loss(student_logits, teacher_logits, labels, temperature: float, alpha: float):
-    """alpha·T²·KL(teacher_T || student_T) + (1 − alpha)·CE(labels); T² keeps the soft gradients in scale."""
-    soft = F.kl_div(F.log_softmax(student_logits / temperature, dim=-1),
-                    F.softmax(teacher_logits / temperature, dim=-1), reduction="batchmean") * temperature ** 2
-    return alpha * soft + (1 - alpha) * F.cross_entropy(student_logits, labels)
 
 
 def encoded_batches(tokenizer, texts: list[str], label_ids: list[int], batch_size: int, max_length: int,

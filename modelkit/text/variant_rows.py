@@ -15,11 +15,12 @@ from pathlib import Path
 
 import torch
 
-from modelkit.measure import alternating_latency, serialized_size_bytes
-from modelkit.runs import add_compression_rows, model_size_bytes
+from modelkit.measure import serialized_size_bytes
+from modelkit.runs import model_size_bytes
 from modelkit.text.half_rows import gpu_precisions, half_rows
-from modelkit.text.row_stats import percentiles, row_name, scores
+from modelkit.text.row_stats import row_name, scores
 from modelkit.text.predict import Predictor, latency_batch
+from modelkit.variants import store_rows, timing_fields
 from modelkit.text.variants import TEACHER, VARIANTS_DIR, load_model, validation_texts, variant_dirs
 
 
@@ -56,21 +57,16 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
     models = {name: predictor.model.eval() for name, predictor, _ in loaded}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        one = alternating_latency(models, {n: latency_batch(p, texts, 1) for n, p, _ in loaded}, repeats)
-        many = alternating_latency(models, {n: latency_batch(p, texts, 32) for n, p, _ in loaded},
-                                   max(3, repeats // 4), warmup=1)
+        timed = timing_fields(models, {n: latency_batch(p, texts, 1) for n, p, _ in loaded},
+                              {n: latency_batch(p, texts, 32) for n, p, _ in loaded}, repeats)
     counts, rows = {}, []
     for name, predictor, recipe in loaded:
         counts[name] = parameter_count(run_dir, predictor, recipe, counts)
-        p50, p95 = percentiles(one[name])
-        p50_32, p95_32 = percentiles(many[name])
         rows.append({
             "method": row_name(name), "variant": name, "kind": recipe.get("method", "teacher"),
             "base": recipe.get("base"), "device": "cpu", "parameters": counts[name],
             "layers": getattr(getattr(predictor.model, "config", None), "num_hidden_layers", None),
-            "size_bytes": int(size_on_disk(run_dir, name, predictor, recipe)),
-            "latency_ms_p50": p50, "latency_ms_p95": p95, "latency_ms_p50_batch32": p50_32,
-            "latency_ms_p95_batch32": p95_32, "throughput_per_s": round(32 * 1000 / p50_32, 2),
+            "size_bytes": int(size_on_disk(run_dir, name, predictor, recipe)), **timed[name],
             **scores(predictor, texts, labels), "examples": len(labels),
             "method_seconds": recipe.get("method_seconds", 0.0), "sparsity": sparsity_of(recipe),
             "cpu_threads": torch.get_num_threads()})
@@ -90,8 +86,4 @@ def sparsity_of(recipe: dict) -> float | None:
 
 def measure_and_store(run_dir: str | Path, repeats: int = 20) -> list[dict]:
     """Measure every row and replace the run card's compression table (and compression.json) with them."""
-    run_dir = Path(run_dir)
-    rows = measure_rows(run_dir, repeats)
-    (run_dir / "compression.json").write_text(json.dumps(rows, indent=2))
-    add_compression_rows(run_dir, rows)
-    return rows
+    return store_rows(Path(run_dir), measure_rows(Path(run_dir), repeats))

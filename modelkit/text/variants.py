@@ -13,17 +13,15 @@ is a deterministic function of its base's weights, so it is rebuilt from the bas
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from modelkit import variants as common
 from modelkit.errors import CompressionRequestError
+from modelkit.variants import (PROGRESS_FILE, RECIPE_FILE, TEACHER, VARIANTS_DIR, read_progress,  # noqa: F401
+                               variant_dirs, write_progress)
 
-VARIANTS_DIR = "variants"
-RECIPE_FILE = "recipe.json"
-PROGRESS_FILE = "compress_progress.json"
-TEACHER = "teacher"
 METHODS = ("distill", "prune", "int8")
 
 
@@ -52,22 +50,7 @@ def variant_name(request: CompressRequest) -> str:
 
 
 def check_finished(run_dir: Path) -> None:
-    from modelkit.runs import read_run_card
-
-    if not (run_dir / "model" / "config.json").exists() or read_run_card(run_dir) is None:
-        raise CompressionRequestError(
-            f"run {run_dir.name} has not finished (no trained model and run card yet); "
-            "compress it once training is done")
-
-
-def variant_dirs(run_dir: Path) -> list[Path]:
-    root = Path(run_dir) / VARIANTS_DIR
-    if not root.exists():
-        return []
-    made = (p for p in root.iterdir() if p.is_dir() and (p / RECIPE_FILE).exists() and not p.name.startswith("."))
-    recipes = {p: json.loads((p / RECIPE_FILE).read_text()) for p in made}
-    # int8 variants after every base (a base rebuilt later is newer than the int8 made on it), then by age
-    return sorted(recipes, key=lambda p: (recipes[p].get("method") == "int8", recipes[p].get("created", 0)))
+    common.check_finished(run_dir, "config.json")
 
 
 def load_model(run_dir: Path, name: str):
@@ -76,11 +59,7 @@ def load_model(run_dir: Path, name: str):
 
     if name == TEACHER:
         return (*load_trained_model(Path(run_dir) / "model"), {"method": "teacher", "name": TEACHER})
-    folder = Path(run_dir) / VARIANTS_DIR / name
-    if not (folder / RECIPE_FILE).exists():
-        raise CompressionRequestError(f"no variant {name!r} in run {Path(run_dir).name}; "
-                                      f"have: {', '.join(p.name for p in variant_dirs(run_dir)) or 'none'}")
-    recipe = json.loads((folder / RECIPE_FILE).read_text())
+    folder, recipe = common.read_recipe(run_dir, name)
     if recipe["method"] == "int8":
         from modelkit.text.shrink import quantize_int8
 
@@ -161,34 +140,11 @@ def check_request(run_dir: Path, request: CompressRequest) -> None:
 
 
 def store_variant(run_dir: Path, name: str, model, tokenizer, recipe: dict) -> Path:
-    """Write into a hidden temporary folder, then swap it in: readers see the old variant or the new one."""
-    root = run_dir / VARIANTS_DIR
-    tmp, final = root / f".tmp-{name}", root / name
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    if model is not None:
-        from modelkit.text.shrink import save_variant
+    """Written whole or not at all (modelkit.variants.store_variant); an int8 variant stores no weights."""
+    from modelkit.text.shrink import save_variant
 
-        save_variant(model, tokenizer, tmp)
-    (tmp / RECIPE_FILE).write_text(json.dumps(recipe, indent=2, default=str))
-    if final.exists():
-        shutil.rmtree(final)
-    tmp.rename(final)
-    return final
-
-
-def write_progress(run_dir: Path, report: dict) -> None:
-    tmp = run_dir / (PROGRESS_FILE + ".tmp")
-    tmp.write_text(json.dumps(report))
-    tmp.replace(run_dir / PROGRESS_FILE)
-
-
-def read_progress(run_dir: str | Path) -> dict | None:
-    path = Path(run_dir) / PROGRESS_FILE
-    try:
-        return json.loads(path.read_text()) if path.exists() else None
-    except (OSError, ValueError):
-        return None
+    return common.store_variant(run_dir, name, recipe,
+                                None if model is None else lambda folder: save_variant(model, tokenizer, folder))
 
 
 def validation_texts(run_dir: Path) -> tuple[list[str], list[str]]:

@@ -6,13 +6,20 @@ needs a quantized engine (x86/fbgemm on Intel/AMD, qnnpack on ARM); without one,
 not trace, the table says so instead of inventing a row. Each row: size in bytes, CPU (or GPU) latency
 p50/p95 at batch 1 and 32, validation accuracy. Rows go into the run card's "compression" list and
 compression.json. CLI: `python -m modelkit compress --run-dir RUN` (dispatches here for image runs).
+
+`compress(run_dir, ImageCompressRequest(...))` is the newer path: it builds one variant (the small CNN with
+channels pruned, or static int8 on the teacher or on a pruned variant; modelkit.vision.variants), saves it,
+and re-measures the teacher and every variant side by side (modelkit.vision.variant_rows).
+CLI: `python -m modelkit compress --run-dir RUN --method prune|int8 [--channels-fraction 0.5] [--base NAME]`.
 """
 from __future__ import annotations
 
 import copy
 import json
 import warnings
+from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -24,6 +31,7 @@ from modelkit.vision.model import ImageClassifier, ImageProcessor
 
 ENGINES = ("x86", "fbgemm", "onednn", "qnnpack")
 CALIBRATION_IMAGES = 256
+CALIBRATION_PIXELS = 4_000_000  # per calibration batch and channel
 
 
 def pick_engine() -> str | None:
@@ -45,9 +53,12 @@ def quantize_static_int8(model: ImageClassifier, processor: ImageProcessor, cali
         # it is what ships in torch and it works for convolutions on this CPU
         warnings.simplefilter("ignore")
         prepared = prepare_fx(net, get_default_qconfig_mapping(engine), example_inputs=(example,))
+        # few, large batches: the histogram observers cost about the same per call whatever the batch size,
+        # so small images are seen in one call; large ones in chunks of a few million pixels
+        chunk = max(16, CALIBRATION_PIXELS // max(1, example.shape[-1] * example.shape[-2]))
         with torch.inference_mode():
-            for start in range(0, len(calibration), 64):
-                prepared(processor.normalise(calibration[start:start + 64]))
+            for start in range(0, len(calibration), chunk):
+                prepared(processor.normalise(calibration[start:start + chunk]))
         return ImageClassifier(convert_fx(prepared)).eval()
 
 
@@ -126,3 +137,19 @@ def compress_run(run_dir: str | Path, repeats: int = 30) -> list[dict]:
 
     write_run_card(run_dir, card)
     return rows
+
+
+def compress(run_dir: str | Path, request, progress: Callable[[dict], None] | None = None,
+             should_stop: Callable[[], bool] | None = None, repeats: int = 20) -> list[dict]:
+    """Build one variant (an ImageCompressRequest), save it, re-measure every row; returns the card's rows."""
+    from modelkit.variants import run_compression
+    from modelkit.vision.variant_rows import measure_and_store
+    from modelkit.vision.variants import build_variant, check_request, store_variant, variant_name
+
+    run_dir = Path(run_dir)
+    check_request(run_dir, request)
+    return run_compression(run_dir, variant_name(request), asdict(request),
+                           lambda on_step: build_variant(run_dir, request, on_step, should_stop),
+                           lambda name, model, processor, recipe: store_variant(run_dir, name, model, processor,
+                                                                                recipe),
+                           lambda: measure_and_store(run_dir, repeats=repeats), progress)

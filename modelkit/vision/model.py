@@ -34,21 +34,30 @@ AUGMENTATIONS = ("flip", "crop", "jitter")
 PREPROCESSOR_JSON = "preprocessor.json"
 
 
-def conv_block(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-                         nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+def conv_block(cin: int, cout: int, cmid: int | None = None) -> nn.Sequential:
+    cmid = cmid or cout
+    return nn.Sequential(nn.Conv2d(cin, cmid, 3, padding=1, bias=False), nn.BatchNorm2d(cmid), nn.ReLU(inplace=True),
+                         nn.Conv2d(cmid, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
                          nn.MaxPool2d(2, ceil_mode=True))
 
 
-class SmallCNN(nn.Module):
-    """Three conv blocks and global pooling: any input size from 8x8 up, trains in seconds on a CPU."""
+def small_cnn_widths(width: int = 32) -> tuple[int, ...]:
+    """Output channels of the small CNN's six convolutions, in order."""
+    return (width, width, width * 2, width * 2, width * 4, width * 4)
 
-    def __init__(self, num_classes: int, channels: int = 3, width: int = 32):
+
+class SmallCNN(nn.Module):
+    """Three conv blocks and global pooling: any input size from 8x8 up, trains in seconds on a CPU.
+
+    `widths` (six output channel counts) gives a channel-pruned CNN its own, smaller shape."""
+
+    def __init__(self, num_classes: int, channels: int = 3, width: int = 32, widths: tuple[int, ...] | None = None):
         super().__init__()
-        self.features = nn.Sequential(conv_block(channels, width), conv_block(width, width * 2),
-                                      conv_block(width * 2, width * 4))
+        w = tuple(widths or small_cnn_widths(width))
+        self.features = nn.Sequential(conv_block(channels, w[1], w[0]), conv_block(w[1], w[3], w[2]),
+                                      conv_block(w[3], w[5], w[4]))
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(width * 4, num_classes))
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(w[5], num_classes))
 
     def forward(self, x):
         return self.classifier(self.pool(self.features(x)))
