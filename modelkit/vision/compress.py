@@ -27,40 +27,7 @@ import torch
 from modelkit.vision.data import ImageSet
 from modelkit.measure import measure_latency_ms, serialized_size_bytes
 from modelkit.runs import add_compression_rows, model_size_bytes
-from modelkit.vision.model import ImageClassifier, ImageProcessor
-
-ENGINES = ("x86", "fbgemm", "onednn", "qnnpack")
-CALIBRATION_IMAGES = 256
-CALIBRATION_PIXELS = 4_000_000  # per calibration batch and channel
-
-
-def pick_engine() -> str | None:
-    supported = torch.backends.quantized.supported_engines
-    return next((engine for engine in ENGINES if engine in supported), None)
-
-
-def quantize_static_int8(model: ImageClassifier, processor: ImageProcessor, calibration: torch.Tensor,
-                         engine: str) -> ImageClassifier:
-    """Fused, int8 weights and activations; observers see `calibration` (uint8 images) first."""
-    from torch.ao.quantization import get_default_qconfig_mapping
-    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
-
-    torch.backends.quantized.engine = engine
-    net = copy.deepcopy(model.net).cpu().eval()
-    example = processor.normalise(calibration[:1])
-    with warnings.catch_warnings():
-        # torch marks the ao.quantization API deprecated in favour of torchao (not a dependency here);
-        # it is what ships in torch and it works for convolutions on this CPU
-        warnings.simplefilter("ignore")
-        prepared = prepare_fx(net, get_default_qconfig_mapping(engine), example_inputs=(example,))
-        # few, large batches: the histogram observers cost about the same per call whatever the batch size,
-        # so small images are seen in one call; large ones in chunks of a few million pixels
-        chunk = max(16, CALIBRATION_PIXELS // max(1, example.shape[-1] * example.shape[-2]))
-        with torch.inference_mode():
-            for start in range(0, len(calibration), chunk):
-                prepared(processor.normalise(calibration[start:start + chunk]))
-        return ImageClassifier(convert_fx(prepared)).eval()
-
+from modelkit.vision.quantize import CALIBRATION_IMAGES, pick_engine, quantize_static_int8  # noqa: F401 (bench)
 
 def accuracy_of(model, val: ImageSet, to_input, batch_size: int = 128) -> float:
     correct = 0

@@ -78,7 +78,7 @@ def run_sets(run_dir: Path):
 
 
 def quantized(model, processor, train, run_dir: Path, name: str):
-    from modelkit.vision.compress import CALIBRATION_IMAGES, pick_engine, quantize_static_int8
+    from modelkit.vision.quantize import CALIBRATION_IMAGES, pick_engine, quantize_static_int8
 
     engine = pick_engine()
     if engine is None:
