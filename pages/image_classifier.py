@@ -48,6 +48,5 @@ if runs:
         results(jobs.runs_root() / run_id, card)
         st.subheader("Try it")
         demo(jobs.runs_root() / run_id)
-        st.subheader("Compression")
         compression(run_id, card)
 compare_section(config)  # every model available here on this data, side by side

@@ -74,6 +74,7 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
             "size_bytes": int(size_on_disk(run_dir, name, model, recipe)), **timed[name],
             **scores(model, processor, val), "examples": len(val),
             "method_seconds": recipe.get("method_seconds", 0.0), "engine": recipe.get("engine"),
+            "quantization": "static int8" if recipe.get("method") == "int8" else None,
             "sparsity": sparsity_of(recipe, counts)})
     return rows
 

@@ -1,9 +1,11 @@
-"""The text page's "Compress" section: measured rows, a Pareto plot beside the published rules of thumb,
-a queued compression job (distill, prune, int8 on top) with progress, and what each row costs to serve.
+"""The model pages' "Compress" section (text and image): measured rows, a Pareto plot beside the published
+rules of thumb, a queued compression job with progress, and what each row costs to serve.
 
-Widgets -> modelkit.jobs (a "compress" job; modelkit.text.variants reads its progress file) and
-business.costs.variant_bills (money, published predictions) -> render. "Serve this variant" saves the
-project's financial model with the row's cost per request, measured by the run and naming the variant.
+Widgets -> modelkit.jobs (a "compress" job; modelkit.variants reads its progress file) and
+business.costs.variant_bills (money, published predictions) -> render. Text runs are distilled, pruned
+(heads, FFN neurons) or put in int8; image runs have their CNN's channels pruned or are put in static int8.
+"Serve this variant" saves the project's financial model with the row's cost per request, measured by the
+run and naming the variant. Widget keys start with the task's prefix ("text_compress_...", "img_compress_...").
 """
 from __future__ import annotations
 
@@ -18,38 +20,37 @@ from business.database import refused_write
 from business.costs.variant_bills import published_predictions, serve_variant, variant_bills
 from modelkit import jobs
 from modelkit.paths import runs_root
-from modelkit.text.variants import METHODS, TEACHER, read_progress
+from modelkit.variants import TEACHER, read_progress
 from ui.auth import founder_action, training_time_limit_s
 from ui.models.serving_inputs import cpu_price_input, this_machine_cores, volume_input
 from ui.text import plain
 
-FORM = "text_compress_form"
-METHOD = "text_compress_method"
-LAYERS = "text_compress_layers"
-HEADS = "text_compress_heads"
-FFN = "text_compress_ffn"
-BASE = "text_compress_base"
-EPOCHS = "text_compress_epochs"
-CPU_PRICE = "text_compress_cpu_usd_per_hour"
-VOLUME = "text_compress_requests_per_month"
-SERVE = "text_compress_serve"
-WATCHING = "text_compress_watching"  # the run whose compression job this session saw running
+PREFIX = {"text": "text", "image": "img"}
+HEADING = {"text": "5. Compress (measured)", "image": "Compress (measured)"}
+METHODS = {"text": ("distill", "prune", "int8"), "image": ("prune", "int8")}
 METHOD_NAMES = {"distill": "Distil into fewer layers", "prune": "Prune heads and FFN neurons",
                 "int8": "int8 (dynamic) on top"}
+IMAGE_METHOD_NAMES = {"prune": "Prune CNN channels (small CNN)", "int8": "int8 (static) on top"}
+WATCHING = "compress_watching"  # the run whose compression job this session saw running
 
 
-def compression_section(run_id: str, card: dict) -> None:
-    st.subheader("5. Compress (measured)", anchor=False)
+def key(task: str, name: str) -> str:
+    """One widget's key: "text_compress_method", "img_compress_method", ..."""
+    return f"{PREFIX[task]}_compress_{name}"
+
+
+def compression_section(run_id: str, card: dict, task: str = "text") -> None:
+    st.subheader(HEADING[task], anchor=False)
     st.caption("Each method makes a smaller model from this run and measures it beside the original, "
                "alternating on this machine's CPU so the ratios are fair; every number is measured.")
     rows = [row for row in card.get("compression") or [] if isinstance(row, dict)]
     if rows:
         st.dataframe(rows_table(rows), hide_index=True, width="stretch")
-        st.plotly_chart(pareto_figure(rows), key="text_compress_pareto")
+        st.plotly_chart(pareto_figure(rows), key=key(task, "pareto"))
     st.fragment(job_panel, run_every=2.0 if compress_active(run_id) else None)(run_id, rows)
-    compress_form(run_id, rows)
+    (compress_form if task == "text" else image_compress_form)(run_id, rows)
     if rows:
-        money_section(run_id, rows)
+        money_section(run_id, rows, task)
 
 
 def rows_table(rows: list[dict]) -> pd.DataFrame:
@@ -117,31 +118,61 @@ def job_panel(run_id: str, rows: list[dict]) -> None:
         st.info("The last compression job was cancelled; the trained model and earlier variants are unchanged.")
 
 
+def int8_bases(rows: list[dict]) -> list[str]:
+    return [TEACHER] + [row["method"] for row in rows if row.get("kind") in ("distill", "prune")]
+
+
 def compress_form(run_id: str, rows: list[dict]) -> None:
     layers = teacher_layers(run_id)
-    bases = [TEACHER] + [row["method"] for row in rows if row.get("kind") in ("distill", "prune")]
-    with st.form(FORM, border=True):
+    with st.form(key("text", "form"), border=True):
         cols = st.columns(3)
-        cols[0].selectbox("Method", METHODS, format_func=METHOD_NAMES.get, key=METHOD)
+        cols[0].selectbox("Method", METHODS["text"], format_func=METHOD_NAMES.get, key=key("text", "method"))
         cols[1].number_input("Student layers (distil)", min_value=1, max_value=max(1, layers - 1),
-                             value=max(1, layers // 2), key=LAYERS, help="Taken from every other teacher layer.")
-        cols[2].number_input("Distillation epochs", min_value=0.5, max_value=20.0, value=3.0, step=0.5, key=EPOCHS)
+                             value=max(1, layers // 2), key=key("text", "layers"),
+                             help="Taken from every other teacher layer.")
+        cols[2].number_input("Distillation epochs", min_value=0.5, max_value=20.0, value=3.0, step=0.5,
+                             key=key("text", "epochs"))
         cols = st.columns(3)
-        cols[0].slider("Heads removed (prune)", 0.0, 0.9, 0.4, 0.05, key=HEADS)
-        cols[1].slider("FFN neurons removed (prune)", 0.0, 0.9, 0.4, 0.05, key=FFN)
-        cols[2].selectbox("int8 on top of", bases, key=BASE)
+        cols[0].slider("Heads removed (prune)", 0.0, 0.9, 0.4, 0.05, key=key("text", "heads"))
+        cols[1].slider("FFN neurons removed (prune)", 0.0, 0.9, 0.4, 0.05, key=key("text", "ffn"))
+        cols[2].selectbox("int8 on top of", int8_bases(rows), key=key("text", "base"))
         submitted = st.form_submit_button("Start compression job")
     if submitted:
-        try:
-            founder_action("start a compression job", jobs.submit,
-                           jobs.JobSpec(command="compress", run_id=run_id, config=job_flags(),
-                                                      time_limit_s=training_time_limit_s()), runs_root())
-        except ValueError as error:  # e.g. the run is already busy with another job
-            st.error(plain(str(error)))
-        except OSError as error:  # a full or read-only data folder
-            st.error(plain(refused_write(error, "start the compression job")))
-        else:
-            st.rerun()  # the progress panel starts polling
+        submit_job(run_id, job_flags())
+
+
+def image_compress_form(run_id: str, rows: list[dict]) -> None:
+    from modelkit.vision.variants import run_model_name  # a JSON read, no torch
+
+    model = run_model_name(runs_root() / run_id)
+    methods = METHODS["image"] if model == "small_cnn" else ("int8",)
+    if model != "small_cnn":
+        st.caption(plain(f"Channel pruning is offered for small CNN runs; this run is {model}, so int8 only."))
+    with st.form(key("image", "form"), border=True):
+        cols = st.columns(3)
+        cols[0].selectbox("Method", methods, format_func=IMAGE_METHOD_NAMES.get, key=key("image", "method"))
+        cols[1].slider("Channels removed (prune)", 0.05, 0.9, 0.5, 0.05, key=key("image", "channels"),
+                       help="The share of every convolution's channels removed, the least important first (L1 "
+                            "norm of each filter as its batch-norm scales it); the smaller CNN is then fine-tuned.")
+        cols[2].number_input("Recovery epochs (prune)", min_value=0.5, max_value=20.0, value=1.0, step=0.5,
+                             key=key("image", "epochs"))
+        st.selectbox("int8 on top of", int8_bases(rows), key=key("image", "base"))
+        submitted = st.form_submit_button("Start compression job")
+    if submitted:
+        submit_job(run_id, image_job_flags())
+
+
+def submit_job(run_id: str, flags: dict) -> None:
+    try:
+        founder_action("start a compression job", jobs.submit,
+                       jobs.JobSpec(command="compress", run_id=run_id, config=flags,
+                                    time_limit_s=training_time_limit_s()), runs_root())
+    except ValueError as error:  # e.g. the run is already busy with another job
+        st.error(plain(str(error)))
+    except OSError as error:  # a full or read-only data folder
+        st.error(plain(refused_write(error, "start the compression job")))
+    else:
+        st.rerun()  # the progress panel starts polling
 
 
 def teacher_layers(run_id: str) -> int:
@@ -156,24 +187,34 @@ def teacher_layers(run_id: str) -> int:
 
 def job_flags() -> dict:
     """The compression request as CLI flags (modelkit.jobs passes `config` to `python -m modelkit compress`)."""
-    method = st.session_state[METHOD]
+    state = st.session_state
+    method = state[key("text", "method")]
     flags = {"method": method}
     if method == "distill":
-        flags.update(layers=int(st.session_state[LAYERS]), epochs=float(st.session_state[EPOCHS]))
+        flags.update(layers=int(state[key("text", "layers")]), epochs=float(state[key("text", "epochs")]))
     elif method == "prune":
-        flags.update(heads_fraction=float(st.session_state[HEADS]), ffn_fraction=float(st.session_state[FFN]))
+        flags.update(heads_fraction=float(state[key("text", "heads")]), ffn_fraction=float(state[key("text", "ffn")]))
     else:
-        flags["base"] = st.session_state[BASE] if st.session_state[BASE] != "fp32" else TEACHER
+        flags["base"] = state[key("text", "base")]
     return flags
 
 
-def money_section(run_id: str, rows: list[dict]) -> None:
+def image_job_flags() -> dict:
+    state = st.session_state
+    method = state[key("image", "method")]
+    if method == "prune":
+        return {"method": method, "channels_fraction": float(state[key("image", "channels")]),
+                "recovery_epochs": float(state[key("image", "epochs")])}
+    return {"method": method, "base": state[key("image", "base")]}
+
+
+def money_section(run_id: str, rows: list[dict], task: str = "text") -> None:
     from business.costs.catalog import load_catalog
 
     st.markdown("**What each row costs to serve**")
     cols = st.columns(2)
-    price = cpu_price_input(CPU_PRICE, cols[0])
-    volume = volume_input(VOLUME, cols[1])
+    price = cpu_price_input(key(task, "cpu_usd_per_hour"), cols[0])
+    volume = volume_input(key(task, "requests_per_month"), cols[1])
     try:
         bills = variant_bills(rows, load_catalog(), volume, price, cpu_cores=this_machine_cores())
     except EstimateError as error:
@@ -182,8 +223,8 @@ def money_section(run_id: str, rows: list[dict]) -> None:
     st.dataframe(pd.DataFrame([{"method": b.method, "predictions/s": b.throughput_per_s,
                                 "USD per 1,000": str(b.usd_per_1k_predictions), "USD per month": str(b.monthly_usd),
                                 "priced on": b.machine.label} for b in bills]), hide_index=True, width="stretch")
-    choice = st.selectbox("Serve this variant", [b.method for b in bills], key=SERVE)
-    if st.button("Use its cost in the financial model", key="text_compress_serve_button"):
+    choice = st.selectbox("Serve this variant", [b.method for b in bills], key=key(task, "serve"))
+    if st.button("Use its cost in the financial model", key=key(task, "serve_button")):
         bill = next(b for b in bills if b.method == choice)
         try:
             founder_action("change the financial model", save_cost, run_id, serve_variant(run_id, bill, date.today()))

@@ -308,18 +308,7 @@ def demo(run_dir: Path) -> None:
 
 
 def compression(run_id: str, card: dict) -> None:
-    rows = card.get("compression") or []
-    if rows:
-        table = pd.DataFrame(rows)
-        table["size_MB"] = (table["size_bytes"] / 1e6).round(3)
-        st.dataframe(table.drop(columns=["size_bytes"]), hide_index=True, width="stretch")
-        for note in card.get("compression_notes", []):
-            st.caption(note)
-    job = jobs.read_job(jobs.runs_root() / run_id) if (jobs.runs_root() / run_id / "job.json").exists() else {}
-    if job.get("spec", {}).get("command") == "compress" and job.get("state") in ACTIVE:
-        st.info("Measuring compression in the background; reload the page in a minute.")
-    elif st.button("Measure compression (fp32 vs int8, fp16 on GPU)", key="img_compress"):
-        # investors are never served this page; if they were, the server still refuses
-        if founder_action("start a compression job", jobs.submit, jobs.JobSpec(command="compress", task="image",
-                                                                                run_id=run_id)):
-            st.rerun()
+    """The Compress section shared with the text page: channel pruning and static int8 of this run."""
+    from ui.models.compress_view import compression_section
+
+    compression_section(run_id, card, "image")
