@@ -10,6 +10,12 @@ half-layer student >= 1.8x faster at <= 2 points lost; int8 on top >= 1.3x more 
 pruning 30-50% >= 1.3x faster at <= 2 points.
 
   .venv/bin/python bench/compress.py [--data tickets|sst2] [--train-rows 2000] [--epochs 2] [--run-dir DIR]
+  .venv/bin/python bench/compress.py --task image [--channels 0.5] [--image-epochs 8] [--image-size 32]
+
+The image row set: the small CNN trained from scratch on scikit-learn's digits (1,438 training and 359
+validation images, upsampled to --image-size), then half of every convolution's channels pruned with a
+recovery fine-tune, static int8 on the teacher and on the pruned CNN, measured alternating the same way
+(modelkit.vision.variant_rows); printed with the published structured-pruning rule beside the pruned row.
 
 Last run (2026-12-01, support tickets, 3 teacher epochs, defaults otherwise; 2 CPU cores shared with a
 load average of ~15, so absolute latencies are ~100x a quiet machine's and only the alternating ratios
@@ -69,7 +75,38 @@ def build_all(run_dir: Path, args) -> dict[str, float]:
     return seconds
 
 
-def report(rows: list[dict]) -> None:
+def build_image(run_dir: Path, args) -> None:
+    from modelkit.vision.compress import compress as compress_image
+    from modelkit.vision.variants import ImageCompressRequest
+
+    pruned = f"prune-c{round(args.channels * 100)}"
+    for request in (ImageCompressRequest("prune", channels_fraction=args.channels,
+                                         recovery_epochs=args.recovery_epochs),
+                    ImageCompressRequest("int8"), ImageCompressRequest("int8", base=pruned)):
+        started = time.perf_counter()
+        compress_image(run_dir, request, repeats=3)
+        print(f"built {request.method} ({request.base if request.method == 'int8' else pruned}) "
+              f"in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def image_teacher_config(args) -> TrainConfig:
+    return TrainConfig(task="image", model_name="small_cnn", data_path="digits", image_size=args.image_size,
+                       epochs=args.image_epochs, batch_size=32, learning_rate=3e-3, log_every_steps=10**6)
+
+
+def image_targets(by_method: dict, teacher: dict) -> None:
+    """The issue sets no image targets; say what pruning did at both batch sizes, and int8 on top."""
+    print("\nImage rows against the teacher (no target set in issue 14):")
+    for name, row in by_method.items():
+        if name == "fp32":
+            continue
+        print(f"  {name}: {teacher['latency_ms_p50'] / row['latency_ms_p50']:.2f}x at batch 1, "
+              f"{teacher['latency_ms_p50_batch32'] / row['latency_ms_p50_batch32']:.2f}x at batch 32, "
+              f"accuracy {(row['accuracy'] - teacher['accuracy']) * 100:+.1f} points, "
+              f"{teacher['size_bytes'] / row['size_bytes']:.1f}x smaller")
+
+
+def report(rows: list[dict], check=None) -> None:
     teacher = next(row for row in rows if row["method"] == "fp32")
     predicted = published_predictions(rows)
     by_method = {row["method"]: row for row in rows}
@@ -83,7 +120,7 @@ def report(rows: list[dict]) -> None:
               f"{row['latency_ms_p50_batch32']:>9.1f}{speedup:>9.2f}x"
               f"{(f'{guess.speedup:.2f}x' if guess else '-'):>11}{row['accuracy']:>8.3f}{delta:>+7.1f}"
               f"{(f'{guess.accuracy:.3f}' if guess and guess.accuracy is not None else '-'):>15}")
-    targets(by_method, teacher)
+    (check or targets)(by_method, teacher)
 
 
 def targets(by_method: dict, teacher: dict) -> None:
@@ -117,16 +154,29 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--run-dir", default="", help="reuse (or keep) the teacher's run folder here")
+    parser.add_argument("--task", choices=["text", "image"], default="text")
+    parser.add_argument("--channels", type=float, default=0.5, help="image: share of conv channels removed")
+    parser.add_argument("--image-epochs", type=int, default=8)
+    parser.add_argument("--image-size", type=int, default=32)
     args = parser.parse_args()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="bench-compress-")) / "run"
+    image = args.task == "image"
     if not (run_dir / "run_card.json").exists():
         from modelkit.train import RunOptions, train
 
         started = time.perf_counter()
-        train(teacher_config(args), RunOptions(run_dir=str(run_dir), device="cpu"))
-        print(f"teacher trained in {time.perf_counter() - started:.0f} s ({args.data})", flush=True)
+        train(image_teacher_config(args) if image else teacher_config(args), RunOptions(run_dir=str(run_dir),
+                                                                                         device="cpu"))
+        print(f"teacher trained in {time.perf_counter() - started:.0f} s ({'digits' if image else args.data})",
+              flush=True)
+    if image:
+        from modelkit.vision.variant_rows import measure_and_store as measure_image
+
+        build_image(run_dir, args)
+        report(measure_image(run_dir, repeats=args.repeats), image_targets)
+        return
     build_all(run_dir, args)
     report(measure_and_store(run_dir, repeats=args.repeats))
 
