@@ -97,6 +97,17 @@ def test_the_published_rules_predict_distillation_pruning_and_int8_on_top_agains
     assert "fp32" not in predicted
 
 
+def test_a_pruned_cnn_gets_the_structured_pruning_rule_and_its_static_int8_row_no_bert_figure():
+    rows = [{"method": "fp32", "kind": "teacher", "parameters": 288_170, "accuracy": 0.95},
+            {"method": "prune-c50", "kind": "prune", "parameters": 72_666, "accuracy": 0.94, "sparsity": 0.75},
+            {"method": "prune-c50+int8", "kind": "int8", "base": "prune-c50", "quantization": "static int8"}]
+
+    predicted = published_predictions(rows)
+
+    assert predicted["prune-c50"].speedup == pytest.approx(4.0)
+    assert "prune-c50+int8" not in predicted
+
+
 def test_rows_without_a_teacher_row_get_no_published_prediction():
     assert published_predictions(ROWS[1:]) == {}
 
