@@ -75,7 +75,8 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
             **scores(model, processor, val), "examples": len(val),
             "method_seconds": recipe.get("method_seconds", 0.0), "engine": recipe.get("engine"),
             "quantization": "static int8" if recipe.get("method") == "int8" else None,
-            "sparsity": sparsity_of(recipe, counts)})
+            "sparsity": sparsity_of(recipe, counts),
+            "cpu_threads": torch.get_num_threads()})  # priced on a catalog machine with as many cores
     return rows
 
 
