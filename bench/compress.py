@@ -16,6 +16,12 @@ The image row set: the small CNN trained from scratch on scikit-learn's digits (
 validation images, upsampled to --image-size), then half of every convolution's channels pruned with a
 recovery fine-tune, static int8 on the teacher and on the pruned CNN, measured alternating the same way
 (modelkit.vision.variant_rows); printed with the published structured-pruning rule beside the pruned row.
+Last image run (2026-12-01, digits at 32 px, 8 teacher epochs, 1 recovery epoch; the same shared 2 cores at a
+load average of ~10, so two measurements of the same models differed a lot; both shown, repeats 40 / 80):
+teacher 288,170 parameters, 1.2 MB, accuracy 0.997; prune-c50 72,666 parameters (75% fewer), 0.3 MB,
+accuracy 0.989 (-0.8 points), 1.17x / 1.24x at batch 1 and 2.72x / 1.26x at batch 32 (published structured
+rule: 3.97x); int8-static 3.03x / 1.48x at batch 1, 2.27x / 2.42x at batch 32, +0.0 points;
+prune-c50+int8 8.70x / 2.05x at batch 1, 3.36x / 3.00x at batch 32, 0.1 MB, -0.8 points.
 
 Last run (2026-12-01, support tickets, 3 teacher epochs, defaults otherwise; 2 CPU cores shared with a
 load average of ~15, so absolute latencies are ~100x a quiet machine's and only the alternating ratios
