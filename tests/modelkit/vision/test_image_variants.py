@@ -16,6 +16,7 @@ from modelkit.errors import CompressionCancelled, CompressionRequestError
 from modelkit.runs import read_run_card
 from modelkit.vision.compress import compress
 from modelkit.vision.prune import widths_of
+from modelkit.vision.variant_rows import measure_and_store
 from modelkit.vision.variants import ImageCompressRequest, build_variant, load_model, store_variant, variant_name
 from tests.image_builders import image_config, train_image
 from tests.text_builders import run_cli
@@ -52,14 +53,20 @@ def teacher_fingerprint(run) -> str:
     return "".join(hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((run / "model").iterdir()))
 
 
-def test_pruning_half_the_channels_saves_a_smaller_cnn_that_reloads_to_the_same_predictions_with_a_row(run):
-    request = ImageCompressRequest("prune", channels_fraction=0.5, **QUICK)
+def pruned_and_stored(run, fraction: float = 0.5):
+    """Build and save a pruned variant without measuring rows (what compress() does before measuring)."""
+    request = ImageCompressRequest("prune", channels_fraction=fraction, **QUICK)
     model, processor, details, seconds = build_variant(run, request)
     store_variant(run, variant_name(request), model, processor,
-                  {"name": "prune-c50", "method": "prune", **details, "method_seconds": seconds})
+                  {"name": variant_name(request), "method": "prune", **details, "method_seconds": seconds})
+    return model, processor
+
+
+def test_pruning_half_the_channels_saves_a_smaller_cnn_that_reloads_to_the_same_predictions_with_a_row(run):
+    model, processor = pruned_and_stored(run)
 
     reloaded, _, _ = load_model(run, "prune-c50")
-    rows = compress(run, request, repeats=2)
+    rows = measure_and_store(run, repeats=2)
 
     assert widths_of(reloaded.net) == (16, 16, 32, 32, 64, 64)
     assert torch.allclose(logits_of(model, processor, run), logits_of(reloaded, processor, run), atol=1e-5)
@@ -73,7 +80,7 @@ def test_pruning_half_the_channels_saves_a_smaller_cnn_that_reloads_to_the_same_
 
 
 def test_static_int8_on_top_of_a_pruned_cnn_is_measured_beside_it_and_rebuilt_the_same(run):
-    compress(run, ImageCompressRequest("prune", channels_fraction=0.5, **QUICK), repeats=1)
+    pruned_and_stored(run)
 
     rows = compress(run, ImageCompressRequest("int8", base="prune-c50"), repeats=1)
 
