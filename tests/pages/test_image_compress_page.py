@@ -13,7 +13,7 @@ from business.store import Store
 from modelkit.runs import write_run_project
 from modelkit.vision.compress import compress
 from modelkit.vision.variants import ImageCompressRequest
-from tests.image_builders import image_config, train_image
+from tests.image_builders import image_config, single_thread, train_image
 from ui import keys
 from ui.session import seed_example_project
 
@@ -27,8 +27,9 @@ def pruned_run(app_data_dir):
     project_id = seed_example_project(store)
     run_dir = app_data_dir / "runs" / "20261201-000000-image-abcd"
     write_run_project(run_dir, project_id)
-    train_image(image_config("digits", batch_size=32, max_steps=3), run_dir)
-    compress(run_dir, ImageCompressRequest("prune", channels_fraction=0.5, recovery_epochs=0.1), repeats=2)
+    with single_thread():  # two torch threads on a busy shared 2-core machine are several times slower
+        train_image(image_config("digits", batch_size=32, max_steps=3), run_dir)
+        compress(run_dir, ImageCompressRequest("prune", channels_fraction=0.5, recovery_epochs=0.1), repeats=2)
     return store, project_id, run_dir
 
 

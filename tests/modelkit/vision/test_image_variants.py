@@ -18,7 +18,7 @@ from modelkit.vision.compress import compress
 from modelkit.vision.prune import widths_of
 from modelkit.vision.variant_rows import measure_and_store
 from modelkit.vision.variants import ImageCompressRequest, build_variant, load_model, store_variant, variant_name
-from tests.image_builders import image_config, train_image
+from tests.image_builders import image_config, single_thread, train_image
 from tests.text_builders import run_cli
 
 ROW_FIELDS = ("parameters", "size_bytes", "latency_ms_p50", "latency_ms_p95", "latency_ms_p50_batch32",
@@ -26,8 +26,15 @@ ROW_FIELDS = ("parameters", "size_bytes", "latency_ms_p50", "latency_ms_p95", "l
 QUICK = dict(recovery_epochs=0.1)  # a few recovery steps: behaviour, not quality
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Two torch threads on a busy shared 2-core machine are several times slower than one."""
+    with single_thread():
+        yield
+
+
 @pytest.fixture(scope="module")
-def teacher_run(tmp_path_factory):
+def teacher_run(tmp_path_factory, one_thread):
     run = tmp_path_factory.mktemp("image-variants") / "run"
     train_image(image_config("digits", batch_size=32, max_steps=3), run)
     return run
