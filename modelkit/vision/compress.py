@@ -1,11 +1,11 @@
 """Measured compression of a trained image model: fp32 baseline, int8 static (CPU), fp16 channels-last (GPU).
 
-int8 is FX graph mode post-training static quantization (torch.ao.quantization.quantize_fx): conv,
+`measure_variant` times one model (also used by bench/image_train.py); `fp16_row` is the GPU row that
+modelkit.vision.variant_rows adds when CUDA is present. int8 is FX graph mode post-training static quantization (torch.ao.quantization.quantize_fx): conv,
 batch-norm and ReLU fused, weights and activations int8, observers calibrated on training images. It
 needs a quantized engine (x86/fbgemm on Intel/AMD, qnnpack on ARM); without one, or if the model does
-not trace, the table says so instead of inventing a row. Each row: size in bytes, CPU (or GPU) latency
-p50/p95 at batch 1 and 32, validation accuracy. Rows go into the run card's "compression" list and
-compression.json. CLI: `python -m modelkit compress --run-dir RUN` (dispatches here for image runs).
+not trace, the job says so instead of inventing a row. CLI: `python -m modelkit compress --run-dir RUN`
+(fp32 vs int8; dispatches here for image runs).
 
 `compress(run_dir, ImageCompressRequest(...))` is the newer path: it builds one variant (the small CNN with
 channels pruned, or static int8 on the teacher or on a pruned variant; modelkit.vision.variants), saves it,
@@ -15,7 +15,6 @@ CLI: `python -m modelkit compress --run-dir RUN --method prune|int8 [--channels-
 from __future__ import annotations
 
 import copy
-import json
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -25,9 +24,8 @@ import numpy as np
 import torch
 
 from modelkit.vision.data import ImageSet
-from modelkit.measure import measure_latency_ms, serialized_size_bytes
-from modelkit.runs import add_compression_rows, model_size_bytes
-from modelkit.vision.quantize import CALIBRATION_IMAGES, pick_engine, quantize_static_int8  # noqa: F401 (bench)
+from modelkit.measure import measure_latency_ms
+from modelkit.vision.quantize import pick_engine, quantize_static_int8  # noqa: F401 (bench/image_train.py)
 
 def accuracy_of(model, val: ImageSet, to_input, batch_size: int = 128) -> float:
     correct = 0
@@ -55,20 +53,6 @@ def measure_variant(method: str, model, val: ImageSet, to_input, size_bytes: int
             "accuracy": accuracy}
 
 
-def int8_row(model, processor, train: ImageSet, val: ImageSet, repeats: int) -> tuple[dict | None, str]:
-    engine = pick_engine()
-    if engine is None:
-        return None, "int8 skipped: this torch build has no quantized engine (x86, fbgemm, onednn or qnnpack)"
-    try:
-        int8 = quantize_static_int8(model, processor, train.images[:CALIBRATION_IMAGES], engine)
-    except Exception as error:  # noqa: BLE001 - a model FX cannot trace is reported, not fatal
-        return None, f"int8 skipped: FX static quantization failed for this model ({error.__class__.__name__}: {error})"
-    row = measure_variant("int8-static", int8, val, processor.normalise, serialized_size_bytes(int8), "cpu", repeats)
-    row["engine"] = engine
-    return row, f"int8: FX static post-training quantization on the {engine} engine, " \
-                f"calibrated on {min(len(train), CALIBRATION_IMAGES)} training images"
-
-
 def fp16_row(model, processor, val: ImageSet, fp32_bytes: int, repeats: int) -> dict:
     """Half precision, channels-last memory layout: what a GPU server would run."""
     gpu = copy.deepcopy(model).half().cuda().to(memory_format=torch.channels_last).eval()
@@ -80,30 +64,11 @@ def fp16_row(model, processor, val: ImageSet, fp32_bytes: int, repeats: int) -> 
 
 
 def compress_run(run_dir: str | Path, repeats: int = 30) -> list[dict]:
-    """Measure every variant this machine can run and store the table in the run card."""
-    from modelkit.vision.task import load_sets, load_trained
-    from modelkit.train import TrainConfig
+    """fp32 against static int8 (and fp16 channels-last on a GPU): the int8 variant of the teacher, measured
+    beside the teacher and any variants already made, by the same path as the page's Compress section."""
+    from modelkit.vision.variants import ImageCompressRequest
 
-    run_dir = Path(run_dir)
-    model, processor, config_dict = load_trained(run_dir)
-    train, val, _ = load_sets(TrainConfig(**config_dict))
-    fp32_bytes = model_size_bytes(run_dir / "model")
-    rows = [measure_variant("fp32", model, val, processor.normalise, fp32_bytes, "cpu", repeats)]
-    notes = []
-    row, note = int8_row(model, processor, train, val, repeats)
-    notes.append(note)
-    rows += [row] if row else []
-    if torch.cuda.is_available():
-        rows.append(fp16_row(model, processor, val, fp32_bytes, repeats))
-    else:
-        notes.append("fp16 / channels-last skipped: no CUDA GPU on this machine (it only pays off on a GPU)")
-    (run_dir / "compression.json").write_text(json.dumps({"rows": rows, "notes": notes}, indent=2))
-    card = add_compression_rows(run_dir, rows)
-    card["compression_notes"] = notes
-    from modelkit.runs import write_run_card
-
-    write_run_card(run_dir, card)
-    return rows
+    return compress(run_dir, ImageCompressRequest(method="int8"), repeats=repeats)
 
 
 def compress(run_dir: str | Path, request, progress: Callable[[dict], None] | None = None,

@@ -77,6 +77,23 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
             "quantization": "static int8" if recipe.get("method") == "int8" else None,
             "sparsity": sparsity_of(recipe, counts),
             "cpu_threads": torch.get_num_threads()})  # priced on a catalog machine with as many cores
+    if torch.cuda.is_available():  # half precision pays off on a GPU only
+        rows += gpu_rows(loaded, val, repeats)
+    return rows
+
+
+def gpu_rows(loaded: list, val, repeats: int) -> list[dict]:
+    """fp16 channels-last on the GPU for the teacher and each non-int8 variant (int8 is a CPU kernel)."""
+    from modelkit.vision.compress import fp16_row
+
+    rows = []
+    for name, model, processor, recipe in loaded:
+        if recipe.get("method") == "int8":
+            continue
+        row = fp16_row(model, processor, val, 0, repeats)
+        row.update(method=("" if name == TEACHER else f"{name}+") + row["method"], variant=name, kind="fp16",
+                   base="fp32" if name == TEACHER else name, size_bytes=int(serialized_size_bytes(model)) // 2)
+        rows.append(row)
     return rows
 
 

@@ -102,7 +102,7 @@ def test_compression_measures_fp32_and_int8_and_stores_the_table_in_the_run_card
     rows = compress_run(run, repeats=5)
 
     methods = [row["method"] for row in rows]
-    assert methods[0] == "fp32" and "int8-static" in methods
+    assert methods[0] == "fp32" and "int8-static" in methods  # the int8 variant of the teacher
     int8 = rows[methods.index("int8-static")]
     assert int8["size_bytes"] < rows[0]["size_bytes"] / 2
     for row in rows:
