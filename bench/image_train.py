@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
-from modelkit.vision.compress import measure_variant, pick_engine, quantize_static_int8  # noqa: E402
+from modelkit.vision.quantize import pick_engine, quantize_static_int8  # noqa: E402
+from modelkit.vision.timing import measure_variant  # noqa: E402
 from modelkit.vision.task import load_sets, load_trained, prepare_task  # noqa: E402
 from modelkit.train import RunOptions, TrainConfig, train  # noqa: E402
 

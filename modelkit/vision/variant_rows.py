@@ -84,7 +84,7 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
 
 def gpu_rows(loaded: list, val, repeats: int) -> list[dict]:
     """fp16 channels-last on the GPU for the teacher and each non-int8 variant (int8 is a CPU kernel)."""
-    from modelkit.vision.compress import fp16_row
+    from modelkit.vision.timing import fp16_row
 
     rows = []
     for name, model, processor, recipe in loaded:
