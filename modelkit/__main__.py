@@ -268,10 +268,10 @@ def write_csv(frame, out: str | None) -> None:
 
 def run_check(args) -> int:
     if args.task == "image":
-        from modelkit.vision.task import load_sets
-        from modelkit.train import TrainConfig
+        from modelkit.config import TrainConfig
+        from modelkit.vision.sources import check_images
 
-        print(json.dumps(load_sets(TrainConfig(task="image", model_name=args.model, data_path=args.data))[2], indent=2))
+        print(json.dumps(check_images(TrainConfig(task="image", model_name=args.model, data_path=args.data)), indent=2))
         return 0
     from modelkit.text.data import check_text_data, load_text_table, split_train_val
     from modelkit.paths import example_dataset_path

@@ -7,9 +7,10 @@ ImageFolder layout (one folder per class; optional train/ and val|valid|validati
 nested top folder is fine) or a .zip of one (unpacked by `modelkit.vision.zip_safety.safe_extract`).
 `modelkit.vision.sources.load_image_splits(config)` -> (train ImageSet, val ImageSet, ImageReport) puts
 the pieces here together for any source. Images are decoded once with
-PIL, converted to RGB (or L when all are greyscale), resized and kept as one uint8 tensor, so training
-never touches the disk. Files that are not images, are corrupt or look like placeholders are listed in
-the report and skipped. Never unpickles a user file.
+PIL, converted to RGB (or L when all are greyscale), resized and kept as one uint8 array, so training
+never touches the disk. No torch here: the page's data check runs before the model library is loaded
+(modelkit.vision.task hands training the same pixels as a torch tensor). Files that are not images, are
+corrupt or look like placeholders are listed in the report and skipped. Never unpickles a user file.
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image, UnidentifiedImageError
 
 from business.limits import GIB, binary_size
@@ -45,7 +45,8 @@ class NoImagesError(ImageDataError):
 
 @dataclass
 class ImageSet:
-    images: torch.Tensor  # uint8 [N, C, H, W]
+    # uint8 [N, C, H, W]: a numpy array as loaded; a torch tensor of it once modelkit.vision.task.load_sets has it
+    images: np.ndarray
     labels: list[int]
     label_names: list[str]
     names: list[str]  # where each image came from (file path inside the source, or "digits/17")
@@ -54,7 +55,7 @@ class ImageSet:
         return len(self.labels)
 
     def content_hash(self) -> str:
-        digest = hashlib.sha256(self.images.numpy().tobytes())
+        digest = hashlib.sha256(np.asarray(self.images).tobytes())
         digest.update(",".join(map(str, self.labels)).encode())
         return digest.hexdigest()
 
@@ -237,8 +238,8 @@ def drop_placeholders(scan: FileScan) -> None:
 
 def image_set(scan: FileScan, label_names: list[str]) -> ImageSet:
     if not scan.images:
-        return ImageSet(torch.zeros((0, 3, 1, 1), dtype=torch.uint8), [], label_names, [])
-    return ImageSet(torch.from_numpy(np.stack(scan.images)), scan.labels, label_names, scan.names)
+        return ImageSet(np.zeros((0, 3, 1, 1), dtype=np.uint8), [], label_names, [])
+    return ImageSet(np.stack(scan.images), scan.labels, label_names, scan.names)
 
 
 def take(images: ImageSet, indices: list[int]) -> ImageSet:
@@ -252,7 +253,7 @@ def class_samples(images: ImageSet, per_class: int = 4) -> dict[str, list[np.nda
     for index, label in enumerate(images.labels):
         shown = samples[images.label_names[label]]
         if len(shown) < per_class:
-            pixels = images.images[index].numpy()
+            pixels = np.asarray(images.images[index])
             shown.append(pixels[0] if pixels.shape[0] == 1 else pixels.transpose(1, 2, 0))
     return samples
 

@@ -9,15 +9,19 @@ file is loaded with `torch.load(weights_only=True)`: tensors only, never arbitra
 Preprocessing is the one published with EfficientNet-Lite (tensorflow/tpu, efficientnet/lite): pixels
 minus 127 over 128, at 224 px. tests/modelkit/vision/test_lite0.py checks the port on real photos: the
 1,000-class ImageNet head puts the ants and bees of hymenoptera into classes 310 and 309.
+torch is imported inside the functions that need it: the image page's data check asks which model fits
+(modelkit.vision.choice) and at what size without loading torch (tests/modelkit/vision/test_image_check.py).
 """
 from __future__ import annotations
 
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from torch import nn
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 LITE0 = "efficientnet_lite0"
 LITE0_SIZE = 224
@@ -57,6 +61,8 @@ def weights_origin() -> str:
 @lru_cache(maxsize=1)
 def pretrained_state() -> dict[str, torch.Tensor]:
     """The ImageNet state dict, read once per process (tensors only). Callers copy it into their model."""
+    import torch
+
     return torch.load(weights_path(), map_location="cpu", weights_only=True)
 
 
@@ -70,6 +76,7 @@ def lite0_net(num_classes: int, pretrained: bool = True) -> nn.Module:
     """EfficientNet-Lite0 with a `num_classes` head (`_fc`); ImageNet weights below it when `pretrained`."""
     weights_path()  # says plainly what is missing before the import fails
     from efficientnet_lite_pytorch import EfficientNet
+    from torch import nn
 
     net = EfficientNet.from_name("efficientnet-lite0")
     if pretrained:

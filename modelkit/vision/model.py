@@ -23,12 +23,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from modelkit.online import url_reachable
-from modelkit.vision.lite0 import LITE0, LITE0_SIZE, LITE_MEAN, LITE_STD, head_of, lite0_net, weights_origin
+from modelkit.vision.lite0 import LITE0, LITE_MEAN, LITE_STD, head_of, lite0_net, weights_origin
 
 MODELS = {"small_cnn": "Small CNN (from scratch)", LITE0: "EfficientNet-Lite0 (ImageNet-pretrained, bundled)",
           "resnet18": "ResNet-18", "mobilenet_v3_small": "MobileNetV3-Small", "shufflenet_v2_x1_0": "ShuffleNetV2 1.0x"}
-DEFAULT_IMAGE_SIZE = {"small_cnn": 32, LITE0: LITE0_SIZE, "resnet18": 224, "mobilenet_v3_small": 224,
-                      "shufflenet_v2_x1_0": 224}
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 AUGMENTATIONS = ("flip", "crop", "jitter")
 PREPROCESSOR_JSON = "preprocessor.json"

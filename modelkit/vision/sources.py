@@ -6,19 +6,24 @@ and CIFAR-10 (on disk, else downloaded when online).
 (modelkit.online) reaches its server, else `DatasetUnavailableError` is raised within seconds.
 `TORCHVISION_DATA_DIR` overrides where they live (default `<APP_DATA_DIR>/datasets`).
 `load_image_splits(config)` loads any source (these, or a folder / zip through modelkit.vision.data) into
-train and validation sets plus the data report; `check_image_data` is the report alone.
+train and validation sets plus the data report; `check_image_data` is the report alone, and
+`check_images(config)` what a page or `python -m modelkit check` shows (report, sizes, sample images).
+No torch nor scikit-learn import for the digits, a folder or a zip (2-5 s each on a busy 2-core machine,
+so the image page opens at once); torchvision's sets need torchvision to read them.
 """
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
-import torch
 
-from modelkit.vision.data import (ImageReport, ImageSet, build_report, discard_unpacked, load_folder_splits,
-                                  one_class_error, resolve_source, sample, split_automatic)
+from modelkit.vision.choice import resolve_image_size
+from modelkit.vision.data import (ImageReport, ImageSet, build_report, class_samples, discard_unpacked,
+                                  load_folder_splits, one_class_error, resolve_source, sample, split_automatic)
 from modelkit.vision.zip_safety import ImageDataError
 from modelkit.online import url_reachable
 from modelkit.paths import app_data_dir
@@ -32,12 +37,24 @@ class DatasetUnavailableError(ImageDataError):
 
 def load_digits_set() -> ImageSet:
     """scikit-learn's 1,797 handwritten digits, 8x8 greyscale, ink 0..16 scaled to 0..255."""
-    from sklearn.datasets import load_digits
+    images, target = digits_arrays()
+    pixels = (images * (255.0 / 16.0)).round().astype(np.uint8)[:, None]
+    return ImageSet(pixels, target.tolist(), [str(d) for d in range(10)], [f"digits/{i}" for i in range(len(target))])
 
-    digits = load_digits()
-    pixels = torch.from_numpy((digits.images * (255.0 / 16.0)).round().astype(np.uint8))[:, None]
-    return ImageSet(pixels, digits.target.tolist(), [str(d) for d in range(10)],
-                    [f"digits/{i}" for i in range(len(digits.target))])
+
+def digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """(images [1797, 8, 8] ink 0..16, labels): read from the file scikit-learn ships, as its load_digits does,
+    without importing scikit-learn (2-3 s); through load_digits should the file ever move."""
+    spec = importlib.util.find_spec("sklearn")  # finds the package's folder without running it
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec and spec.origin else None
+    if path is None or not path.is_file():
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        return digits.images, digits.target
+    with gzip.open(path, "rt") as handle:
+        data = np.loadtxt(handle, delimiter=",")
+    return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(int)
 
 
 def torchvision_root() -> Path:
@@ -63,9 +80,10 @@ def load_torchvision_set(name: str, train: bool) -> ImageSet:
         dataset = dataset_class(str(root), train=train, download=False)
     except RuntimeError:
         dataset = download_set(dataset_class, root, train)
-    data = torch.as_tensor(np.asarray(dataset.data))
-    pixels = data[:, None] if data.ndim == 3 else data.permute(0, 3, 1, 2)
-    return ImageSet(pixels.contiguous().to(torch.uint8), [int(t) for t in dataset.targets], list(dataset.classes),
+    data = np.asarray(dataset.data)  # MNIST's is a torch tensor, CIFAR-10's an array: both become arrays
+    pixels = data[:, None] if data.ndim == 3 else data.transpose(0, 3, 1, 2)
+    return ImageSet(np.ascontiguousarray(pixels, dtype=np.uint8), [int(t) for t in dataset.targets],
+                    list(dataset.classes),
                     [f"{key}/{'train' if train else 'test'}/{i}" for i in range(len(dataset.targets))])
 
 
@@ -107,3 +125,14 @@ def load_image_splits(config, stored_size: int) -> tuple[ImageSet, ImageSet, Ima
 def check_image_data(config, stored_size: int) -> ImageReport:
     """The data report a page shows before training (the same loading the training run does)."""
     return load_image_splits(config, stored_size)[2]
+
+
+def check_images(config, samples_per_class: int = 0) -> dict:
+    """The data check before training, as a dict: the report (classes, counts, sizes, skipped files, classes
+    too small) for the model and image size this config gets, plus with `samples_per_class` ("samples") the
+    first few stored images of each class (H x W or H x W x 3 uint8)."""
+    train, _, report = load_image_splits(config, resolve_image_size(config))
+    checked = report.to_dict()
+    if samples_per_class:
+        checked["samples"] = class_samples(train, samples_per_class)
+    return checked

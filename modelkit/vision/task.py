@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,9 @@ import torch
 from modelkit.vision.data import MIN_PER_CLASS, ImageSet
 from modelkit.vision.sources import load_image_splits
 from modelkit.tasks import TaskData
-from modelkit.vision.model import (DEFAULT_IMAGE_SIZE, MODELS, AugmentedImages, ImageCollator, ImageProcessor,
+from modelkit.vision.model import (MODELS, AugmentedImages, ImageCollator, ImageProcessor,
                              augmentation, build_image_model, make_processor)
-from modelkit.vision.choice import AUTO, pick_image_model
+from modelkit.vision.choice import is_digits, model_key, resolve_image_size
 from modelkit.vision.lite0 import LITE0
 
 FEATURE_CACHE_DIR = "feature_cache"
@@ -28,32 +29,14 @@ MISTAKES_DIR = "mistakes"
 THUMBNAIL_PX = 96
 
 
-def is_digits(config) -> bool:
-    return config.data_path in ("", "digits")
-
-
-def resolve_image_size(config) -> int:
-    """The size the model sees: asked for, else the model's default (small data sets stay small)."""
-    model = model_key(config)
-    if config.image_size:
-        return int(config.image_size)
-    if model == "small_cnn" and is_digits(config):
-        return 16  # 8x8 digits upsampled once: room for three poolings
-    if model == "small_cnn" and config.data_path.startswith("torchvision:"):
-        return 32 if config.data_path.endswith("cifar10") else 28
-    return DEFAULT_IMAGE_SIZE.get(model, 32)
-
-
-def model_key(config) -> str:
-    # "bundled" is the text default; an image run without --model gets the model picked for its data
-    if config.model_name in ("", "bundled", AUTO):
-        return pick_image_model(config.data_path).model
-    return config.model_name
-
-
 def load_sets(config) -> tuple[ImageSet, ImageSet, dict]:
+    """Train and validation sets with their pixels as torch tensors (sharing the loaded arrays' memory)."""
     train, val, report = load_image_splits(config, resolve_image_size(config))
-    return train, val, report.to_dict()
+    return as_tensors(train), as_tensors(val), report.to_dict()
+
+
+def as_tensors(images: ImageSet) -> ImageSet:
+    return replace(images, images=torch.from_numpy(np.ascontiguousarray(images.images)))
 
 
 def channel_stats(train: ImageSet) -> tuple[list[float], list[float]]:

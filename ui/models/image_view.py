@@ -127,18 +127,20 @@ def before_start(config: TrainConfig, train_rows: int, suggested) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def check_data(config_json: str) -> dict:
-    from modelkit.vision.data import class_samples
-    from modelkit.vision.task import load_sets
+    from modelkit.vision.sources import check_images
 
-    train, _, report = load_sets(TrainConfig(**json.loads(config_json)))
-    return {**report, "samples": class_samples(train)}
+    return check_images(TrainConfig(**json.loads(config_json)), samples_per_class=4)
 
 
 def checked_report(data_path: str) -> dict | None:
     """The data check's report; None after saying why the data was refused (and removing a refused upload, so
-    nothing of it stays in uploads/: modelkit has removed what it unpacked)."""
+    nothing of it stays in uploads/: modelkit has removed what it unpacked).
+
+    PIL and numpy only (no torch), so the page's first render does not wait for the model library; only
+    torchvision's own data sets need it to be read."""
+    waiting = model_library if data_path.startswith("torchvision:") else st.spinner
     try:
-        with model_library("Checking the images..."):  # torch, if the background import has not loaded it yet
+        with waiting("Checking the images..."):
             return check_data(data_config(data_path))
     except ImageDataError as error:
         st.error(plain(str(error)))

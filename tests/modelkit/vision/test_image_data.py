@@ -116,7 +116,7 @@ def test_train_and_val_folders_are_used_as_given(tmp_path):
     train, val, report = load_image_splits(image_config(str(tmp_path / "data")), 16)
 
     assert report.split == "folders" and len(train) == 12 and len(val) == 4
-    assert train.images.shape[1:] == (3, 16, 16) and str(train.images.dtype) == "torch.uint8"
+    assert train.images.shape[1:] == (3, 16, 16) and str(train.images.dtype) == "uint8"
 
 
 def test_mixed_modes_and_sizes_are_converted_and_reported(tmp_path):

@@ -40,10 +40,11 @@ def load_features(name: str) -> Features:
     from modelkit.train import TrainConfig
     from modelkit.vision.model import make_processor
     from modelkit.vision.sources import load_image_splits
+    from modelkit.vision.task import as_tensors
 
     config = TrainConfig(task="image", model_name=LITE0, data_path=str(real_images(name)))
     started = time.perf_counter()
-    train, val, _ = load_image_splits(config, LITE0_SIZE)
+    train, val = map(as_tensors, load_image_splits(config, LITE0_SIZE)[:2])
     processor = make_processor(LITE0, LITE0_SIZE, train.images.shape, train.label_names, False, ([0.5], [0.25]))
     net = lite0_net(len(train.label_names))
     split_features = []
