@@ -1,6 +1,10 @@
 """AppTest of the Image classifier page: data check, a finished run's results and demo, start and cancel."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +48,25 @@ def test_the_page_opens_on_the_bundled_digits_with_the_data_check_before_any_tra
     shown = [int(metrics[name].replace(",", "")) for name in ("Training images", "Validation images")]
     assert sum(shown) == 1797 and metrics["Training images"] == "1,438"  # counts with thousands separators
     assert [b.label for b in at.main.button] == ["Start training", "Compare models on this data"]
+
+
+def test_the_first_render_shows_the_data_check_without_loading_torch(app_data_dir):
+    # a fresh interpreter with the background import off: whatever heavy library is in sys.modules afterwards,
+    # the page's first render imported it (torch alone takes 3-10 s on a busy 2-core machine)
+    code = f"""
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({APP!r}, default_timeout=120).run()
+at.switch_page({PAGE!r}).run()
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "torchvision", "sklearn", "transformers"))
+print(json.dumps([[m.label for m in at.metric], [str(e) for e in at.exception], heavy]))
+"""
+    env = {**os.environ, "APP_DATA_DIR": str(app_data_dir), "APP_OFFLINE": "1", "APP_WARM_IMPORTS": "0"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+
+    metrics, errors, heavy = json.loads(result.stdout.strip().splitlines()[-1])
+    assert errors == [] and "Training images" in metrics
+    assert heavy == []
 
 
 def test_a_torchvision_set_that_is_not_downloaded_shows_a_clear_error_not_a_trace():
