@@ -24,6 +24,14 @@ def offline(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def no_background_import(monkeypatch):
+    """No warm-up thread (ui/warmup.py) in the test process: started by the first AppTest, it would import torch
+    and transformers while a test imports them itself (an ImportError from transformers, seen once in a
+    fixture). tests/ui/test_warmup.py turns it on where it is the subject."""
+    monkeypatch.setenv("APP_WARM_IMPORTS", "0")
+
+
+@pytest.fixture(autouse=True)
 def clear_streamlit_caches():
     import streamlit as st
 
