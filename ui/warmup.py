@@ -3,8 +3,8 @@
 app.py starts one daemon thread on the first run and draws every page inside `drawing_page()`. The
 thread imports, in this order, the page libraries (pandas, pyarrow, plotly, altair: the tables and charts
 of most pages, 1-3 s, done while the founder reads the first page), then the model libraries (torch,
-scikit-learn, torchvision, transformers and our modules on them: 5-15 s, needed only to check images,
-train or try a model).
+scikit-learn, torchvision, transformers and our modules on them: 5-15 s, needed only to read torchvision's
+data sets, train or try a model; the image data check itself runs on PIL and numpy).
 
 It gives way to the pages at every module it imports (a finder first on sys.meta_path): while a page is
 being drawn, and for QUIET_S after, while the server sends the page and the browser draws it, the thread
@@ -31,7 +31,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-# In the order pages need them: tables and charts, then the image data check, then the text demo and training
+# In the order pages need them: tables and charts, then the image demo and training, then the text ones
 LIBRARIES = ("pandas", "pyarrow", "plotly.graph_objects", "altair", "torch", "sklearn.datasets",
              "modelkit.vision.task", "torchvision", "transformers", "modelkit.text.model", "modelkit.text.predict",
              "modelkit.vision.predict", "modelkit.train")

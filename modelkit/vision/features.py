@@ -27,15 +27,21 @@ class HeadFit:
     seconds: float
 
 
-@torch.no_grad()  # not inference_mode: the head is fitted on these tensors with autograd
 def compute_features(net: nn.Module, normalise, images: torch.Tensor, batch_size: int = 32) -> torch.Tensor:
     """[N, 1280] float32 features of uint8 images [N, C, H, W]; `normalise` is the processor's.
 
-    Channels-last: depthwise convolutions run about twice as fast on a CPU in that layout."""
+    Channels-last: 1.2-1.5x the images/s of the default layout for this network on this CPU (depthwise
+    convolutions). Inference mode: no autograd bookkeeping at all; the chunks are joined outside it, so the
+    head can be fitted on the result with autograd. Batches of 32: 64 or 96 were no faster."""
     net = net.eval().to(memory_format=torch.channels_last)
-    chunks = [pooled_features(net, normalise(images[i:i + batch_size]).contiguous(memory_format=torch.channels_last))
-              for i in range(0, len(images), batch_size)]
+    with torch.inference_mode():
+        chunks = [pooled_features(net, channels_last(normalise(images[i:i + batch_size])))
+                  for i in range(0, len(images), batch_size)]
     return torch.cat(chunks).float() if chunks else torch.zeros((0, 1280))
+
+
+def channels_last(pixels: torch.Tensor) -> torch.Tensor:
+    return pixels.contiguous(memory_format=torch.channels_last)
 
 
 def cached_features(folder: Path | None, key: str, compute) -> tuple[torch.Tensor, bool]:
