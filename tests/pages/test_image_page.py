@@ -41,6 +41,8 @@ def finished_run(app_data_dir) -> str:
 
 
 def test_the_page_opens_on_the_bundled_digits_with_the_data_check_before_any_training():
+    import torchvision  # noqa: F401 - the background import has finished, so the comparison form is drawn
+
     at = open_page()
 
     metrics = {m.label: m.value for m in at.metric}
@@ -69,16 +71,20 @@ from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({APP!r}, default_timeout=120).run()
 at.switch_page({PAGE!r}).run()
 imported = {{name: stack for name, stack in first.items() if name in sys.modules}}  # not a mere find_spec
-print(json.dumps([[m.label for m in at.metric], [str(e) for e in at.exception], imported]))
+print(json.dumps([[m.label for m in at.metric], [str(e) for e in at.exception], imported,
+                  [b.label for b in at.main.button]]))
 """
     env = {**os.environ, "APP_DATA_DIR": str(app_data_dir), "APP_OFFLINE": "1", "APP_WARM_IMPORTS": "0"}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 
-    metrics, errors, first = json.loads(result.stdout.strip().splitlines()[-1])
+    metrics, errors, first, buttons = json.loads(result.stdout.strip().splitlines()[-1])
     assert errors == [] and "Training images" in metrics
     assert {name: [f for f in stack if f in DATA_SECTION] for name, stack in first.items()} == {
         name: [] for name in first}
     assert "sklearn" not in first  # the digits come from scikit-learn's file, not its import
+    # nothing on a fresh page needs the model library: the comparison form waits behind a button
+    assert "torch" not in first and "torchvision" not in first, {name: stack[-6:] for name, stack in first.items()}
+    assert buttons == ["Start training", "Set up a comparison"]
 
 
 def test_a_torchvision_set_that_is_not_downloaded_shows_a_clear_error_not_a_trace():

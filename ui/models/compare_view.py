@@ -7,6 +7,8 @@ featured image run (business/reports/featured.py), a founder's action.
 """
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -18,6 +20,7 @@ from modelkit import jobs
 from modelkit.paths import runs_root
 from ui.auth import founder_action, require_founder, training_time_limit_s
 from ui.text import plain
+from ui.warmup import model_library
 
 START = "cmp_start"
 EPOCHS = "cmp_epochs"
@@ -25,6 +28,8 @@ PICK = "cmp_pick"
 CANCEL = "cmp_cancel"
 CPU_PRICE = "cmp_cpu_usd_per_hour"
 FEATURE = "cmp_feature_"  # + run id
+SET_UP = "cmp_set_up"  # the founder asked for the comparison form before the model library was loaded
+SET_UP_BUTTON = "cmp_set_up_button"
 WATCHING = "cmp_watching"  # the comparison this session saw running
 STATE_WORDS = {"queued": "waiting in the queue", "running": "training", "cancelling": "stopping",
                "done": "done", "failed": "failed", "cancelled": "cancelled"}
@@ -68,10 +73,18 @@ def comparison_label(comparisons: list[dict], comparison_id: str) -> str:
 
 
 def start_form(config: dict) -> None:
-    from modelkit.vision.model import MODELS
+    # Listing the candidates needs torchvision; a page opened before the background import finished draws
+    # a button instead, so the first render stays quick (the data check above is already on screen).
+    if "torchvision" not in sys.modules and not st.session_state.get(SET_UP):
+        if not st.button("Set up a comparison", key=SET_UP_BUTTON):
+            return
+        st.session_state[SET_UP] = True
+    with model_library("Listing the models this machine can compare…"):
+        from modelkit.vision.model import MODELS
 
+        found = available_candidates()
     st.dataframe(pd.DataFrame([{"model": MODELS.get(c.model, c.model), "compared": "yes" if c.available else "no",
-                                "why": c.reason} for c in available_candidates()]), hide_index=True, width="stretch")
+                                "why": c.reason} for c in found]), hide_index=True, width="stretch")
     cols = st.columns([1, 2])
     epochs = cols[0].number_input("Epochs for every model", 1, 100, int(config.get("epochs") or 2), key=EPOCHS)
     steps = config.get("max_steps")
