@@ -31,7 +31,8 @@ def _free_port() -> int:
 def served_app(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = ()):
     """`streamlit run app.py` on a free loopback port until the block ends; yields the base URL."""
     port = _free_port()
-    env = {**os.environ, "APP_DATA_DIR": str(data_dir)}
+    # the served app warms its libraries as a founder's server does (the test process turns that off for AppTests)
+    env = {**os.environ, "APP_DATA_DIR": str(data_dir), "APP_WARM_IMPORTS": "1"}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port),
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
