@@ -45,6 +45,12 @@ class VariantBill:
     usd_per_1k_predictions: Decimal
     monthly_usd: Decimal
     machine: Machine
+    floor_usd: Decimal = Decimal(0)  # the machines kept up all month, whatever the volume
+    capacity_per_month: float = 0.0  # predictions those machines make in a month, kept busy
+
+    @property
+    def at_floor(self) -> bool:
+        return self.floor_usd > 0 and self.monthly_usd <= round_usd(self.floor_usd)
 
 
 def cheapest_gpu_machine(offers: tuple[GpuOffer, ...]) -> Machine:
@@ -96,7 +102,9 @@ def variant_bill(row: dict, offers: tuple[GpuOffer, ...], requests_per_month: fl
     per_request = cost_per_request_from_throughput(float(throughput), machine.usd_per_hour)
     monthly = monthly_serving_cost(requests_per_month, per_request, machine.usd_per_hour, always_on_machines)
     return VariantBill(str(row.get("method")), str(row.get("device", "cpu")), float(throughput),
-                       round_usd(cost_per_1000_requests(per_request), 6), round_usd(monthly), machine)
+                       round_usd(cost_per_1000_requests(per_request), 6), round_usd(monthly), machine,
+                       machine.usd_per_hour * always_on_machines * HOURS_PER_MONTH,
+                       float(throughput) * 3600 * HOURS_PER_MONTH * always_on_machines)
 
 
 def variant_bills(rows: list[dict], offers: tuple[GpuOffer, ...], requests_per_month: float,
@@ -104,6 +112,20 @@ def variant_bills(rows: list[dict], offers: tuple[GpuOffer, ...], requests_per_m
                   cpu_cores: int | None = None) -> list[VariantBill]:
     return [variant_bill(row, offers, requests_per_month, cpu_usd_per_hour, always_on_machines, cpu_cores)
             for row in rows]
+
+
+def floor_note(bills: list[VariantBill], requests_per_month: float) -> str | None:
+    """Why rows with different speeds can cost the same a month: the volume fits on the machines kept up
+    anyway, so the machine sets the bill, not the model; said with the volume from which speed pays."""
+    floored = [b for b in bills if b.at_floor]
+    if not floored:
+        return None
+    slowest = min(floored, key=lambda b: b.capacity_per_month)
+    return (f"{len(floored)} of {len(bills)} rows cost the same ${slowest.floor_usd:,.2f} a month: "
+            f"{requests_per_month:,.0f} predictions fit on the machine kept up all month anyway "
+            f"({HOURS_PER_MONTH} h × ${slowest.machine.usd_per_hour}/hour), so the machine, not the model, sets "
+            f"the bill. A faster row saves money above {slowest.capacity_per_month:,.0f} predictions a month, what "
+            f"{slowest.method} makes on one machine kept busy; the cost per 1,000 shows the difference at scale.")
 
 
 def serve_variant(run_id: str, bill: VariantBill, on: date | None):

@@ -7,6 +7,7 @@ cards (else a numpy matrix-multiply measurement), the FLOPs and prices from busi
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from business.costs.training_time import (TrainingTimePrediction, predict_traini
 from modelkit.hardware import describe_hardware, matmul_flops_per_s
 from modelkit.paths import runs_root
 from modelkit.runs import list_runs, read_run_card
+from ui.costs.formats import significant
 from ui.text import plain
 
 
@@ -56,16 +58,29 @@ def show_before_start(warnings: list[str], prediction) -> None:
     if isinstance(prediction, str):
         st.caption(plain(prediction))
         return
-    cloud = prediction.cloud
-    where = (f"; the same job on the cheapest catalog GPU ({cloud.provider} {cloud.gpu}, "
-             f"${cloud.usd_per_gpu_hour:,.2f} per GPU-hour): about {unit_usd_text(cloud.cost_usd)}") if cloud else ""
-    how = (f" ({prediction.flops:.2e} FLOP at {prediction.speed.flops_per_s / 1e9:,.1f} GFLOP/s)"
+    how = (f" ({significant(prediction.flops / 1e12)} TFLOP at {prediction.speed.flops_per_s / 1e9:,.1f} GFLOP/s)"
            if prediction.flops and prediction.speed.flops_per_s else "")
-    st.info(plain(f"Predicted training time here: about {duration_text(prediction.seconds)}{how}{where}."))
+    st.info(plain(f"Predicted training time here: about {duration_text(prediction.seconds)}{how}"
+                  f"{cloud_text(prediction.cloud)}."))
     st.caption(plain(f"Speed {prediction.speed.basis}."))
 
 
+def cloud_text(cloud) -> str:
+    """The same job on the cheapest catalog GPU: its time there and the GPU time's cost. A job of seconds costs
+    a fraction of a cent of GPU time, but a rented GPU is billed by the minute or hour: said, not hidden."""
+    if cloud is None:
+        return ""
+    seconds = cloud.gpu_hours * 3600
+    cost = unit_usd_text(cloud.cost_usd) if cloud.cost_usd >= Decimal("0.01") else "less than $0.01"
+    minimum = "; a rented GPU is billed by the minute or hour, so its minimum charge is what you would pay" \
+        if seconds < 60 else ""
+    return (f"; on the cheapest catalog GPU ({cloud.provider} {cloud.gpu}, ${cloud.usd_per_gpu_hour:,.2f} per "
+            f"GPU-hour) it would take about {duration_text(seconds)}: {cost} of GPU time{minimum}")
+
+
 def duration_text(seconds: float) -> str:
+    if seconds < 1:
+        return "under a second"
     if seconds < 90:
         return f"{seconds:,.0f} s"
     if seconds < 5400:

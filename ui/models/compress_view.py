@@ -17,7 +17,7 @@ import streamlit as st
 
 from business.costs.compute import EstimateError
 from business.database import refused_write
-from business.costs.variant_bills import published_predictions, serve_variant, variant_bills
+from business.costs.variant_bills import floor_note, published_predictions, serve_variant, variant_bills
 from modelkit import jobs
 from modelkit.paths import runs_root
 from modelkit.variants import TEACHER, read_progress
@@ -223,6 +223,8 @@ def money_section(run_id: str, rows: list[dict], task: str = "text") -> None:
     st.dataframe(pd.DataFrame([{"method": b.method, "predictions/s": b.throughput_per_s,
                                 "USD per 1,000": str(b.usd_per_1k_predictions), "USD per month": str(b.monthly_usd),
                                 "priced on": b.machine.label} for b in bills]), hide_index=True, width="stretch")
+    if note := floor_note(bills, volume):
+        st.caption(plain(note))
     choice = st.selectbox("Serve this variant", [b.method for b in bills], key=key(task, "serve"))
     if st.button("Use its cost in the financial model", key=key(task, "serve_button")):
         bill = next(b for b in bills if b.method == choice)

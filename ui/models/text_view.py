@@ -171,7 +171,8 @@ def show_report(report) -> None:
     for warning in report.warnings:
         st.warning(plain(warning))
     st.caption(plain(f"Encoding {report.encoding}; empty texts {report.empty_texts}; validation texts also in training "
-               f"{report.train_val_overlap}; token length percentiles {report.token_length_percentiles}."))
+               f"{report.train_val_overlap}; token length percentiles "
+               f"{', '.join(f'{k} {v:,}' for k, v in report.token_length_percentiles.items())}."))
 
 
 @st.fragment

@@ -125,3 +125,16 @@ def test_a_served_variant_becomes_the_investor_views_cost_to_serve_headline_with
 
     assert headline.provenance == cost.provenance
     assert "variant distill-3L+int8" in headline.provenance.label()
+
+
+def test_rows_whose_volume_fits_on_the_always_on_machine_cost_the_same_and_the_note_says_from_when_speed_pays():
+    from business.costs.variant_bills import floor_note
+
+    bills = variant_bills(ROWS[:2], load_catalog(), requests_per_month=1_000_000, cpu_usd_per_hour="0.36")
+
+    assert [b.monthly_usd for b in bills] == [Decimal("262.80")] * 2 and all(b.at_floor for b in bills)
+    note = floor_note(bills, 1_000_000)
+    # the teacher makes 100/s × 3,600 s × 730 h = 262,800,000 predictions a month on one busy machine
+    assert "2 of 2 rows cost the same $262.80 a month" in note and "above 262,800,000 predictions" in note
+    busy = variant_bills(ROWS[:2], load_catalog(), requests_per_month=10**9, cpu_usd_per_hour="0.36")
+    assert not any(b.at_floor for b in busy) and floor_note(busy, 10**9) is None
