@@ -144,9 +144,8 @@ def serving_for_example(canvas, draft):
     from business.costs.catalog import load_catalog
     from business.costs.models import preset
     from business.costs.serving import ServingInputs, serving_cost
-    from business.financials.projection import project
+    from business.financials.volume import average_volume
 
-    months = project(canvas.revenue_streams, draft).months
-    volume = float(sum(row.requests for row in months) / len(months))
+    volume = float(average_volume(canvas.revenue_streams, draft).requests_per_month)
     spec = dict(EXAMPLE_SERVING, model=preset(EXAMPLE_SERVING["model"]))
     return serving_cost(ServingInputs(**spec, requests_per_month=volume), load_catalog())

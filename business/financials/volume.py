@@ -1,8 +1,9 @@
-"""How many predictions a month the financial model expects: the volume a serving bill is priced at.
+"""How many predictions a month the financial model expects: the one volume serving costs are priced at.
 
-The base scenario's busiest month over the horizon (usually the last): a serving machine must keep up with
-the peak, and a bill at month 1's handful of requests would hide what the plan costs at scale.
-No streamlit, no torch.
+The average month of the base scenario over the horizon. The same rule prices the example project's cost
+per request (business.example_project): the projection charges requests × cost per request every month,
+so a bill spread over the average volume adds up over the horizon to the bills of those months. Every
+page that asks "at the financial model's volume" uses this, so they agree. No streamlit, no torch.
 """
 from __future__ import annotations
 
@@ -11,29 +12,32 @@ from decimal import Decimal
 
 from business.canvas.model import Canvas
 from business.financials.assumptions import FinancialAssumptions, FinancialsError
-from business.financials.report import run_model
+from business.financials.projection import project
 
 
 @dataclass(frozen=True)
 class ModelledVolume:
     requests_per_month: Decimal
-    month: int
     horizon_months: int
+    busiest_month_requests: Decimal
 
     def describe(self) -> str:
-        return (f"{self.requests_per_month:,.0f} requests in month {self.month} of {self.horizon_months}, "
-                "the busiest month of the financial model's base scenario")
+        return (f"{self.requests_per_month:,.0f} requests a month, the average over the {self.horizon_months} "
+                f"months of the financial model's base scenario (busiest month {self.busiest_month_requests:,.0f})")
+
+
+def average_volume(streams, assumptions: FinancialAssumptions) -> ModelledVolume:
+    months = project(streams, assumptions).months
+    requests = [row.requests for row in months]
+    return ModelledVolume(sum(requests, Decimal(0)) / len(requests), len(requests), max(requests))
 
 
 def modelled_volume(canvas: Canvas, assumptions: FinancialAssumptions | None) -> ModelledVolume | None:
-    """The base scenario's busiest month; None when there is no saved model, no stream, or no request at all."""
+    """None when there is no saved model, no stream, or no request at all."""
     if assumptions is None or not canvas.revenue_streams:
         return None
     try:
-        base = run_model(canvas.revenue_streams, assumptions).base
+        volume = average_volume(canvas.revenue_streams, assumptions)
     except FinancialsError:
         return None
-    busiest = max(base.months, key=lambda row: (row.requests, -row.month))
-    if busiest.requests <= 0:
-        return None
-    return ModelledVolume(busiest.requests, busiest.month, assumptions.horizon_months)
+    return volume if volume.requests_per_month > 0 else None

@@ -70,7 +70,7 @@ def test_each_row_is_priced_on_the_catalog_cpu_machine_at_the_financial_models_v
     offer = cpu_offer_for(this_machine_cores())
     assert all(offer.instance in label and "price seen" in label for label in money["priced on"])
     assert at.number_input(key="text_compress_requests_per_month").value == int(project_volume().requests_per_month)
-    assert any("From the financial model" in caption.value and "busiest month" in caption.value
+    assert any("From the financial model" in caption.value and "average over" in caption.value
                for caption in at.caption)
 
 

@@ -1,7 +1,8 @@
 """The two inputs a serving bill needs, with honest defaults: the CPU machine's price and the monthly volume.
 
 The price defaults to the CPU catalog's machine with as many cores as this one (business/costs/cpu_catalog),
-the volume to the financial model's busiest month (business/financials/volume); the founder may type either.
+the volume to the financial model's average month, the one its cost per request is spread over
+(business/financials/volume); the founder may type either.
 Each input says where its default came from, so a bill is never priced on a silent placeholder.
 """
 from __future__ import annotations
