@@ -158,3 +158,17 @@ def test_a_queued_compression_job_passes_its_request_to_the_cli_as_flags(tmp_pat
 
     assert command[-10:] == ["compress", "--run-dir", str(tmp_path / "run"), "--no-progress", "--method", "prune",
                              "--heads-fraction", "0.3", "--ffn-fraction", "0.5"]
+
+
+def test_the_teachers_logits_computed_once_in_length_sorted_batches_match_it_text_by_text(run):
+    from modelkit.batching import PaddingCollator
+    from modelkit.text.distill import teacher_logits
+
+    teacher, tokenizer, _, _ = load_model(run, "teacher")
+    texts = SAMPLE + ["ok", "a refund please, the second charge on my card came through again today"]
+    ids = tokenizer(texts)["input_ids"]
+
+    once = teacher_logits(teacher, ids, PaddingCollator(tokenizer.pad_token_id or 0), batch_size=2)
+
+    one_by_one = torch.cat([logits_of(teacher, tokenizer, [text]) for text in texts])
+    assert torch.allclose(once, one_by_one, atol=1e-5)
