@@ -38,6 +38,9 @@ def test_a_new_projects_investor_view_names_no_run_of_the_example_project(app_da
         page.get_by_role("button", name="Create").click()
         wait_for_app(page)
         page.get_by_role("heading", name="Fresh Start Labs").wait_for()
+        # the heading can arrive while the rest of the rerun is still on its way (the old runs shown faded)
+        page.get_by_text("No image run yet").wait_for()
+        wait_for_app(page)
         text = visible_text(page)
 
         page.screenshot(path=str(tmp_path / "new_project_investor_view.png"), full_page=True)
