@@ -8,7 +8,7 @@
   python -m modelkit train --task image --data digits|DIR|ZIP
       [--model auto|small_cnn|efficientnet_lite0|resnet18|mobilenet_v3_small|shufflenet_v2_x1_0]  # auto: for the data
   python -m modelkit compress --run-dir RUN     # fp32 vs int8 (fp16 on GPU), as before
-  python -m modelkit compress --run-dir RUN --method distill [--layers 3] [--epochs 3]   # text runs
+  python -m modelkit compress --run-dir RUN --method distill [--layers 3] [--epochs N (default: from the data)]   # text runs
   python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.4 --ffn-fraction 0.4]
   python -m modelkit compress --run-dir RUN --method int8 [--base distill-3L]
   python -m modelkit compress --run-dir IMAGE_RUN --method prune [--channels-fraction 0.5]   # small CNN runs
@@ -105,8 +105,10 @@ def add_compress_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channels-fraction", type=float, default=0.5,
                         help="prune, image runs: share of every convolution's channels removed")
     parser.add_argument("--base", default="teacher", help="int8: the teacher or a variant's name")
-    parser.add_argument("--epochs", type=float, default=3.0, help="distill epochs")
-    parser.add_argument("--recovery-epochs", type=float, default=1.0, help="prune: recovery fine-tune epochs")
+    parser.add_argument("--epochs", type=float, default=None,
+                        help="distill epochs (default: from the data, at least 3 and about 150 steps)")
+    parser.add_argument("--recovery-epochs", type=float, default=None,
+                        help="prune: recovery fine-tune epochs (default: from the data, at least 1 and about 40 steps)")
     parser.add_argument("--temperature", type=float, default=2.0)
     parser.add_argument("--alpha", type=float, default=0.5, help="weight of the teacher's soft labels")
     parser.add_argument("--repeats", type=int, default=20, help="timed forward passes per row at batch 1")
@@ -130,9 +132,9 @@ def run_compress(args) -> int:
         from modelkit.vision.compress import compress
         from modelkit.vision.variants import ImageCompressRequest
 
+        recovery = {} if args.recovery_epochs is None else {"recovery_epochs": args.recovery_epochs}
         request = ImageCompressRequest(method=args.method, channels_fraction=args.channels_fraction, base=args.base,
-                                       recovery_epochs=args.recovery_epochs, temperature=args.temperature,
-                                       alpha=args.alpha)
+                                       temperature=args.temperature, alpha=args.alpha, **recovery)
     else:
         from modelkit.text.compress import compress
         from modelkit.text.variants import CompressRequest

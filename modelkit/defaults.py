@@ -98,3 +98,18 @@ def short_run_warnings(epochs: int, max_steps: int | None, learning_rate: float,
 def is_short_run(global_step: int, train_rows: int, batch_size: int) -> bool:
     """A finished run that never made one full pass over its training data."""
     return global_step < steps_per_epoch(train_rows, batch_size)
+
+
+# Optimizer steps a compressed student needs before it matches its teacher. bench/compress.py on the 256
+# support tickets (2026-12-01): 3 distillation epochs (24 steps) lost 10.9 points, 19 epochs (152 steps)
+# lost none; a 1-epoch recovery after pruning 40% (8 steps) lost 7.8 points, 5 epochs (40 steps) gained 1.6.
+MIN_DISTILL_STEPS = 150
+MIN_RECOVERY_STEPS = 40
+
+
+def compression_epochs(train_rows: int, batch_size: int, min_steps: int, at_least: float,
+                       at_most: float = 20.0) -> float:
+    """Passes over the training data for a distillation or a recovery fine-tune, from the data: at least
+    `at_least`, more on a small set so that it gets `min_steps` steps, never more than `at_most`."""
+    per_epoch = steps_per_epoch(train_rows, batch_size)
+    return float(min(at_most, max(at_least, math.ceil(min_steps / per_epoch))))

@@ -33,8 +33,8 @@ class CompressRequest:
     heads_fraction: float = 0.4  # prune: share of attention heads removed in every layer
     ffn_fraction: float = 0.4  # prune: share of FFN neurons removed in every layer
     base: str = TEACHER  # int8: the model quantized (the teacher or a variant's name)
-    epochs: float = 3.0  # distill epochs over the run's training data
-    recovery_epochs: float = 1.0  # prune: recovery fine-tune (distilled from the unpruned teacher)
+    epochs: float | None = None  # distill epochs over the run's training data (None: from the data, see below)
+    recovery_epochs: float | None = None  # prune: recovery fine-tune, distilled from the unpruned teacher
     temperature: float = 2.0
     alpha: float = 0.5
     learning_rate: float = 1e-4
@@ -95,12 +95,20 @@ def build_variant(run_dir: Path, request: CompressRequest, on_step=None, should_
     texts, label_ids, config = _training_data(run_dir, labels)
     settings = DistillSettings(batch_size=request.batch_size, learning_rate=request.learning_rate,
                                temperature=request.temperature, alpha=request.alpha, max_length=config.max_length,
-                               seed=config.seed,
-                               epochs=request.epochs if request.method == "distill" else request.recovery_epochs)
+                               seed=config.seed, epochs=epochs_for(request, len(texts)))
     student, details = shrink(teacher, tokenizer, texts, label_ids, request, settings)
     training = distill(teacher, student, tokenizer, texts, label_ids, settings, on_step, should_stop)
     return student, tokenizer, {**details, "settings": asdict(settings), "training": training}, \
         time.perf_counter() - started
+
+
+def epochs_for(request: CompressRequest, train_rows: int) -> float:
+    """The founder's epochs, else from the data: enough steps on a small set (modelkit.defaults)."""
+    from modelkit.defaults import MIN_DISTILL_STEPS, MIN_RECOVERY_STEPS, compression_epochs
+
+    if request.method == "distill":
+        return request.epochs or compression_epochs(train_rows, request.batch_size, MIN_DISTILL_STEPS, 3.0)
+    return request.recovery_epochs or compression_epochs(train_rows, request.batch_size, MIN_RECOVERY_STEPS, 1.0)
 
 
 def shrink(teacher, tokenizer, texts, label_ids, request: CompressRequest, settings):

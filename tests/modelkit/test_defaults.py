@@ -54,3 +54,20 @@ def test_the_suggested_settings_raise_no_warning():
 def test_a_finished_run_short_of_one_pass_is_marked_short():
     assert is_short_run(global_step=15, train_rows=256, batch_size=16)
     assert not is_short_run(global_step=16, train_rows=256, batch_size=16)
+
+
+def test_compression_epochs_give_a_small_set_enough_steps_and_a_large_one_its_minimum_passes():
+    from modelkit.defaults import MIN_DISTILL_STEPS, compression_epochs
+
+    # 256 support tickets in batches of 32: 8 steps a pass, so 19 passes reach 150 steps
+    assert compression_epochs(256, 32, MIN_DISTILL_STEPS, 3.0) == 19.0
+    assert compression_epochs(2_000, 32, MIN_DISTILL_STEPS, 3.0) == 3.0  # 63 steps a pass: 3 passes are 189
+    assert compression_epochs(10, 32, MIN_DISTILL_STEPS, 3.0) == 20.0  # one step a pass: capped
+
+
+def test_a_compression_request_without_epochs_takes_them_from_the_data_and_a_founders_number_wins():
+    from modelkit.text.variants import CompressRequest, epochs_for
+
+    assert epochs_for(CompressRequest("distill"), 256) == 19.0
+    assert epochs_for(CompressRequest("distill", epochs=2), 256) == 2
+    assert epochs_for(CompressRequest("prune"), 256) == 5.0  # 40 recovery steps at 8 a pass

@@ -130,8 +130,10 @@ def compress_form(run_id: str, rows: list[dict]) -> None:
         cols[1].number_input("Student layers (distil)", min_value=1, max_value=max(1, layers - 1),
                              value=max(1, layers // 2), key=key("text", "layers"),
                              help="Taken from every other teacher layer.")
-        cols[2].number_input("Distillation epochs", min_value=0.5, max_value=20.0, value=3.0, step=0.5,
-                             key=key("text", "epochs"))
+        cols[2].number_input("Distillation epochs", min_value=0.5, max_value=20.0, value=None, step=0.5,
+                             key=key("text", "epochs"), placeholder="from the data",
+                             help="Empty: chosen from the data, at least 3 passes and about 150 steps (on the 256 "
+                                  "support tickets, 24 steps lost 10.9 points of accuracy and 150 lost none).")
         cols = st.columns(3)
         cols[0].slider("Heads removed (prune)", 0.0, 0.9, 0.4, 0.05, key=key("text", "heads"))
         cols[1].slider("FFN neurons removed (prune)", 0.0, 0.9, 0.4, 0.05, key=key("text", "ffn"))
@@ -191,7 +193,9 @@ def job_flags() -> dict:
     method = state[key("text", "method")]
     flags = {"method": method}
     if method == "distill":
-        flags.update(layers=int(state[key("text", "layers")]), epochs=float(state[key("text", "epochs")]))
+        flags["layers"] = int(state[key("text", "layers")])
+        if state[key("text", "epochs")] is not None:
+            flags["epochs"] = float(state[key("text", "epochs")])
     elif method == "prune":
         flags.update(heads_fraction=float(state[key("text", "heads")]), ffn_fraction=float(state[key("text", "ffn")]))
     else:
