@@ -60,7 +60,7 @@ def show_before_start(warnings: list[str], prediction) -> None:
         return
     how = (f" ({significant(prediction.flops / 1e12)} TFLOP at {prediction.speed.flops_per_s / 1e9:,.1f} GFLOP/s)"
            if prediction.flops and prediction.speed.flops_per_s else "")
-    st.info(plain(f"Predicted training time here: about {duration_text(prediction.seconds)}{how}"
+    st.info(plain(f"Predicted training time here: {approximately(prediction.seconds)}{how}"
                   f"{cloud_text(prediction.cloud)}."))
     st.caption(plain(f"Speed {prediction.speed.basis}."))
 
@@ -75,7 +75,11 @@ def cloud_text(cloud) -> str:
     minimum = "; a rented GPU is billed by the minute or hour, so its minimum charge is what you would pay" \
         if seconds < 60 else ""
     return (f"; on the cheapest catalog GPU ({cloud.provider} {cloud.gpu}, ${cloud.usd_per_gpu_hour:,.2f} per "
-            f"GPU-hour) it would take about {duration_text(seconds)}: {cost} of GPU time{minimum}")
+            f"GPU-hour) it would take {approximately(seconds)}: {cost} of GPU time{minimum}")
+
+
+def approximately(seconds: float) -> str:
+    return "under a second" if seconds < 1 else f"about {duration_text(seconds)}"
 
 
 def duration_text(seconds: float) -> str:

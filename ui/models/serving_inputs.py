@@ -52,7 +52,7 @@ def project_volume() -> ModelledVolume | None:
 
 def volume_input(key: str, column) -> float:
     modelled = project_volume()
-    default = int(modelled.requests_per_month) if modelled else PLACEHOLDER_VOLUME
+    default = int(round(modelled.requests_per_month)) if modelled else PLACEHOLDER_VOLUME
     volume = column.number_input("Predictions per month", min_value=1, max_value=10**12, value=max(default, 1),
                                  step=100_000, key=key)
     if modelled and volume == default:
