@@ -75,6 +75,7 @@ def build_all(run_dir: Path, args) -> dict[str, float]:
     for request in (CompressRequest("distill", layers=3, epochs=args.distill_epochs),
                     CompressRequest("prune", heads_fraction=args.prune, ffn_fraction=args.prune,
                                     recovery_epochs=args.recovery_epochs),
+                    CompressRequest("sparse", sparsity=args.sparsity, recovery_epochs=args.recovery_epochs),
                     CompressRequest("int8"), CompressRequest("int8", base="distill-3L"),
                     CompressRequest("int8", base=f"prune-h{round(args.prune * 100)}-f{round(args.prune * 100)}")):
         started = time.perf_counter()
@@ -121,13 +122,15 @@ def report(rows: list[dict], check=None) -> None:
     teacher = next(row for row in rows if row["method"] == "fp32")
     predicted = published_predictions(rows)
     by_method = {row["method"]: row for row in rows}
-    print(f"\n{'method':<22}{'params':>11}{'MB':>7}{'p50 b1':>9}{'p50 b32':>9}{'speed-up':>10}{'published':>11}"
-          f"{'acc':>8}{'Δ pts':>7}{'published acc':>15}")
+    print(f"\n{'method':<22}{'params':>11}{'MB':>7}{'gzip MB':>8}{'p50 b1':>9}{'p50 b32':>9}{'speed-up':>10}"
+          f"{'published':>11}{'acc':>8}{'Δ pts':>7}{'published acc':>15}")
     for row in rows:
         speedup = teacher["latency_ms_p50"] / row["latency_ms_p50"]
         guess = predicted.get(row["method"])
         delta = (row["accuracy"] - teacher["accuracy"]) * 100
-        print(f"{row['method']:<22}{row['parameters']:>11,}{row['size_bytes'] / 1e6:>7.1f}{row['latency_ms_p50']:>9.2f}"
+        zipped = f"{row['size_gzip_bytes'] / 1e6:.1f}" if row.get("size_gzip_bytes") else "-"
+        print(f"{row['method']:<22}{row['parameters']:>11,}{row['size_bytes'] / 1e6:>7.1f}{zipped:>8}"
+              f"{row['latency_ms_p50']:>9.2f}"
               f"{row['latency_ms_p50_batch32']:>9.1f}{speedup:>9.2f}x"
               f"{(f'{guess.speedup:.2f}x' if guess else '-'):>11}{row['accuracy']:>8.3f}{delta:>+7.1f}"
               f"{(f'{guess.accuracy:.3f}' if guess and guess.accuracy is not None else '-'):>15}")
@@ -151,6 +154,11 @@ def targets(by_method: dict, teacher: dict) -> None:
     for speed_text, speed, speed_goal, loss_text, loss, loss_goal in checks:
         verdict = "met" if speed >= speed_goal and loss <= loss_goal else "NOT met"
         print(f"  {speed_text}: {speed:.2f}x; {loss_text}: {loss:+.1f} -> {verdict}")
+    for name in (n for n in by_method if n.startswith("sparse-") and "+" not in n):
+        row = by_method[name]
+        print(f"  {name} (no target; published rule 1.0x on dense hardware): {ratio('fp32', name):.2f}x, "
+              f"{-lost(name):+.1f} points, {row['size_bytes'] / teacher['size_bytes']:.2f}x the teacher's size on "
+              f"disk, {row['size_gzip_bytes'] / teacher['size_gzip_bytes']:.2f}x zipped")
 
 
 def main() -> None:
@@ -162,6 +170,7 @@ def main() -> None:
     parser.add_argument("--distill-epochs", type=float, default=None, help="default: the product's, from the data")
     parser.add_argument("--recovery-epochs", type=float, default=None, help="default: the product's, from the data")
     parser.add_argument("--prune", type=float, default=0.4, help="share of heads and of FFN neurons removed")
+    parser.add_argument("--sparsity", type=float, default=0.5, help="share of weights zeroed (unstructured)")
     parser.add_argument("--max-length", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--run-dir", default="", help="reuse (or keep) the teacher's run folder here")

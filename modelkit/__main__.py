@@ -10,6 +10,7 @@
   python -m modelkit compress --run-dir RUN     # fp32 vs int8 (fp16 on GPU), as before
   python -m modelkit compress --run-dir RUN --method distill [--layers 3] [--epochs N (default: from the data)]   # text runs
   python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.4 --ffn-fraction 0.4]
+  python -m modelkit compress --run-dir RUN --method sparse [--sparsity 0.5]   # zeroed weights: smaller zipped, not faster
   python -m modelkit compress --run-dir RUN --method int8 [--base distill-3L]
   python -m modelkit compress --run-dir IMAGE_RUN --method prune [--channels-fraction 0.5]   # small CNN runs
   python -m modelkit compress --run-dir IMAGE_RUN --method int8 [--base prune-c50]          # static int8
@@ -95,20 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_compress_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", required=True)
-    parser.add_argument("--method", choices=["distill", "prune", "int8"], default=None,
-                        help="build this variant: distill|prune|int8 for text runs, prune|int8 for image runs "
+    parser.add_argument("--method", choices=["distill", "prune", "sparse", "int8"], default=None,
+                        help="build this variant: distill|prune|sparse|int8 for text runs, prune|int8 for image runs "
                              "(without it: fp32 against int8, as before)")
     parser.add_argument("--layers", type=int, default=None, help="distill: student layers (default half)")
     parser.add_argument("--pick", choices=["every_other", "first"], default="every_other")
     parser.add_argument("--heads-fraction", type=float, default=0.4, help="prune: share of heads removed")
     parser.add_argument("--ffn-fraction", type=float, default=0.4, help="prune: share of FFN neurons removed")
+    parser.add_argument("--sparsity", type=float, default=0.5,
+                        help="sparse: share of Linear weights zeroed, smallest magnitude first (unstructured)")
     parser.add_argument("--channels-fraction", type=float, default=0.5,
                         help="prune, image runs: share of every convolution's channels removed")
     parser.add_argument("--base", default="teacher", help="int8: the teacher or a variant's name")
     parser.add_argument("--epochs", type=float, default=None,
                         help="distill epochs (default: from the data, at least 3 and about 150 steps)")
     parser.add_argument("--recovery-epochs", type=float, default=None,
-                        help="prune: recovery fine-tune epochs (default: from the data, at least 1 and about 40 steps)")
+                        help="prune, sparse: recovery fine-tune epochs (default: from the data, at least 1 and about 40 steps)")
     parser.add_argument("--temperature", type=float, default=2.0)
     parser.add_argument("--alpha", type=float, default=0.5, help="weight of the teacher's soft labels")
     parser.add_argument("--repeats", type=int, default=20, help="timed forward passes per row at batch 1")
@@ -141,6 +144,7 @@ def run_compress(args) -> int:
 
         request = CompressRequest(method=args.method, layers=args.layers, pick=args.pick, base=args.base,
                                   heads_fraction=args.heads_fraction, ffn_fraction=args.ffn_fraction,
+                                  sparsity=args.sparsity,
                                   epochs=args.epochs, recovery_epochs=args.recovery_epochs,
                                   temperature=args.temperature, alpha=args.alpha)
     rows = compress(args.run_dir, request, progress=compress_bar(not args.no_progress),

@@ -149,8 +149,9 @@ class PublishedPrediction:
 def published_predictions(rows: list[dict]) -> dict[str, PublishedPrediction]:
     """What the estimator's published multipliers predict for each measured row, against the teacher
     ("fp32" row): distillation DistilBERT's 1.6× at ~97% of the score, structured pruning 1 / (share
-    kept), int8 dynamic the PyTorch BERT tutorial's CPU speed-up at no loss, multiplied onto its base; a static
-    int8 row (an image CNN) gets none, since no published figure here is about it."""
+    kept), unstructured (magnitude) pruning 1.0× on dense hardware, int8 dynamic the PyTorch BERT tutorial's
+    CPU speed-up at no loss, multiplied onto its base; a static int8 row (an image CNN) gets none, since no
+    published figure here is about it."""
     by_method = {row.get("method"): row for row in rows}
     teacher = by_method.get("fp32")
     if teacher is None or not teacher.get("parameters"):
@@ -170,6 +171,11 @@ def published_predictions(rows: list[dict]) -> dict[str, PublishedPrediction]:
                 estimate.source)
         elif kind == "prune" and isinstance(row.get("sparsity"), (int, float)):
             estimate = pruning_estimate(spec, float(row["sparsity"]), structured=True)
+            predictions[row["method"]] = PublishedPrediction(row["method"], estimate.throughput_multiplier, None,
+                                                             estimate.source)
+        elif kind == "sparse" and isinstance(row.get("sparsity"), (int, float)):
+            # zeroed weights in dense tensors: the published rule is no speed-up on dense hardware
+            estimate = pruning_estimate(spec, min(float(row["sparsity"]), 0.99), structured=False)
             predictions[row["method"]] = PublishedPrediction(row["method"], estimate.throughput_multiplier, None,
                                                              estimate.source)
         elif kind == "int8" and row.get("quantization") != "static int8":

@@ -2,7 +2,7 @@
 
 Latency is timed alternating (teacher, variant 1, variant 2, teacher, ...) on the same batches in one
 process, so a noisy machine slows every row alike and the ratios stay fair. Each row: parameters, size on
-disk, p50/p95 at batch 1 and 32 on this CPU (and fp16/bf16 rows on a GPU when one is present:
+disk (and compressed, beside a magnitude-pruned variant), p50/p95 at batch 1 and 32 on this CPU (and fp16/bf16 rows on a GPU when one is present:
 modelkit.text.half_rows), throughput (batch 32), validation accuracy and macro-F1 on
 the teacher's validation set, and the seconds the method took. The teacher row is named "fp32" and
 teacher+int8 "int8-dynamic", the names business/costs/run_cards.py already reads.
@@ -69,6 +69,7 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
             "size_bytes": int(size_on_disk(run_dir, name, predictor, recipe)), **timed[name],
             **scores(predictor, texts, labels), "examples": len(labels),
             "method_seconds": recipe.get("method_seconds", 0.0), "sparsity": sparsity_of(recipe),
+            "size_gzip_bytes": gzip_size(name, recipe, [r for _, _, r in loaded]),
             "cpu_threads": torch.get_num_threads()})
     precisions = gpu_precisions()
     if precisions:
@@ -77,11 +78,24 @@ def measure_rows(run_dir: str | Path, repeats: int = 20) -> list[dict]:
 
 
 def sparsity_of(recipe: dict) -> float | None:
-    """A pruned variant's share of heads and FFN neurons removed (their mean), for the published rule beside it."""
+    """A pruned variant's share of heads and FFN neurons removed (their mean), or of weights zeroed (sparse),
+    for the published rule beside it."""
     request = recipe.get("request") or {}
+    if recipe.get("method") == "sparse":
+        return recipe.get("zero_share", request.get("sparsity"))
     if recipe.get("method") != "prune":
         return None
     return round((request.get("heads_fraction", 0) + request.get("ffn_fraction", 0)) / 2, 4)
+
+
+def gzip_size(name: str, recipe: dict, recipes: list[dict]) -> int | None:
+    """Compressed (zlib level 6) size, measured when a sparse variant was made: for it, and for the teacher
+    it was compared with; None for rows where nobody measured it."""
+    if recipe.get("method") == "sparse":
+        return recipe.get("gzip_bytes")
+    if name == TEACHER:
+        return next((r["teacher_gzip_bytes"] for r in recipes if r.get("teacher_gzip_bytes")), None)
+    return None
 
 
 def measure_and_store(run_dir: str | Path, repeats: int = 20) -> list[dict]:

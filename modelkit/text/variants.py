@@ -1,13 +1,14 @@
-"""Compressed variants of a finished text run: distilled student, structurally pruned model, int8 on top.
+"""Compressed variants of a finished text run: distilled student, structurally pruned model, magnitude-pruned
+(unstructured: zeroed weights, modelkit.sparsify) model, int8 on top.
 
 `modelkit.text.compress.compress(run_dir, CompressRequest(method=...))` builds one variant into
 `<run>/variants/<name>/` (written to a temporary folder and renamed in one step, so a cancelled or failed
 job leaves nothing half-made and never touches the teacher's `model/`), then re-measures the teacher and every variant side by side
 (modelkit.text.variant_rows) and stores the rows in the run card's "compression" list.
-CLI: `python -m modelkit compress --run-dir RUN --method distill|prune|int8 [--layers 3 ...]`.
+CLI: `python -m modelkit compress --run-dir RUN --method distill|prune|sparse|int8 [--layers 3 ...]`.
 
-A variant folder holds recipe.json (method, base, settings, the seconds the method took) and, for distill
-and prune, the weights as safetensors plus structure.json. An int8 variant stores no weights: dynamic int8
+A variant folder holds recipe.json (method, base, settings, the seconds the method took) and, for distill,
+prune and sparse, the weights as safetensors plus structure.json. An int8 variant stores no weights: dynamic int8
 is a deterministic function of its base's weights, so it is rebuilt from the base on load.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from modelkit.errors import CompressionRequestError
 from modelkit.variants import (PROGRESS_FILE, RECIPE_FILE, TEACHER, VARIANTS_DIR, read_progress,  # noqa: F401
                                variant_dirs, write_progress)
 
-METHODS = ("distill", "prune", "int8")
+METHODS = ("distill", "prune", "sparse", "int8")
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,10 @@ class CompressRequest:
     pick: str = "every_other"  # distill: which teacher layers the student starts from (or "first")
     heads_fraction: float = 0.4  # prune: share of attention heads removed in every layer
     ffn_fraction: float = 0.4  # prune: share of FFN neurons removed in every layer
+    sparsity: float = 0.5  # sparse: share of Linear weights zeroed, smallest magnitude first, across layers
     base: str = TEACHER  # int8: the model quantized (the teacher or a variant's name)
     epochs: float | None = None  # distill epochs over the run's training data (None: from the data, see below)
-    recovery_epochs: float | None = None  # prune: recovery fine-tune, distilled from the unpruned teacher
+    recovery_epochs: float | None = None  # prune, sparse: recovery fine-tune, distilled from the unpruned teacher
     temperature: float = 2.0
     alpha: float = 0.5
     learning_rate: float = 1e-4
@@ -46,6 +48,8 @@ def variant_name(request: CompressRequest) -> str:
         return f"distill-{request.layers}L" + ("-first" if request.pick == "first" else "")
     if request.method == "prune":
         return f"prune-h{round(request.heads_fraction * 100)}-f{round(request.ffn_fraction * 100)}"
+    if request.method == "sparse":
+        return f"sparse-{round(request.sparsity * 100)}"
     return "int8-dynamic" if request.base == TEACHER else f"{request.base}+int8"
 
 
@@ -98,8 +102,19 @@ def build_variant(run_dir: Path, request: CompressRequest, on_step=None, should_
                                seed=config.seed, epochs=epochs_for(request, len(texts)))
     student, details = shrink(teacher, tokenizer, texts, label_ids, request, settings)
     training = distill(teacher, student, tokenizer, texts, label_ids, settings, on_step, should_stop)
+    if request.method == "sparse":
+        details = {**details, **sparse_sizes(teacher, student)}
     return student, tokenizer, {**details, "settings": asdict(settings), "training": training}, \
         time.perf_counter() - started
+
+
+def sparse_sizes(teacher, student) -> dict:
+    """Fold the masks in, then count the zeros and the compressed size of both models (same method)."""
+    from modelkit.sparsify import compressed_bytes, make_permanent, zero_share
+
+    make_permanent(student)
+    return {"zero_share": round(zero_share(student), 4), "gzip_bytes": compressed_bytes(student),
+            "teacher_gzip_bytes": compressed_bytes(teacher)}
 
 
 def epochs_for(request: CompressRequest, train_rows: int) -> float:
@@ -124,6 +139,12 @@ def shrink(teacher, tokenizer, texts, label_ids, request: CompressRequest, setti
     import copy
 
     pruned = copy.deepcopy(teacher)
+    if request.method == "sparse":
+        from modelkit.sparsify import mask_smallest
+
+        covered = mask_smallest(pruned, request.sparsity)
+        return pruned, {"importance": "weight magnitude |w|, global over every Linear layer but the classifier",
+                        "weights_covered": covered}
     # importance from a few hundred training texts: enough to rank units, cheap next to the recovery
     batches = encoded_batches(tokenizer, texts, label_ids, 16, settings.max_length, settings.seed, 0)[:16]
     prune_by_importance(pruned, request.heads_fraction, request.ffn_fraction, taylor_importance(pruned, batches))
@@ -139,6 +160,10 @@ def check_request(run_dir: Path, request: CompressRequest) -> None:
     if request.method == "prune":
         check_fraction("heads fraction", request.heads_fraction)
         check_fraction("FFN fraction", request.ffn_fraction)
+    if request.method == "sparse":
+        from modelkit.sparsify import check_sparsity
+
+        check_sparsity(request.sparsity)
     if request.method == "distill" and request.layers is not None:
         from modelkit.text.shrink import student_layers
         from transformers import AutoConfig

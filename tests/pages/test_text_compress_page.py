@@ -56,6 +56,8 @@ def test_the_compress_section_lists_the_measured_rows_and_a_pareto_plot_with_the
     assert {"measured", "published rule of thumb"} <= names
     measured = next(trace for trace in traces if trace.get("name") == "measured")
     assert set(measured["text"]) == {"fp32", "distill-1L"}
+    published = next(trace for trace in traces if trace.get("name") == "published rule of thumb")
+    assert published["text"] == ["rule: distill-1L"] and "DistilBERT" in published["hovertext"][0]
 
 
 def test_each_row_is_priced_on_the_catalog_cpu_machine_at_the_financial_models_volume(compressed_run):
@@ -100,3 +102,20 @@ def test_an_int8_job_started_from_the_form_adds_its_row_when_it_is_done(compress
     at.run()
     assert not at.exception, at.exception
     assert {"fp32", "distill-1L", "distill-1L+int8"} <= methods_listed(at)
+
+
+def test_a_magnitude_pruning_job_from_the_form_shows_its_row_with_the_zipped_sizes_beside_the_teachers(compressed_run):
+    _, project_id, run_dir = compressed_run
+    at = open_page(project_id)
+
+    at.selectbox(key="text_compress_method").set_value("sparse")
+    at.slider(key="text_compress_sparsity").set_value(0.7)
+    at.button(key="FormSubmitter:text_compress_form-Start compression job").click().run()
+
+    assert jobs.wait(run_dir.name, timeout_s=600, root=run_dir.parent)["state"] == "done"
+    at.run()
+    assert not at.exception, at.exception
+    table = next(frame.value for frame in at.dataframe if "gzip MB" in frame.value.columns).set_index("method")
+    assert table.loc["sparse-70", "gzip MB"] < table.loc["fp32", "gzip MB"]
+    assert table.loc["sparse-70", "size MB"] >= 0.95 * table.loc["fp32", "size MB"]
+    assert "sparse-70" in [option for option in at.selectbox(key="text_compress_base").options]

@@ -1,4 +1,5 @@
-"""Compressed variants of a tiny config-built BERT run: distillation, structured pruning, int8 on top.
+"""Compressed variants of a tiny config-built BERT run: distillation, structured pruning, magnitude pruning,
+int8 on top.
 
 Each method runs end to end, writes its model and a measured row, and reloads to predict what it
 predicted in memory; bad requests and a cancelled job leave the teacher as it was.
@@ -83,6 +84,26 @@ def test_structured_pruning_removes_heads_and_ffn_neurons_and_reloads_to_the_sam
     assert torch.allclose(logits_of(model, tokenizer), logits_of(reloaded, tokenizer), atol=1e-5)
 
 
+def test_magnitude_pruning_zeroes_the_smallest_weights_keeps_the_shape_and_only_shrinks_when_compressed(run):
+    request = CompressRequest("sparse", sparsity=0.6, recovery_epochs=0.5)
+
+    model, tokenizer, reloaded = saved_and_reloaded(run, request)
+    rows = {row["method"]: row for row in compress(run, request, repeats=2)}
+
+    assert torch.allclose(logits_of(model, tokenizer), logits_of(reloaded, tokenizer), atol=1e-5)
+    linears = [m for name, m in reloaded.named_modules()
+               if isinstance(m, torch.nn.Linear) and "classifier" not in name]
+    zeroed = sum(int((m.weight == 0).sum()) for m in linears)
+    assert 0.59 <= zeroed / sum(m.weight.numel() for m in linears) <= 0.61  # kept through recovery and save
+    assert (reloaded.classifier.weight != 0).all()
+    sparse, teacher = rows["sparse-60"], rows["fp32"]
+    assert sparse["parameters"] == teacher["parameters"]  # dense tensors: nothing was removed
+    assert sparse["size_bytes"] >= 0.95 * teacher["size_bytes"]
+    # a zero float compresses to almost nothing, a trained one hardly at all; the embedding table is not pruned
+    assert teacher["size_gzip_bytes"] - sparse["size_gzip_bytes"] >= 2 * zeroed
+    assert sparse["sparsity"] == pytest.approx(0.6, abs=0.01)
+
+
 def test_int8_on_top_of_a_distilled_student_is_measured_beside_it_and_rebuilt_from_its_weights(run):
     compress(run, CompressRequest("distill", layers=1, epochs=0.5), repeats=2)
 
@@ -113,7 +134,10 @@ def test_a_cancelled_compression_leaves_the_teacher_and_the_card_untouched(run):
     (CompressRequest("prune", heads_fraction=1.0), r"heads fraction=1.0 must be a fraction"),
     (CompressRequest("prune", ffn_fraction=-0.1), r"FFN fraction=-0.1"),
     (CompressRequest("int8", base="distill-9L"), r"no variant 'distill-9L'"),
-    (CompressRequest("quantum"), r"method 'quantum' must be one of distill, prune, int8"),
+    (CompressRequest("sparse", sparsity=1.0), r"sparsity=1.0 must be a fraction above 0 and below 1 \(100%"),
+    (CompressRequest("sparse", sparsity=1.5), r"sparsity=1.5 must be"),
+    (CompressRequest("sparse", sparsity=0), r"sparsity=0 must be"),
+    (CompressRequest("quantum"), r"method 'quantum' must be one of distill, prune, sparse, int8"),
 ])
 def test_an_impossible_request_is_refused_with_the_bad_value_named(teacher_run, request_, message):
     with pytest.raises(CompressionRequestError, match=message):
@@ -128,14 +152,17 @@ def test_a_run_that_has_not_finished_cannot_be_compressed(tmp_path):
         compress(tmp_path / "unfinished", CompressRequest("distill"))
 
 
-def test_the_cli_builds_an_int8_variant_and_refuses_a_too_big_student_in_one_line(run):
+def test_the_cli_builds_an_int8_variant_and_refuses_a_too_big_student_or_all_zero_weights_in_one_line(run):
     made = run_cli("compress", "--run-dir", str(run), "--method", "int8", "--repeats", "2", "--no-progress")
     refused = run_cli("compress", "--run-dir", str(run), "--method", "distill", "--layers", "5")
+    all_zero = run_cli("compress", "--run-dir", str(run), "--method", "sparse", "--sparsity", "1")
 
     assert made.returncode == 0, made.stderr
     assert {row["method"] for row in json.loads(made.stdout)} == {"fp32", "int8-dynamic"}
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "5 layers is not smaller than its teacher" in refused.stderr
+    assert all_zero.returncode == 2 and "Traceback" not in all_zero.stderr
+    assert "sparsity=1.0 must be a fraction above 0 and below 1" in all_zero.stderr
 
 
 def test_a_base_rebuilt_after_int8_was_put_on_it_is_measured_before_its_int8_row(run):
