@@ -2,8 +2,9 @@
 
 Fine-tunes the bundled all-MiniLM-L6-v2 (6 layers) on the built-in support tickets or a SST-2 subset
 (../shared/data/sst2 or $REALDATA_DIR/sst2; scored on the 872 dev sentences), then builds: a student with
-half the layers (distilled), a structurally pruned model (heads and FFN neurons, recovery fine-tune),
-int8 on the teacher and int8 on top of each. All rows are timed alternating in one process on this CPU
+half the layers (distilled), a structurally pruned model (heads and FFN neurons, recovery fine-tune), a
+magnitude-pruned one (--sparsity of the Linear weights zeroed, recovery fine-tune; no target, shown for its
+honest result: no faster, smaller only when zipped), int8 on the teacher and int8 on top of each. All rows are timed alternating in one process on this CPU
 (modelkit.text.variant_rows). Prints each row's speed-up over the teacher at batch 1 and its accuracy
 change beside what business.costs.variant_bills.published_predictions says, and the issue's targets:
 half-layer student >= 1.8x faster at <= 2 points lost; int8 on top >= 1.3x more at <= 1 more point;
@@ -23,18 +24,30 @@ accuracy 0.989 (-0.8 points), 1.17x / 1.24x at batch 1 and 2.72x / 1.26x at batc
 rule: 3.97x); int8-static 3.03x / 1.48x at batch 1, 2.27x / 2.42x at batch 32, +0.0 points;
 prune-c50+int8 8.70x / 2.05x at batch 1, 3.36x / 3.00x at batch 32, 0.1 MB, -0.8 points.
 
-Last run (2026-12-01 07:19, support tickets, 3 teacher epochs; distillation and recovery epochs from the data as
-the product now picks them: 19 distillation passes = 152 steps, 5 recovery passes = 40 steps; load ~3 beside a
-CI run), `bench/compress.py --data tickets --epochs 3 --distill-epochs 19 --recovery-epochs 5 --repeats 30`:
-speed-up at batch 1 / accuracy change against the teacher (0.938 on 64 validation tickets, so 1 ticket = 1.6 pts)
-  distill-3L 2.03x / +0.0 pts (published 1.60x / -2.8) -> target met (>= 1.8x, <= 2 points);
-  int8 on the student 1.34x more / -3.1 (target >= 1.3x at <= 1 more point: speed met, accuracy missed by 2
-  tickets); prune-h40-f40 1.27x / +1.6 (published 1.67x; target >= 1.3x at <= 2 points: accuracy met, speed
-  0.03x short); int8-dynamic 1.53x / -3.1 (published 1.23x / 0); prune+int8 2.14x / +1.6.
-The run before (3 distillation epochs = 24 steps, 1 recovery epoch = 8 steps, load ~15): distill-3L 2.67x /
--10.9 pts, prune 1.15x / -7.8: too few steps on 256 tickets, which is why the defaults now count steps
-(modelkit.defaults.compression_epochs). The SST-2 run (2,000 sentences) was not benchmarked here for lack of
-CPU time; its test (tests/modelkit/text/test_text_variants_realdata.py) holds the student >= 0.78 dev.
+Last runs (2026-12-01, quiet machine, load < 2; distillation and recovery epochs from the data as the product
+picks them; int8 with one scale per output channel; pruning 50% of heads and FFN neurons, the product default):
+
+  bench/compress.py --data sst2 --train-rows 2000 --epochs 2 --repeats 40   (teacher 0.825 on the 872 dev
+  sentences; 3 distillation passes = 189 steps, 1 recovery pass = 63 steps; 5 min in all)
+    distill-3L        1.77x at batch 1 (1.98x at 32), -2.8 pts  published 1.60x / -2.5 (97% rule): target NOT met
+    +int8 on it       2.00x more, -0.3 more pts                 target met (>= 1.3x at <= 1 more point)
+    prune-h50-f50     1.50x, -0.3 pts                            published 2.00x: target met (>= 1.3x, <= 2 pts)
+    sparse-50         0.97x, -2.2 pts, same 90.9 MB on disk, 0.81x zipped (83.4 -> 67.7 MB); published 1.0x
+    int8-dynamic      1.90x, +0.7 pts                            published 1.23x / no loss
+    prune+int8        2.32x, -1.0 pts;  distill-3L+int8 3.53x, -3.1 pts
+  bench/compress.py --data tickets --epochs 3 --repeats 30   (teacher 0.938 on 64 validation tickets, so one
+  ticket = 1.6 points; 19 distillation passes = 152 steps, 5 recovery passes = 40 steps)
+    distill-3L 1.77x, +0.0 pts (target: speed 0.03x short); +int8 on it 2.05x more, -1.6 more (one ticket; the
+    64 tickets cannot resolve 1 point); prune-h50-f50 1.51x, +1.6 (met); sparse-50 0.98x, -7.8, 0.81x zipped;
+    int8-dynamic 1.92x, -4.7 (3 tickets).
+
+What limits the half-layer student: at batch 1 the embeddings, pooler, classifier and per-call Python cost
+~1 ms of the teacher's 8 ms whatever the depth, so halving the layers gives ~1.8x, not 2x (1.98x at batch 32);
+an earlier run under load gave 2.03x. Its accuracy on 2,000 SST-2 sentences stayed 2.5-3 points under the
+teacher in every variant tried (6 epochs 0.796, learning rate 2e-4 0.799, alpha 0.9 0.795, the first three
+layers 0.788, Patient-KD [CLS] losses 0.795-0.800, word-dropout/[MASK] augmentation 0.792-0.800, against 0.797):
+the published 97% rule (0.800) was right for this set, and the transfer set of 2,000 sentences is the limit.
+Per-channel int8 was chosen on the SST-2 teacher: per-tensor lost 1.7 points, per-channel none, same latency.
 """
 from __future__ import annotations
 
@@ -169,7 +182,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--distill-epochs", type=float, default=None, help="default: the product's, from the data")
     parser.add_argument("--recovery-epochs", type=float, default=None, help="default: the product's, from the data")
-    parser.add_argument("--prune", type=float, default=0.4, help="share of heads and of FFN neurons removed")
+    parser.add_argument("--prune", type=float, default=0.5, help="share of heads and of FFN neurons removed")
     parser.add_argument("--sparsity", type=float, default=0.5, help="share of weights zeroed (unstructured)")
     parser.add_argument("--max-length", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=40)

@@ -9,7 +9,7 @@
       [--model auto|small_cnn|efficientnet_lite0|resnet18|mobilenet_v3_small|shufflenet_v2_x1_0]  # auto: for the data
   python -m modelkit compress --run-dir RUN     # fp32 vs int8 (fp16 on GPU), as before
   python -m modelkit compress --run-dir RUN --method distill [--layers 3] [--epochs N (default: from the data)]   # text runs
-  python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.4 --ffn-fraction 0.4]
+  python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.5 --ffn-fraction 0.5]
   python -m modelkit compress --run-dir RUN --method sparse [--sparsity 0.5]   # zeroed weights: smaller zipped, not faster
   python -m modelkit compress --run-dir RUN --method int8 [--base distill-3L]
   python -m modelkit compress --run-dir IMAGE_RUN --method prune [--channels-fraction 0.5]   # small CNN runs
@@ -101,8 +101,8 @@ def add_compress_flags(parser: argparse.ArgumentParser) -> None:
                              "(without it: fp32 against int8, as before)")
     parser.add_argument("--layers", type=int, default=None, help="distill: student layers (default half)")
     parser.add_argument("--pick", choices=["every_other", "first"], default="every_other")
-    parser.add_argument("--heads-fraction", type=float, default=0.4, help="prune: share of heads removed")
-    parser.add_argument("--ffn-fraction", type=float, default=0.4, help="prune: share of FFN neurons removed")
+    parser.add_argument("--heads-fraction", type=float, default=0.5, help="prune: share of heads removed")
+    parser.add_argument("--ffn-fraction", type=float, default=0.5, help="prune: share of FFN neurons removed")
     parser.add_argument("--sparsity", type=float, default=0.5,
                         help="sparse: share of Linear weights zeroed, smallest magnitude first (unstructured)")
     parser.add_argument("--channels-fraction", type=float, default=0.5,

@@ -3,7 +3,7 @@
 `compress(run_dir, CompressRequest(...))` builds one variant (distilled, pruned or int8 on top;
 modelkit.text.variants), saves it, and re-measures the teacher and every variant side by side
 (modelkit.text.variant_rows; fp16/bf16 rows too on a GPU). CLI:
-`python -m modelkit compress --run-dir RUN --method distill|prune|int8`. `compress_run(run_dir)` is the
+`python -m modelkit compress --run-dir RUN --method distill|prune|sparse|int8`. `compress_run(run_dir)` is the
 plain "fp32 vs int8" of `python -m modelkit compress --run-dir RUN`. Nothing is estimated here: every
 number is timed.
 """

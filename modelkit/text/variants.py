@@ -31,8 +31,8 @@ class CompressRequest:
     method: str
     layers: int | None = None  # distill: student layers (default: half the teacher's)
     pick: str = "every_other"  # distill: which teacher layers the student starts from (or "first")
-    heads_fraction: float = 0.4  # prune: share of attention heads removed in every layer
-    ffn_fraction: float = 0.4  # prune: share of FFN neurons removed in every layer
+    heads_fraction: float = 0.5  # prune: share of attention heads removed in every layer
+    ffn_fraction: float = 0.5  # prune: share of FFN neurons removed in every layer
     sparsity: float = 0.5  # sparse: share of Linear weights zeroed, smallest magnitude first, across layers
     base: str = TEACHER  # int8: the model quantized (the teacher or a variant's name)
     epochs: float | None = None  # distill epochs over the run's training data (None: from the data, see below)

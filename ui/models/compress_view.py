@@ -141,8 +141,8 @@ def compress_form(run_id: str, rows: list[dict]) -> None:
                              help="Empty: chosen from the data, at least 3 passes and about 150 steps (on the 256 "
                                   "support tickets, 24 steps lost 10.9 points of accuracy and 150 lost none).")
         cols = st.columns(3)
-        cols[0].slider("Heads removed (prune)", 0.0, 0.9, 0.4, 0.05, key=key("text", "heads"))
-        cols[1].slider("FFN neurons removed (prune)", 0.0, 0.9, 0.4, 0.05, key=key("text", "ffn"))
+        cols[0].slider("Heads removed (prune)", 0.0, 0.9, 0.5, 0.05, key=key("text", "heads"))
+        cols[1].slider("FFN neurons removed (prune)", 0.0, 0.9, 0.5, 0.05, key=key("text", "ffn"))
         cols[2].slider("Weights zeroed (unstructured)", 0.1, 0.9, 0.5, 0.05, key=key("text", "sparsity"),
                        help="The smallest weights of the Linear layers (not the embedding table or the classifier) "
                             "are set to zero, then the "
