@@ -49,7 +49,7 @@ def test_the_compress_section_lists_the_pruned_row_and_a_pareto_plot_with_the_pu
 
     assert listed == {"fp32", "prune-c50"}
     assert set(measured["text"]) == {"fp32", "prune-c50"}
-    assert published["text"] == ["rule: prune-c50"]  # each hollow point says which row it predicts
+    assert published["text"] == ["rule for prune-c50"]  # each hollow point says which row it predicts
     assert "whole heads/channels" in published["hovertext"][0]
     assert not at.exception, at.exception
     label = load_assumptions(store, project_id)[0].cost_per_request.provenance.label()

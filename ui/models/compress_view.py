@@ -22,6 +22,7 @@ from modelkit import jobs
 from modelkit.paths import runs_root
 from modelkit.variants import TEACHER, read_progress
 from ui.auth import founder_action, training_time_limit_s
+from ui.costs.formats import number_column
 from ui.models.serving_inputs import cpu_price_input, this_machine_cores, volume_input
 from ui.text import plain
 
@@ -45,7 +46,9 @@ def compression_section(run_id: str, card: dict, task: str = "text") -> None:
                "alternating on this machine's CPU so the ratios are fair; every number is measured.")
     rows = [row for row in card.get("compression") or [] if isinstance(row, dict)]
     if rows:
-        st.dataframe(rows_table(rows), hide_index=True, width="stretch")
+        table = rows_table(rows)
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"parameters": number_column("parameters", table["parameters"].tolist(), 0)})
         st.plotly_chart(pareto_figure(rows), key=key(task, "pareto"))
     st.fragment(job_panel, run_every=2.0 if compress_active(run_id) else None)(run_id, rows)
     (compress_form if task == "text" else image_compress_form)(run_id, rows)
@@ -62,9 +65,9 @@ def rows_table(rows: list[dict]) -> pd.DataFrame:
     if any(row.get("size_gzip_bytes") for row in rows):  # measured beside a magnitude-pruned variant
         columns = {**dict(list(columns.items())[:3]), "size_gzip_bytes": "gzip MB", **dict(list(columns.items())[3:])}
     table = pd.DataFrame([{key: row.get(key) for key in columns} for row in rows]).rename(columns=columns)
-    for column in ("size MB", "gzip MB"):
-        if column in table:
-            table[column] = (pd.to_numeric(table[column], errors="coerce") / 1e6).round(2)
+    table["size MB"] = (pd.to_numeric(table["size MB"], errors="coerce") / 1e6).round(2)
+    if "gzip MB" in table:  # text, so a row nobody zipped reads "-", not "None"
+        table["gzip MB"] = [f"{value / 1e6:,.2f}" if pd.notna(value) and value else "-" for value in table["gzip MB"]]
     return table
 
 
@@ -83,15 +86,27 @@ def pareto_figure(rows: list[dict]) -> go.Figure:
     if teacher:
         points = [(p, teacher["latency_ms_p50"] / p.speedup,
                    p.accuracy if p.accuracy is not None else teacher["accuracy"]) for p in predicted.values()]
+        figure.add_trace(rule_to_measured(points, {row["method"]: row for row in measured}))
         figure.add_trace(go.Scatter(
-            x=[x for _, x, _ in points], y=[y for _, _, y in points], mode="markers+text",
-            text=[f"rule: {p.method}" for p, _, _ in points], textposition="bottom center",
-            textfont={"size": 10, "color": "gray"}, hovertext=[f"{p.method}: {p.source}" for p, _, _ in points],
-            hoverinfo="text", marker={"size": 12, "symbol": "circle-open", "line": {"width": 2}},
-            name="published rule of thumb"))
+            x=[x for _, x, _ in points], y=[y for _, _, y in points], mode="markers",
+            text=[f"rule for {p.method}" for p, _, _ in points],
+            hovertext=[f"rule for {p.method}: {p.source}" for p, _, _ in points], hoverinfo="text",
+            marker={"size": 12, "symbol": "circle-open", "line": {"width": 2}}, name="published rule of thumb"))
     figure.update_layout(xaxis_title="latency p50 at batch 1 (ms, CPU)", yaxis_title="validation accuracy",
                          height=380, margin={"t": 30, "b": 40})
     return figure
+
+
+def rule_to_measured(points: list, measured: dict[str, dict]) -> go.Scatter:
+    """A dotted segment from each published-rule point to the row it predicts: how far the rule was off."""
+    xs, ys = [], []
+    for prediction, x, y in points:
+        row = measured.get(prediction.method)
+        if row:
+            xs += [x, row["latency_ms_p50"], None]
+            ys += [y, row["accuracy"], None]
+    return go.Scatter(x=xs, y=ys, mode="lines", line={"dash": "dot", "width": 1, "color": "gray"},
+                      hoverinfo="skip", name="rule → measured")
 
 
 def compress_active(run_id: str) -> bool:
