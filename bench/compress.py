@@ -17,12 +17,12 @@ The image row set: the small CNN trained from scratch on scikit-learn's digits (
 validation images, upsampled to --image-size), then half of every convolution's channels pruned with a
 recovery fine-tune, static int8 on the teacher and on the pruned CNN, measured alternating the same way
 (modelkit.vision.variant_rows); printed with the published structured-pruning rule beside the pruned row.
-Last image run (2026-12-01, digits at 32 px, 8 teacher epochs, 1 recovery epoch; the same shared 2 cores at a
-load average of ~10, so two measurements of the same models differed a lot; both shown, repeats 40 / 80):
-teacher 288,170 parameters, 1.2 MB, accuracy 0.997; prune-c50 72,666 parameters (75% fewer), 0.3 MB,
-accuracy 0.989 (-0.8 points), 1.17x / 1.24x at batch 1 and 2.72x / 1.26x at batch 32 (published structured
-rule: 3.97x); int8-static 3.03x / 1.48x at batch 1, 2.27x / 2.42x at batch 32, +0.0 points;
-prune-c50+int8 8.70x / 2.05x at batch 1, 3.36x / 3.00x at batch 32, 0.1 MB, -0.8 points.
+Last image run (2026-12-01 11:27, quiet machine, load ~1; digits at 32 px, 8 teacher epochs, 1 recovery epoch,
+`bench/compress.py --task image --repeats 40`): teacher 288,170 parameters, 1.2 MB, accuracy 0.994;
+prune-c50 72,666 parameters (75% fewer), 0.3 MB, accuracy 0.989 (-0.6 points), 1.87x at batch 1 and 2.98x at
+batch 32 (published structured rule: 3.97x); int8-static 2.03x / 3.16x, +0.0 points; prune-c50+int8 2.71x /
+6.25x, 0.1 MB (12.7x smaller), -0.6 points. (An earlier run at a load average of ~10 gave 1.17x-1.24x for
+prune-c50 at batch 1: on a loaded machine the sub-millisecond rows mostly measure the scheduler.)
 
 Last runs (2026-12-01, quiet machine, load < 2; distillation and recovery epochs from the data as the product
 picks them; int8 with one scale per output channel; pruning 50% of heads and FFN neurons, the product default):
@@ -105,8 +105,8 @@ def build_image(run_dir: Path, args) -> None:
     from modelkit.vision.variants import ImageCompressRequest
 
     pruned = f"prune-c{round(args.channels * 100)}"
-    for request in (ImageCompressRequest("prune", channels_fraction=args.channels,
-                                         recovery_epochs=args.recovery_epochs),
+    recovery = {} if args.recovery_epochs is None else {"recovery_epochs": args.recovery_epochs}
+    for request in (ImageCompressRequest("prune", channels_fraction=args.channels, **recovery),
                     ImageCompressRequest("int8"), ImageCompressRequest("int8", base=pruned)):
         started = time.perf_counter()
         compress_image(run_dir, request, repeats=3)
