@@ -30,3 +30,26 @@ def sourced(value: str, provenance, note: str = "") -> str:
     from business.provenance import with_source  # ui.text stays importable without business
 
     return plain(with_source(value, provenance, note))
+
+
+def chart_title(text: str, width: int = 40) -> str:
+    """A plotly title escaped (it renders HTML; names in it may be user text) and broken into lines of at most
+    `width` characters: plotly never wraps a title, and on a 390 px phone ~45 characters fill the chart.
+    A break goes after a colon or before a parenthesis when one fits, so "(base scenario)" stays whole."""
+    import html
+
+    return "<br>".join(html.escape(line, quote=False) for line in title_lines(text, width))
+
+
+def title_lines(text: str, width: int) -> list[str]:
+    import textwrap
+
+    if len(text) <= width:
+        return [text]
+    breaks = [(i + 1, i + 2) for i in range(len(text)) if text.startswith(": ", i)] + \
+             [(i, i + 1) for i in range(len(text)) if text.startswith(" (", i)]
+    fitting = [(end, start) for end, start in breaks if end <= width and len(text) - start <= width]
+    if fitting:
+        end, start = min(fitting, key=lambda pair: abs(pair[0] - len(text) / 2))
+        return [text[:end], text[start:]]
+    return textwrap.wrap(text, width) or [""]

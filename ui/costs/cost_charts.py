@@ -15,6 +15,7 @@ from plotly.colors import qualitative
 from business.costs.estimator import compression_rows
 from business.costs.pricing import cheapest_by_provider, round_usd
 from ui.costs.formats import duration, usd
+from ui.text import chart_title
 
 PALETTE = qualitative.Dark24  # 24 distinct colours: the catalog has a dozen providers
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
@@ -40,14 +41,14 @@ def render_charts(report, key, show_all_offers: bool) -> None:
         x=[chart_label(q.provider) for q in best], y=[float(round_usd(q.cost_usd)) for q in best],
         marker_color=[styles[q.provider][0] for q in best],
         hovertext=[chart_label(f"{q.instance}, {q.gpus} GPUs: {usd(round_usd(q.cost_usd))}") for q in best]))
-    bars.update_layout(title="Training cost by provider (cheapest offer)", yaxis_title="cost ($)",
+    bars.update_layout(title=chart_title("Training cost by provider (cheapest offer)"), yaxis_title="cost ($)",
                        yaxis_tickformat="$,.2~f")
     left.plotly_chart(bars, key=key("chart_providers"))
     right.plotly_chart(wall_clock_figure(report.sweep, show_all_offers), key=key("chart_scatter"))
     memory = go.Figure([go.Bar(name=part, x=["training", "serving (batch 1)"],
                                y=[report.training_memory.parts()[part] / 1e9, report.serving_memory.parts()[part] / 1e9])
                         for part in report.training_memory.parts()])
-    memory.update_layout(barmode="stack", title=f"Memory, parts summed ({report.gpu.name}: {report.gpu.memory_gb:g} GB)",
+    memory.update_layout(barmode="stack", title=chart_title(f"Memory, parts summed ({report.gpu.name}: {report.gpu.memory_gb:g} GB)"),
                          yaxis_title="GB", yaxis_tickformat=",.3~f")
     largest_gb = max(report.training_memory.total_bytes, report.serving_memory.total_bytes) / 1e9
     if largest_gb > report.gpu.memory_gb / 5:  # a line far above small bars would flatten them
@@ -59,7 +60,7 @@ def render_charts(report, key, show_all_offers: bool) -> None:
     savings = go.Figure([go.Bar(name=name, x=[r["method"] for r in rows],
                                 y=[None if r[column] is None else float(r[column]) for r in rows])
                          for name, column in (("before", "monthly_before_usd"), ("after", "monthly_after_usd"))])
-    savings.update_layout(barmode="group", title="Monthly serving bill before and after compression",
+    savings.update_layout(barmode="group", title=chart_title("Monthly serving bill before and after compression"),
                           yaxis_title="$ per month", yaxis_tickformat="$,.2~f")
     right.plotly_chart(savings, key=key("chart_savings"))
 
@@ -88,7 +89,7 @@ def wall_clock_figure(sweep, show_all_offers: bool = False) -> go.Figure:
         y=[q.cost_float_usd for q in frontier], text=[chart_label(_step_label(q)) for q in frontier],
         textposition=_label_positions(len(frontier)), textfont={"size": 10}, cliponaxis=False, hovertext=[chart_label(_quote_label(q)) for q in frontier],
         hoverinfo="text")
-    figure.update_layout(title="Cost vs wall-clock: the cheapest offer for each deadline", xaxis_type="log",
+    figure.update_layout(title=chart_title("Cost vs wall-clock: the cheapest offer for each deadline"), xaxis_type="log",
                          xaxis_title="wall-clock (h)", yaxis_type="log", yaxis_title="cost ($)",
                          yaxis_tickformat="$,.2~f",
                          xaxis_tickformat=",.4~f", showlegend=show_all_offers)

@@ -15,6 +15,7 @@ from business.financials.projection import Projection
 from business.financials.report import (GROSS_MARGIN_BANDS, GROSS_MARGIN_MARKERS, PLAN_AVERAGE, CohortMargin,
                                         FinancialModel, monthly_table, whole_customers)
 from business.reports import palette
+from ui.text import chart_title
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,7 +51,7 @@ def month_or(month: int | None, otherwise: str) -> str:
 
 def scenario_title(title: str, projection: Projection) -> str:
     """A chart title that names the scenario it draws, escaped (scenario names are user text)."""
-    return chart_text(f"{title} ({projection.scenario.name} scenario)")
+    return chart_title(f"{title} ({projection.scenario.name} scenario)")
 
 
 def revenue_by_stream_figure(projection: Projection) -> go.Figure:
@@ -125,7 +126,7 @@ def cohort_margin_figure(margins: tuple[CohortMargin, ...], month: int, scenario
         figure.add_bar(x=[chart_text(m.stream) for m in rows], y=[float(m.margin_usd) for m in rows],
                        name=cohort, marker_color=COHORT_COLOURS[cohort])
     figure.add_hline(y=0, line_color=palette.ZERO_LINE)
-    figure.update_layout(title=chart_text(f"Margin by usage cohort, month {month} ({scenario} scenario)"),
+    figure.update_layout(title=chart_title(f"Margin by usage cohort, month {month} ({scenario} scenario)"),
                          barmode="group", yaxis_title="margin, USD per customer a month",
                          xaxis_title="plan (revenue stream)")
     return bottom_legend(figure)
