@@ -12,6 +12,7 @@
   python -m modelkit compress --run-dir RUN --method prune [--heads-fraction 0.5 --ffn-fraction 0.5]
   python -m modelkit compress --run-dir RUN --method sparse [--sparsity 0.5]   # zeroed weights: smaller zipped, not faster
   python -m modelkit compress --run-dir RUN --method int8 [--base distill-3L]
+  python -m modelkit compress --run-dir RUN --measure-only   # every row timed again, nothing rebuilt
   python -m modelkit compress --run-dir IMAGE_RUN --method prune [--channels-fraction 0.5]   # small CNN runs
   python -m modelkit compress --run-dir IMAGE_RUN --method int8 [--base prune-c50]          # static int8
   python -m modelkit check --data FILE         # the data report, as JSON
@@ -116,9 +117,14 @@ def add_compress_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alpha", type=float, default=0.5, help="weight of the teacher's soft labels")
     parser.add_argument("--repeats", type=int, default=20, help="timed forward passes per row at batch 1")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="time and score every row again, building nothing (after a measurement on a busy machine)")
 
 
 def run_compress(args) -> int:
+    if args.measure_only:
+        print(json.dumps(measure_all_rows(args.run_dir, args.repeats), indent=2))
+        return 0
     if args.method is None:
         from modelkit.text.compress import compress_run
         from modelkit.vision.compress import compress_run as compress_image_run
@@ -151,6 +157,20 @@ def run_compress(args) -> int:
                     should_stop=lambda: stop["asked"], repeats=args.repeats)
     print(json.dumps(rows, indent=2))
     return 0
+
+
+def measure_all_rows(run_dir: str, repeats: int) -> list[dict]:
+    from modelkit import variants
+
+    if run_task(run_dir) == "image":
+        from modelkit.vision.variant_rows import measure_and_store
+
+        def check(folder):
+            variants.check_finished(folder, "model.safetensors")
+    else:
+        from modelkit.text.variant_rows import measure_and_store
+        from modelkit.text.variants import check_finished as check
+    return variants.measure_again(Path(run_dir), check, lambda: measure_and_store(run_dir, repeats=repeats))
 
 
 def compress_bar(enabled: bool):

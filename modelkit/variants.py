@@ -106,8 +106,44 @@ def run_compression(run_dir: Path, name: str, request: dict, build, store, measu
     return rows
 
 
-def timing_fields(models: dict, batches_1: dict, batches_32: dict, repeats: int) -> dict[str, dict]:
-    """{name: the row's latency and throughput fields}, batch 1 and batch 32 timed alternating."""
+def measure_again(run_dir: Path, check, measure) -> list[dict]:
+    """Re-time every row of a finished run (e.g. after one was measured on a busy machine), nothing rebuilt."""
+    check(run_dir)
+    write_progress(run_dir, {"variant": "every row", "phase": "measuring", "step": 0, "total": 0})
+    rows = measure()
+    write_progress(run_dir, {"variant": "every row", "phase": "done", "step": 0, "total": 0})
+    return rows
+
+
+# p95 over p50 at batch 1 above which a row was measured on a busy machine: quiet runs here spread 1.07-1.36
+# (bench/compress.py, text and image rows); with a browser rendering on the same 2 cores, 3.3-10.9.
+NOISY_SPREAD = 2.0
+
+
+def timing_fields(models: dict, batches_1: dict, batches_32: dict, repeats: int, attempts: int = 3) -> dict[str, dict]:
+    """{name: the row's latency and throughput fields}, batch 1 and batch 32 timed alternating.
+
+    A burst of other work can stall a few-millisecond forward pass many times over, so when a row comes out
+    noisy (p95 > NOISY_SPREAD × p50) the rows are timed again, up to `attempts` times, and the quietest
+    attempt is kept; each row says whether it is still noisy and the machine's load when it was measured."""
+    import os
+
+    best, spread = {}, float("inf")
+    for _ in range(attempts):
+        fields = _timed(models, batches_1, batches_32, repeats)
+        worst = max(row["latency_ms_p95"] / max(row["latency_ms_p50"], 1e-9) for row in fields.values())
+        if worst < spread:
+            best, spread = fields, worst
+        if worst <= NOISY_SPREAD:
+            break
+    load = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    for row in best.values():
+        row.update(noisy=row["latency_ms_p95"] > NOISY_SPREAD * row["latency_ms_p50"], load_average=load,
+                   cpu_cores=os.cpu_count())
+    return best
+
+
+def _timed(models: dict, batches_1: dict, batches_32: dict, repeats: int) -> dict[str, dict]:
     from modelkit.measure import alternating_latency, percentiles
 
     one = alternating_latency(models, batches_1, repeats)

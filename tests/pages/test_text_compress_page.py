@@ -124,3 +124,23 @@ def test_a_magnitude_pruning_job_from_the_form_shows_its_row_with_the_zipped_siz
     assert table.loc["distill-1L", "gzip MB"] == "-"  # not zipped by anyone: said, not "None"
     assert table.loc["sparse-70", "size MB"] >= 0.95 * table.loc["fp32", "size MB"]
     assert "sparse-70" in [option for option in at.selectbox(key="text_compress_base").options]
+
+
+def test_rows_measured_on_a_busy_machine_are_named_and_can_be_measured_again(compressed_run):
+    from modelkit.runs import add_compression_rows, read_run_card
+
+    _, project_id, run_dir = compressed_run
+    rows = read_run_card(run_dir)["compression"]
+    busy = [{**row, "noisy": row["method"] == "distill-1L", "load_average": 3.4, "cpu_cores": 2} for row in rows]
+    add_compression_rows(run_dir, busy)  # as a measurement taken while a browser rendered on the same cores
+    at = open_page(project_id)
+
+    warning = next(w.value for w in at.warning if "busy" in w.value).replace("\\", "")  # markup escapes off
+    at.button(key="text_compress_remeasure").click().run()
+
+    assert "distill-1L" in warning and "fp32" not in warning and "load average 3.4 on 2 cores" in warning
+    assert jobs.job_status(run_dir.name, run_dir.parent)["spec"]["config"] == {"measure_only": True}
+    assert jobs.wait(run_dir.name, timeout_s=600, root=run_dir.parent)["state"] == "done"
+    again = read_run_card(run_dir)["compression"]
+    assert {row["method"] for row in again} == {"fp32", "distill-1L"}
+    assert all("noisy" in row and row["load_average"] != 3.4 for row in again)

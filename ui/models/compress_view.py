@@ -1,28 +1,30 @@
 """The model pages' "Compress" section (text and image): measured rows, a Pareto plot beside the published
-rules of thumb, a queued compression job with progress, and what each row costs to serve.
+rules of thumb (ui.models.compress_rows), a queued compression job with progress, and what each row costs to serve.
 
 Widgets -> modelkit.jobs (a "compress" job; modelkit.variants reads its progress file) and
 business.costs.variant_bills (money, published predictions) -> render. Text runs are distilled, pruned
-(heads, FFN neurons), magnitude-pruned (zeroed weights) or put in int8; image runs have their CNN's channels pruned or are put in static int8.
-"Serve this variant" saves the project's financial model with the row's cost per request, measured by the
-run and naming the variant. Widget keys start with the task's prefix ("text_compress_...", "img_compress_...").
+(heads, FFN neurons), magnitude-pruned (zeroed weights) or put in int8; image runs have their CNN's channels
+pruned or are put in static int8. Rows timed on a busy machine are named, and every row can be measured again
+(a "compress --measure-only" job). "Serve this variant" saves the project's financial model with the row's cost
+per request, measured by the run and naming the variant. Widget keys start with the task's prefix
+("text_compress_...", "img_compress_...").
 """
 from __future__ import annotations
 
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from business.costs.compute import EstimateError
 from business.database import refused_write
-from business.costs.variant_bills import floor_note, published_predictions, serve_variant, variant_bills
+from business.costs.variant_bills import floor_note, serve_variant, variant_bills
 from modelkit import jobs
 from modelkit.paths import runs_root
 from modelkit.variants import TEACHER, read_progress
 from ui.auth import founder_action, training_time_limit_s
 from ui.costs.formats import number_column
+from ui.models.compress_rows import busy_text, pareto_figure, rows_table
 from ui.models.serving_inputs import cpu_price_input, this_machine_cores, volume_input
 from ui.text import plain
 
@@ -50,63 +52,19 @@ def compression_section(run_id: str, card: dict, task: str = "text") -> None:
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={"parameters": number_column("parameters", table["parameters"].tolist(), 0)})
         st.plotly_chart(pareto_figure(rows), key=key(task, "pareto"))
+        measured_on_a_busy_machine(run_id, rows, task)
     st.fragment(job_panel, run_every=2.0 if compress_active(run_id) else None)(run_id, rows)
     (compress_form if task == "text" else image_compress_form)(run_id, rows)
     if rows:
         money_section(run_id, rows, task)
 
 
-def rows_table(rows: list[dict]) -> pd.DataFrame:
-    columns = {"method": "method", "parameters": "parameters", "size_bytes": "size MB",
-               "latency_ms_p50": "p50 ms (b=1)", "latency_ms_p95": "p95 ms (b=1)",
-               "latency_ms_p50_batch32": "p50 ms (b=32)", "latency_ms_p95_batch32": "p95 ms (b=32)",
-               "throughput_per_s": "predictions/s", "accuracy": "accuracy", "macro_f1": "macro-F1",
-               "method_seconds": "method s"}
-    if any(row.get("size_gzip_bytes") for row in rows):  # measured beside a magnitude-pruned variant
-        columns = {**dict(list(columns.items())[:3]), "size_gzip_bytes": "gzip MB", **dict(list(columns.items())[3:])}
-    table = pd.DataFrame([{key: row.get(key) for key in columns} for row in rows]).rename(columns=columns)
-    table["size MB"] = (pd.to_numeric(table["size MB"], errors="coerce") / 1e6).round(2)
-    if "gzip MB" in table:  # text, so a row nobody zipped reads "-", not "None"
-        table["gzip MB"] = [f"{value / 1e6:,.2f}" if pd.notna(value) and value else "-" for value in table["gzip MB"]]
-    return table
-
-
-def pareto_figure(rows: list[dict]) -> go.Figure:
-    """Accuracy against batch-1 latency, bubble = size on disk; hollow = the published rule's prediction."""
-    measured = [row for row in rows if row.get("latency_ms_p50") and row.get("accuracy") is not None]
-    figure = go.Figure()
-    sizes = [max(row.get("size_bytes") or 0, 1) / 1e6 for row in measured]
-    scale = max(sizes, default=1) / 40
-    figure.add_trace(go.Scatter(
-        x=[row["latency_ms_p50"] for row in measured], y=[row["accuracy"] for row in measured],
-        mode="markers+text", text=[row["method"] for row in measured], textposition="top center",
-        marker={"size": sizes, "sizemode": "diameter", "sizeref": scale, "sizemin": 6}, name="measured"))
-    teacher = next((row for row in measured if row["method"] == "fp32"), None)
-    predicted = published_predictions(rows)
-    if teacher:
-        points = [(p, teacher["latency_ms_p50"] / p.speedup,
-                   p.accuracy if p.accuracy is not None else teacher["accuracy"]) for p in predicted.values()]
-        figure.add_trace(rule_to_measured(points, {row["method"]: row for row in measured}))
-        figure.add_trace(go.Scatter(
-            x=[x for _, x, _ in points], y=[y for _, _, y in points], mode="markers",
-            text=[f"rule for {p.method}" for p, _, _ in points],
-            hovertext=[f"rule for {p.method}: {p.source}" for p, _, _ in points], hoverinfo="text",
-            marker={"size": 12, "symbol": "circle-open", "line": {"width": 2}}, name="published rule of thumb"))
-    figure.update_layout(xaxis_title="latency p50 at batch 1 (ms, CPU)", yaxis_title="validation accuracy",
-                         height=380, margin={"t": 30, "b": 40})
-    return figure
-
-
-def rule_to_measured(points: list, measured: dict[str, dict]) -> go.Scatter:
-    """A dotted segment from each published-rule point to the row it predicts: how far the rule was off."""
-    xs, ys = [], []
-    for prediction, x, y in points:
-        row = measured.get(prediction.method)
-        if row:
-            xs += [x, row["latency_ms_p50"], None]
-            ys += [y, row["accuracy"], None]
-    return go.Scatter(x=xs, y=ys, mode="lines", line={"dash": "dot", "width": 1, "color": "gray"},
-                      hoverinfo="skip", name="rule → measured")
+def measured_on_a_busy_machine(run_id: str, rows: list[dict], task: str) -> None:
+    if text := busy_text(rows):
+        st.warning(plain(text))
+    if st.button("Measure every row again", key=key(task, "remeasure"), disabled=compress_active(run_id),
+                 help="Times and scores the teacher and every variant again, side by side; builds nothing."):
+        submit_job(run_id, {"measure_only": True})
 
 
 def compress_active(run_id: str) -> bool:

@@ -199,3 +199,17 @@ def test_the_teachers_logits_computed_once_in_length_sorted_batches_match_it_tex
 
     one_by_one = torch.cat([logits_of(teacher, tokenizer, [text]) for text in texts])
     assert torch.allclose(once, one_by_one, atol=1e-5)
+
+
+def test_the_cli_measures_every_row_again_without_building_anything(run):
+    compress(run, CompressRequest("int8"), repeats=1)
+    recipes_before = sorted(p.name for p in (run / "variants").iterdir())
+
+    again = run_cli("compress", "--run-dir", str(run), "--measure-only", "--repeats", "2", "--no-progress")
+
+    assert again.returncode == 0, again.stderr
+    rows = json.loads(again.stdout)
+    assert [row["method"] for row in rows] == ["fp32", "int8-dynamic"]
+    assert all(isinstance(row["noisy"], bool) and row["cpu_cores"] >= 1 for row in rows)
+    assert sorted(p.name for p in (run / "variants").iterdir()) == recipes_before
+    assert read_run_card(run)["compression"] == rows

@@ -143,3 +143,17 @@ def test_the_cli_refuses_pruning_every_channel_in_one_line(teacher_run):
 
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "channels fraction=1.0 must be more than 0" in refused.stderr
+
+
+def test_the_cli_measures_an_image_runs_rows_again_and_refuses_an_unfinished_run_in_one_line(run, tmp_path):
+    pruned_and_stored(run)
+    (tmp_path / "unfinished" / "model").mkdir(parents=True)
+    (tmp_path / "unfinished" / "model" / "train_config.json").write_text(json.dumps({"task": "image"}))
+
+    again = run_cli("compress", "--run-dir", str(run), "--measure-only", "--repeats", "2")
+    refused = run_cli("compress", "--run-dir", str(tmp_path / "unfinished"), "--measure-only")
+
+    assert again.returncode == 0, again.stderr
+    assert [row["method"] for row in json.loads(again.stdout)] == ["fp32", "prune-c50"]
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "unfinished has not finished" in refused.stderr
