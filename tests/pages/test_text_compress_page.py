@@ -144,3 +144,17 @@ def test_rows_measured_on_a_busy_machine_are_named_and_can_be_measured_again(com
     again = read_run_card(run_dir)["compression"]
     assert {row["method"] for row in again} == {"fp32", "distill-1L"}
     assert all("noisy" in row and row["load_average"] != 3.4 for row in again)
+
+
+def test_rows_stored_before_the_noisy_flag_are_judged_by_their_spread(compressed_run):
+    from modelkit.runs import add_compression_rows, read_run_card
+
+    _, project_id, run_dir = compressed_run
+    rows = read_run_card(run_dir)["compression"]
+    old = [{key: value for key, value in row.items() if key not in ("noisy", "load_average", "cpu_cores")}
+           | {"latency_ms_p95": row["latency_ms_p50"] * 4.4} for row in rows]  # as the walk on a busy box saw
+    add_compression_rows(run_dir, old)
+
+    at = open_page(project_id)
+
+    assert any("Every row was measured while this machine was busy" in w.value.replace("\\", "") for w in at.warning)

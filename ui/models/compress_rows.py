@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from business.costs.variant_bills import published_predictions
+from modelkit.variants import NOISY_SPREAD
 
 
 def rows_table(rows: list[dict]) -> pd.DataFrame:
@@ -62,13 +63,20 @@ def rule_to_measured(points: list, measured: dict[str, dict]) -> go.Scatter:
                       hoverinfo="skip", name="rule → measured")
 
 
+def spread(row: dict) -> float:
+    """p95 over p50 at batch 1: rows stored before the "noisy" flag existed are judged by their numbers."""
+    p50, p95 = row.get("latency_ms_p50"), row.get("latency_ms_p95")
+    return p95 / p50 if isinstance(p50, (int, float)) and isinstance(p95, (int, float)) and p50 > 0 else 0.0
+
+
 def busy_text(rows: list[dict]) -> str | None:
     """What to say when some rows were timed while other work held the CPU (modelkit.variants.NOISY_SPREAD)."""
-    noisy = [row["method"] for row in rows if row.get("noisy")]
+    noisy = [row["method"] for row in rows if row.get("noisy") or spread(row) > NOISY_SPREAD]
     if not noisy:
         return None
     load, cores = rows[0].get("load_average"), rows[0].get("cpu_cores")
     busy = f"; load average {load:.1f} on {cores} cores" if load is not None and cores else ""
-    return (f"{', '.join(noisy)}: measured while this machine was busy (p95 more than twice p50 at batch 1{busy}), "
-            "so their latencies, speed-ups and costs are unreliable. Measure every row again when the machine is "
+    which = "Every row was" if len(noisy) == len(rows) else f"{', '.join(noisy)}:"
+    return (f"{which} measured while this machine was busy (p95 more than twice p50 at batch 1{busy}), "
+            "so the latencies, speed-ups and costs are unreliable. Measure every row again when the machine is "
             "idle.")
