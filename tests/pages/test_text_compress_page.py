@@ -146,7 +146,7 @@ def test_rows_measured_on_a_busy_machine_are_named_and_can_be_measured_again(com
     assert all("noisy" in row and row["load_average"] != 3.4 for row in again)
 
 
-def test_rows_stored_before_the_noisy_flag_are_judged_by_their_spread(compressed_run):
+def test_rows_stored_before_the_noisy_flag_are_judged_by_their_spread_and_cannot_be_served(compressed_run):
     from modelkit.runs import add_compression_rows, read_run_card
 
     _, project_id, run_dir = compressed_run
@@ -158,3 +158,9 @@ def test_rows_stored_before_the_noisy_flag_are_judged_by_their_spread(compressed
     at = open_page(project_id)
 
     assert any("Every row was measured while this machine was busy" in w.value.replace("\\", "") for w in at.warning)
+    store, _, _ = compressed_run
+    before = load_assumptions(store, project_id)
+    at.selectbox(key="text_compress_serve").set_value("distill-1L")
+    at.button(key="text_compress_serve_button").click().run()
+    assert any("distill-1L was measured while this machine was busy" in e.value.replace("\\", "") for e in at.error)
+    assert load_assumptions(store, project_id) == before  # the financial model kept its cost

@@ -218,6 +218,10 @@ def money_section(run_id: str, rows: list[dict], task: str = "text") -> None:
     choice = st.selectbox("Serve this variant", [b.method for b in bills], key=key(task, "serve"))
     if st.button("Use its cost in the financial model", key=key(task, "serve_button")):
         bill = next(b for b in bills if b.method == choice)
+        if busy_text([row for row in rows if row.get("method") == choice]):
+            st.error(plain(f"{choice} was measured while this machine was busy, so its cost would be wrong in the "
+                           "financial model and the investor view. Measure every row again, then serve it."))
+            return
         try:
             founder_action("change the financial model", save_cost, run_id, serve_variant(run_id, bill, date.today()))
         except ValueError as error:  # a save against a newer version, or a cost the model refuses
